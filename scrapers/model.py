@@ -6,6 +6,7 @@ are frozen so a snapshot can be hashed, compared and passed around without defen
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,7 +46,7 @@ class Attribution:
     """The ministry holding the question from `date` on (None where the source gives no date)."""
 
     ministry: Ministry
-    date: date | None
+    date: dt.date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +61,12 @@ class Author:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    date: date
+    date: dt.date
     page: str | None
     text: str
     ministry: str | None = None
     # Date of the public sitting where an oral answer was given (Sénat oral questions).
-    spoken: date | None = None
+    spoken: dt.date | None = None
 
     @property
     def text_hash(self) -> str:
@@ -78,7 +79,7 @@ class Closure:
 
     code: str | None
     label: str
-    date: date | None
+    date: dt.date | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,16 @@ class QuestionRef:
             return f"AN {self.legislature}-{self.number}"
         return f"Sénat {self.number} ({self.year}-{self.month:02d})"
 
+    @property
+    def public_url(self) -> str:
+        """The official page a person reads (always the live site, whatever base URL fetched it)."""
+        if self.chamber == "an":
+            if self.legislature is not None and self.legislature <= 14:
+                return (f"https://questions.assemblee-nationale.fr/q{self.legislature}/"
+                        f"{self.legislature}-{self.number}QE.htm")
+            return f"https://www.assemblee-nationale.fr/dyn/{self.legislature}/questions/{self.uid}"
+        return f"https://www.senat.fr/questions/base/{self.year}/q{self.uid}.html"
+
     def __str__(self) -> str:
         return self.uid
 
@@ -62,7 +72,7 @@ _AN_UID = re.compile(r"QANR5L(?P<leg>\d{1,2})(?P<type>[A-Z]+)(?P<num>\d{1,6})", 
 _AN_LEGACY = re.compile(r"(?:q(?P<leg0>\d{1,2})/)?(?P<leg>\d{1,2})-(?P<num>\d{1,6})(?P<type>[A-Z]+)\b",
                         re.IGNORECASE)
 _AN_SHORT = re.compile(r"AN[\s\-_:/]*(?P<leg>\d{1,2})\s*[-/ ]\s*(?P<num>\d{1,6})", re.IGNORECASE)
-_SENAT_ID = re.compile(r"q?SEQ(?P<yy>\d{2})(?P<mm>\d{2})(?P<num>\d{5})(?P<suffix>[A-Z]?)", re.IGNORECASE)
+_SENAT_ID = re.compile(r"q?SEQ(?P<yy>\d{2})(?P<mm>\d{2})(?P<num>\d{5}|\d{4}(?=[A-Z]))(?P<suffix>[A-Z]?)", re.IGNORECASE)
 
 
 def _an(text: str, leg: str, num: str, qtype: str) -> QuestionRef:
@@ -111,7 +121,7 @@ def parse_ref(text: str) -> QuestionRef:
             return _an(raw, m["leg"], m["num"], m["type"])
         if not host and (m := _AN_SHORT.fullmatch(text)):
             return _an(raw, m["leg"], m["num"], "QE")
-    if not host or host.endswith("senat.fr"):
-        if m := (_SENAT_ID.search(text) if host else _SENAT_ID.fullmatch(text)):
-            return _senat(raw, m)
+    if (not host or host.endswith("senat.fr")) and (
+            m := (_SENAT_ID.search(text) if host else _SENAT_ID.fullmatch(text))):
+        return _senat(raw, m)
     raise RefError(raw)

@@ -1,0 +1,182 @@
+"""Read and validate `config.toml` once at start; every problem names the file, the entry and what is wrong.
+
+Which file: `--config PATH` given to the CLI, else `$RELANCE_CONFIG`, else `config.toml` in the
+current directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scrapers.model import STATUSES, Status
+from scrapers.refs import QuestionRef, RefError, parse_ref
+
+DEFAULT_CONFIG = "config.toml"
+VERSION = "0.1.0"
+
+
+class ConfigError(Exception):
+    """A configuration problem: `file`, `entry` (a dotted path such as `sources.an.base_url`), `problem`."""
+
+    def __init__(self, file: Path | str, entry: str, problem: str) -> None:
+        self.file, self.entry, self.problem = str(file), entry, problem
+        super().__init__(f"{file}: {entry}: {problem}" if entry else f"{file}: {problem}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_URL = re.compile(r"https?://[^\s/?#]+(?::\d+)?(?:/[^\s?#]*)?")
+_EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
+
+
+def _base_url(value: str) -> str:
+    if not _URL.fullmatch(value):
+        raise ValueError(f"{value!r} is not an http(s) base URL such as https://www.senat.fr")
+    return value.rstrip("/")
+
+
+class RelanceSection(_Strict):
+    contact: str = Field(description="an e-mail address or URL the sites can reach; sent in the User-Agent")
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        value = value.strip()
+        if not (_EMAIL.fullmatch(value) or _URL.fullmatch(value)):
+            raise ValueError(f"{value!r} is neither an e-mail address nor an http(s) URL")
+        if re.search(r"[@./]example\.(?:org|com|net)\b", value):
+            raise ValueError(f"{value!r} is a placeholder: give an address the sites can reach")
+        return value
+
+
+class HttpSection(_Strict):
+    timeout: Annotated[float, Field(gt=0, le=300)] = 20.0
+    max_concurrency: Annotated[int, Field(ge=1, le=8)] = 2
+    min_interval: Annotated[float, Field(ge=0.5, le=600)] = 2.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
+    backoff_max: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    max_retry_after: Annotated[float, Field(ge=0, le=3600)] = 300.0
+    cache_dir: str = ".relance-cache"
+
+
+class AnSource(_Strict):
+    base_url: str = "https://www.assemblee-nationale.fr"
+    legacy_base_url: str = "https://questions.assemblee-nationale.fr"
+    closure_codes: dict[str, Status] = Field(default_factory=dict)
+
+    _check_urls = field_validator("base_url", "legacy_base_url")(_base_url)
+
+
+class SenatSource(_Strict):
+    base_url: str = "https://www.senat.fr"
+
+    _check_url = field_validator("base_url")(_base_url)
+
+
+class Sources(_Strict):
+    an: AnSource = AnSource()
+    senat: SenatSource = SenatSource()
+
+
+class StorageSection(_Strict):
+    path: str = "relance.db"
+
+
+class Watch(_Strict):
+    ref: str
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+
+    @field_validator("ref")
+    @classmethod
+    def _ref(cls, value: str) -> str:
+        return parse_ref(value).uid
+
+    @property
+    def question(self) -> QuestionRef:
+        return parse_ref(self.ref)
+
+
+class Config(_Strict):
+    relance: RelanceSection
+    http: HttpSection = HttpSection()
+    sources: Sources = Sources()
+    storage: StorageSection = StorageSection()
+    watch: tuple[Watch, ...] = ()
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @property
+    def user_agent(self) -> str:
+        return f"relance/{VERSION} (written-question follow-up bot; contact: {self.relance.contact})"
+
+
+def config_path(explicit: str | Path | None) -> Path:
+    return Path(explicit or os.environ.get("RELANCE_CONFIG") or DEFAULT_CONFIG)
+
+
+def _entry(location: tuple[str | int, ...], data: object) -> str:
+    """A readable dotted entry for an error location; list items of `[[watch]]` show their ref."""
+    parts: list[str] = []
+    node = data
+    for key in location:
+        child = _child(node, key)
+        if isinstance(key, int) and parts:
+            ref = child.get("ref") if isinstance(child, dict) else None
+            parts[-1] += f"[{key + 1}]" + (f" (ref {ref!r})" if ref else "")
+        else:
+            parts.append(str(key))
+        node = child
+    return ".".join(parts)
+
+
+def _child(node: object, key: str | int) -> object:
+    if isinstance(node, dict):
+        return node.get(str(key))
+    if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+        return node[key]
+    return None
+
+
+def _problem(message: str) -> str:
+    # pydantic prefixes messages of our own validators with "Value error, ".
+    return message.removeprefix("Value error, ")
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file at `path`; raises `ConfigError` naming the first problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "", "no such file (give --config PATH or set RELANCE_CONFIG)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, "", f"cannot read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, "", f"not valid TOML: {error}") from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        problem = _problem(first["msg"])
+        if first["type"] == "extra_forbidden":
+            problem = "unknown key"
+        raise ConfigError(path, _entry(tuple(first["loc"]), data), problem) from None
+    except RefError as error:  # pragma: no cover - pydantic wraps validator errors
+        raise ConfigError(path, "watch", str(error)) from None
+    seen: dict[str, int] = {}
+    for index, watch in enumerate(config.watch, start=1):
+        if watch.ref in seen:
+            raise ConfigError(path, f"watch[{index}] (ref {watch.ref!r})",
+                              f"duplicate of watch[{seen[watch.ref]}]")
+        seen[watch.ref] = index
+    return config
+
+
+__all__ = ["STATUSES", "Config", "ConfigError", "config_path", "load_config"]

@@ -1,0 +1,92 @@
+"""How a question is shown: the JSON object of `--json` outputs and the readable text of the terminal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from scrapers.model import QuestionSnapshot
+
+ANSWER_PREVIEW_CHARS = 300
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _fr(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def snapshot_json(snapshot: QuestionSnapshot) -> dict[str, Any]:
+    """One JSON object per question; the same keys wherever relance prints questions as JSON."""
+    s = snapshot
+    return {
+        "ref": s.ref.uid,
+        "label": s.ref.label,
+        "chamber": s.chamber,
+        "legislature": s.legislature,
+        "number": s.number,
+        "url": s.ref.public_url,
+        "source_url": s.url,
+        "title": s.title,
+        "rubric": s.rubric,
+        "author": s.author.name,
+        "author_civility": s.author.civility,
+        "group": s.author.group,
+        "constituency": s.author.constituency,
+        "ministry": s.ministry.name if s.ministry else None,
+        "ministry_asked": s.ministry_asked.name if s.ministry_asked else None,
+        "transferred": s.transferred,
+        "attributions": [{"ministry": a.ministry.name, "date": _iso(a.date)} for a in s.attributions],
+        "published": _iso(s.published),
+        "published_page": s.published_page,
+        "status": s.status,
+        "answered": _iso(s.answered),
+        "answer": None if s.answer is None else {
+            "date": _iso(s.answer.date), "page": s.answer.page, "ministry": s.answer.ministry,
+            "spoken": _iso(s.answer.spoken), "text": s.answer.text, "hash": s.answer.text_hash,
+        },
+        "signaled": _iso(s.signaled[-1]) if s.signaled else None,
+        "signalements": [_iso(d) for d in s.signaled],
+        "renewals": [_iso(d) for d in s.renewed],
+        "closed": _iso(s.closed),
+        "closure": None if s.closure is None else {
+            "code": s.closure.code, "label": s.closure.label, "date": _iso(s.closure.date)},
+        "text": s.text,
+        "notes": list(s.notes),
+    }
+
+
+STATUS_FR = {"pending": "en attente de réponse", "answered": "répondue", "withdrawn": "retirée",
+             "closed": "clôturée", "lapsed": "caduque"}
+
+
+def snapshot_text(snapshot: QuestionSnapshot) -> str:
+    """A readable summary for the terminal, in French like the sources it reads."""
+    s = snapshot
+    author = " ".join(p for p in (s.author.civility, s.author.name) if p) or "auteur inconnu"
+    where = ", ".join(p for p in (s.author.constituency, s.author.group) if p)
+    lines = [
+        f"{s.ref.uid}  ({s.ref.label})  {STATUS_FR[s.status]}",
+        f"  {s.title or '(sans titre)'}",
+        f"  Auteur : {author}" + (f" ({where})" if where else ""),
+        f"  Publiée au JO le {_fr(s.published)}" + (f", page {s.published_page}" if s.published_page else ""),
+        f"  Ministère interrogé : {s.ministry_asked or '—'}",
+    ]
+    if s.transferred or (s.ministry and s.ministry != s.ministry_asked):
+        lines.append(f"  Ministère attributaire : {s.ministry}")
+        lines += [f"    - {a.ministry} (depuis le {_fr(a.date)})" for a in s.attributions]
+    lines += [f"  Signalée le {_fr(d)}" for d in s.signaled]
+    lines += [f"  Renouvelée le {_fr(d)}" for d in s.renewed]
+    if s.answer:
+        page = f", page {s.answer.page}" if s.answer.page else ""
+        lines.append(f"  Réponse publiée le {_fr(s.answer.date)}{page}")
+        preview = " ".join(s.answer.text.split())
+        if preview:
+            more = "…" if len(preview) > ANSWER_PREVIEW_CHARS else ""
+            lines.append(f"    {preview[:ANSWER_PREVIEW_CHARS]}{more}")
+    if s.closure and s.status != "answered":
+        lines.append(f"  Clôture : {s.closure.label} ({_fr(s.closure.date)})")
+    lines.append(f"  {s.ref.public_url}")
+    return "\n".join(lines)
