@@ -195,8 +195,11 @@ _XML_PROLOG = re.compile(rb"\A(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*", re.
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
 
 
-def _looks_like_html(body: bytes) -> bool:
-    return bool(_HTML_MARKER.match(body[:_HEAD]))
+_Problem = tuple[ErrorPageKind, str]
+
+
+def _looks_like_html(head: bytes) -> bool:
+    return bool(_HTML_MARKER.match(head))
 
 
 def _check_length(body_size: int, declared: str | None) -> str | None:
@@ -208,52 +211,76 @@ def _check_length(body_size: int, declared: str | None) -> str | None:
     return None
 
 
-def _check_json(body: bytes) -> tuple[ErrorPageKind, str] | None:
-    if _looks_like_html(body):
+_NON_SPACE = re.compile(rb"\S")
+
+
+def _last_bytes(content: bytes) -> bytes:
+    """The last `_HEAD` bytes before any trailing white space, without copying the whole body."""
+    end = len(content)
+    while end > 0:
+        start = max(0, end - _HEAD)
+        kept = len(content[start:end].rstrip())
+        if kept:
+            stop = start + kept
+            return content[max(0, stop - _HEAD):stop]
+        end = start
+    return b""
+
+
+# Each check sees the body's first and last few KB, stripped of white space (and of a BOM at the
+# start), so that a bulk file of hundreds of MB costs no more than a question's page.
+
+
+def _check_json(head: bytes, tail: bytes) -> _Problem | None:
+    if _looks_like_html(head):
         return "unexpected_type", "HTML where JSON was expected"
-    if body[:1] not in (b"{", b"["):
-        return "unexpected_type", f"not JSON: starts with {body[:20]!r}"
-    if body[-1:] not in (b"}", b"]"):
-        return "truncated", f"JSON cut short: ends with {body[-20:]!r}"
+    if head[:1] not in (b"{", b"["):
+        return "unexpected_type", f"not JSON: starts with {head[:20]!r}"
+    if tail[-1:] not in (b"}", b"]"):
+        return "truncated", f"JSON cut short: ends with {tail[-20:]!r}"
     return None
 
 
-def _check_xml(body: bytes) -> tuple[ErrorPageKind, str] | None:
-    if _looks_like_html(body):
+def _check_xml(head: bytes, tail: bytes) -> _Problem | None:
+    if _looks_like_html(head):
         return "unexpected_type", "HTML where XML was expected"
-    prolog = _XML_PROLOG.match(body)
-    root = _XML_ROOT.match(body, prolog.end() if prolog else 0)
+    prolog = _XML_PROLOG.match(head)
+    root = _XML_ROOT.match(head, prolog.end() if prolog else 0)
     if root is None:
-        return "unexpected_type", f"not XML: starts with {body[:20]!r}"
+        return "unexpected_type", f"not XML: starts with {head[:20]!r}"
     name = root.group(1)
     if name.lower() == b"html":
         return "unexpected_type", "HTML where XML was expected"
-    if root.group(2) == b"/" and root.end() == len(body):
+    if root.group(2) == b"/" and tail.endswith(b"/>"):
         return None  # the whole document is one empty root element
-    if not re.search(rb"</" + re.escape(name) + rb"\s*>\Z", body):
+    if not re.search(rb"</" + re.escape(name) + rb"\s*>\Z", tail):
         return "truncated", f"XML cut short: no closing </{name.decode('ascii', 'replace')}>"
     return None
 
 
-def _check_html(body: bytes) -> tuple[ErrorPageKind, str] | None:
-    # Tolerate a trailing comment or script after </html>, as some servers append them.
-    if not _HTML_END.search(body[-1024:]):
+def _check_html(head: bytes, tail: bytes) -> _Problem | None:
+    # Near the end rather than at it: some servers append a comment or a script after </html>.
+    if not _HTML_END.search(tail[-1024:]):
         return "truncated", "HTML cut short: no </html> at its end"
     return None
 
 
-def _check_csv(body: bytes) -> tuple[ErrorPageKind, str] | None:
-    if _looks_like_html(body):
+def _check_csv(head: bytes, tail: bytes) -> _Problem | None:
+    if _looks_like_html(head):
         return "unexpected_type", "HTML where CSV was expected"
     return None
 
 
-_CHECKS: Mapping[Expect, Callable[[bytes], tuple[ErrorPageKind, str] | None]] = MappingProxyType({
+def _check_any(head: bytes, tail: bytes) -> _Problem | None:
+    return None
+
+
+_CHECKS: Mapping[Expect, Callable[[bytes, bytes], _Problem | None]] = MappingProxyType({
     "json": _check_json,
     "xml": _check_xml,
     "html": _check_html,
     "csv": _check_csv,
-    "any": lambda body: None,
+    "any": _check_any,
 })
 
 
@@ -265,15 +292,16 @@ def check_body(url: str, expect: Expect, content: bytes, *, received: int | None
     short = _check_length(len(content) if received is None else received, content_length)
     if short:
         raise ErrorPage(url, short, "truncated")
-    body = content.removeprefix(_BOM).strip()
-    if not body:
+    first = _NON_SPACE.search(content, len(_BOM) if content.startswith(_BOM) else 0)
+    if first is None:
         raise ErrorPage(url, "empty body", "empty")
-    head = body[:_HEAD]
+    head = content[first.start():first.start() + _HEAD]
+    tail = _last_bytes(content)
     for marker in _SERVER_ERROR_MARKERS:
         found = marker.search(head)
         if found:
             raise ErrorPage(url, f"server error page: {found.group(0)[:60]!r}", "server_error")
-    problem = _CHECKS[expect](body)
+    problem = _CHECKS[expect](head, tail)
     if problem:
         raise ErrorPage(url, problem[1], problem[0])
 
@@ -496,8 +524,7 @@ class PoliteClient:
             if error.status not in RETRYABLE_STATUSES:
                 return None
             if error.retry_after is not None:
-                # _check_status has already turned a too-long Retry-After into a RateLimited
-                # that must not be waited for.
+                # Longer than we wait: the caller had better come back later than hold a thread.
                 if error.retry_after > self.settings.max_retry_after:
                     return None
                 return error.retry_after
