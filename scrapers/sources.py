@@ -48,7 +48,7 @@ class Source:
 def source_for(ref: QuestionRef, settings: SourceSettings) -> Source:
     if ref.chamber == "senat":
         return Source("senat", senat_page_url(ref, settings.senat_base_url), "html",
-                      lambda data, url, charset: parse_senat_page(data, url, charset))
+                      parse_senat_page)
     codes = settings.an_closure_codes
     if ref.legislature is not None and ref.legislature <= LAST_LEGACY_LEGISLATURE:
         return Source("an-legacy", an_xml_url(ref, settings.an_legacy_base_url), "xml",

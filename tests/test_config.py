@@ -1,0 +1,76 @@
+"""config.toml is read once and validated; each problem names the file, the entry and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, config_path, load_config
+from tests.conftest import PROJECT
+
+MINIMAL = '[relance]\ncontact = "ops@relance.test"\n'
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bundled_config_is_valid() -> None:
+    config = load_config(PROJECT / "config.toml")
+    assert config.sources.an.base_url == "https://www.assemblee-nationale.fr"
+    assert config.sources.an.legacy_base_url == "https://questions.assemblee-nationale.fr"
+    assert config.sources.senat.base_url == "https://www.senat.fr"
+    assert "SEQ221103705" in [w.ref for w in config.watch]
+    assert "contact:" in config.user_agent and config.user_agent.startswith("relance/")
+
+
+def test_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL))
+    assert config.http.min_interval >= 0.5 and config.http.max_concurrency >= 1
+    assert config.storage.path == "relance.db"
+    assert config.watch == ()
+
+
+def test_watch_refs_are_canonical(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL + '[[watch]]\nref = "AN 17-5268"\ntags = ["vsa"]\n'))
+    assert config.watch[0].ref == "QANR5L17QE5268"
+    assert config.watch[0].question.legislature == 17
+
+
+@pytest.mark.parametrize("text, entry, problem", [
+    (MINIMAL + "[http]\ntimout = 3\n", "http.timout", "unknown key"),
+    (MINIMAL + "[sources.senat]\nbase_url = \"ftp://x\"\n", "sources.senat.base_url", "not an http(s) base URL"),
+    (MINIMAL + "[http]\nmin_interval = 0\n", "http.min_interval", "greater than or equal to 0.5"),
+    ('[relance]\ncontact = "webmaster@example.org"\n', "relance.contact", "placeholder"),
+    ('[relance]\ncontact = "nobody"\n', "relance.contact", "neither an e-mail address nor"),
+    ("[http]\n", "relance", "Field required"),
+    (MINIMAL + '[[watch]]\nref = "AN 17-5268"\n[[watch]]\nref = "nonsense"\n', "watch[2] (ref 'nonsense').ref",
+     "accepted forms"),
+    (MINIMAL + '[[watch]]\nref = "AN 17-5268"\n[[watch]]\nref = "QANR5L17QE5268"\n',
+     "watch[2] (ref 'QANR5L17QE5268')", "duplicate of watch[1]"),
+    (MINIMAL + "[sources.an.closure_codes]\nRET = \"gone\"\n", "sources.an.closure_codes.RET", "Input should be"),
+    (MINIMAL + "[relance\n", "", "not valid TOML"),
+])
+def test_errors_name_file_entry_and_problem(tmp_path: Path, text: str, entry: str, problem: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    error = caught.value
+    assert error.file == str(path) and error.entry == entry
+    assert problem in error.problem and str(path) in str(error)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "absent.toml")
+
+
+def test_which_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("RELANCE_CONFIG", raising=False)
+    assert config_path(None) == Path("config.toml")
+    monkeypatch.setenv("RELANCE_CONFIG", str(tmp_path / "env.toml"))
+    assert config_path(None) == tmp_path / "env.toml"
+    assert config_path(tmp_path / "flag.toml") == tmp_path / "flag.toml"
