@@ -23,7 +23,10 @@ from scrapers.sources import SourceSettings, fetch_snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Exit codes: 1 a source failed (network, page), 2 the user's input or config is wrong.
+# Exit codes, the same for every command: 1 relance cannot run (a bad reference, config or
+# database), 2 it ran but a source failed (network, error page, unreadable page).
+EXIT_CANNOT_RUN = 1
+EXIT_SOURCE_FAILED = 2
 USER_ERRORS = (RefError, ConfigError)
 SOURCE_ERRORS = (FetchError, ParseError)
 
@@ -35,10 +38,10 @@ def one_line_errors(command: F) -> F:
             return command(*args, **kwargs)
         except USER_ERRORS as error:
             click.echo(f"relance: {error}", err=True)
-            sys.exit(2)
+            sys.exit(EXIT_CANNOT_RUN)
         except SOURCE_ERRORS as error:
             click.echo(f"relance: {type(error).__name__}: {error}", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_SOURCE_FAILED)
     return wrapper  # type: ignore[return-value]
 
 

@@ -60,7 +60,7 @@ class RelanceSection(_Strict):
 class HttpSection(_Strict):
     timeout: Annotated[float, Field(gt=0, le=300)] = 20.0
     max_concurrency: Annotated[int, Field(ge=1, le=8)] = 2
-    min_interval: Annotated[float, Field(ge=0.5, le=600)] = 2.0
+    min_interval: Annotated[float, Field(ge=0, le=600)] = 2.0
     retries: Annotated[int, Field(ge=0, le=10)] = 3
     backoff_max: Annotated[float, Field(gt=0, le=3600)] = 60.0
     max_retry_after: Annotated[float, Field(ge=0, le=3600)] = 300.0

@@ -149,10 +149,10 @@ def run_failing(args: list[str], env: dict[str, str] | None = None) -> subproces
     return done
 
 
-def test_unknown_question_is_one_line_and_exit_1(site: HTTPServer, tmp_path: Path) -> None:
+def test_unknown_question_is_one_line_and_exit_2(site: HTTPServer, tmp_path: Path) -> None:
     site.expect_request("/dyn/opendata/QANR5L17QE999999.json").respond_with_data("Not Found", status=404)
     done = run_failing(["--config", str(write_config(tmp_path, site)), "fetch", "AN 17-999999"])
-    assert done.returncode == 1 and "QANR5L17QE999999" in done.stderr and "404" in done.stderr
+    assert done.returncode == 2 and "QANR5L17QE999999" in done.stderr and "404" in done.stderr
 
 
 def test_error_page_served_with_200(httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_error_page_served_with_200(httpserver: HTTPServer, tmp_path: Path) -> N
         "<html><head><title>Error 503</title></head><body><h1>Error 503</h1></body></html>",
         content_type="text/html")
     done = run_failing(["--config", str(write_config(tmp_path, httpserver)), "fetch", "AN 17-5268"])
-    assert done.returncode == 1 and "ErrorPage" in done.stderr
+    assert done.returncode == 2 and "ErrorPage" in done.stderr
 
 
 def test_page_of_another_question_is_refused(httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -168,16 +168,16 @@ def test_page_of_another_question_is_refused(httpserver: HTTPServer, tmp_path: P
     httpserver.expect_request("/dyn/opendata/QANR5L17QE5269.json").respond_with_data(
         sample_bytes("an/QANR5L17QE5268.json"), content_type="application/json")
     result = CliRunner().invoke(main, ["--config", str(write_config(tmp_path, httpserver)), "fetch", "AN 17-5269"])
-    assert result.exit_code == 1 and "expected QANR5L17QE5269" in result.stderr
+    assert result.exit_code == 2 and "expected QANR5L17QE5269" in result.stderr
 
 
-def test_bad_reference_exit_2(tmp_path: Path) -> None:
+def test_bad_reference_exit_1(tmp_path: Path) -> None:
     done = run_failing(["fetch", "not-a-question"], env={"RELANCE_CONFIG": str(tmp_path / "absent.toml")})
-    assert done.returncode == 2 and "accepted forms" in done.stderr
+    assert done.returncode == 1 and "accepted forms" in done.stderr
 
 
-def test_bad_config_exit_2(tmp_path: Path) -> None:
+def test_bad_config_exit_1(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[relance]\ncontact = "ops@relance.test"\n[http]\ntimout = 3\n', encoding="utf-8")
     done = run_failing(["--config", str(path), "fetch", "AN 17-5268"])
-    assert done.returncode == 2 and f"{path}: http.timout: unknown key" in done.stderr
+    assert done.returncode == 1 and f"{path}: http.timout: unknown key" in done.stderr

@@ -43,7 +43,7 @@ def test_watch_refs_are_canonical(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text, entry, problem", [
     (MINIMAL + "[http]\ntimout = 3\n", "http.timout", "unknown key"),
     (MINIMAL + "[sources.senat]\nbase_url = \"ftp://x\"\n", "sources.senat.base_url", "not an http(s) base URL"),
-    (MINIMAL + "[http]\nmin_interval = 0\n", "http.min_interval", "greater than or equal to 0.5"),
+    (MINIMAL + "[http]\nmin_interval = -1\n", "http.min_interval", "greater than or equal to 0"),
     ('[relance]\ncontact = "webmaster@example.org"\n', "relance.contact", "placeholder"),
     ('[relance]\ncontact = "nobody"\n', "relance.contact", "neither an e-mail address nor"),
     ("[http]\n", "relance", "Field required"),
