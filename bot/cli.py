@@ -9,17 +9,25 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from sqlite_utils import Database
 
+from bot.check import CheckSettings, CycleReport, run_cycle
 from bot.config import Config, ConfigError, config_path, load_config
-from bot.views import snapshot_json, snapshot_text
+from bot.deadlines import PARIS, deadline_status, today_in_paris
+from bot.status import SOURCE_NAMES, WatchedQuestion, local_time, render_status, select_rows, status_row
+from bot.views import event_json, event_text, snapshot_json, snapshot_text
 from scrapers.http import FetchError, HttpSettings, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import RefError, parse_ref
 from scrapers.sources import SourceSettings, fetch_snapshot
+from storage.db import StorageError, database_path, open_db
+from storage.questions import all_questions, get_question, list_events, recent_polls, source_health
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +35,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # database), 2 it ran but a source failed (network, error page, unreadable page).
 EXIT_CANNOT_RUN = 1
 EXIT_SOURCE_FAILED = 2
-USER_ERRORS = (RefError, ConfigError)
+USER_ERRORS = (RefError, ConfigError, StorageError)
 SOURCE_ERRORS = (FetchError, ParseError)
 
 
@@ -58,6 +66,11 @@ def source_settings(config: Config) -> SourceSettings:
                           senat_base_url=senat.base_url, an_closure_codes=dict(an.closure_codes))
 
 
+def now() -> datetime:
+    """The one clock of the command line: an aware instant in Europe/Paris."""
+    return datetime.now(PARIS)
+
+
 class Context:
     """What every command shares: the config file's path, read once when a command first needs it."""
 
@@ -70,6 +83,9 @@ class Context:
         if self._config is None:
             self._config = load_config(self.path)
         return self._config
+
+    def database(self) -> Database:
+        return open_db(database_path(self.config.storage.path))
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -103,3 +119,136 @@ def fetch(context: Context, ref: str, as_json: bool) -> None:
         click.echo(json.dumps(snapshot_json(snapshot), ensure_ascii=False, indent=2))
     else:
         click.echo(snapshot_text(snapshot))
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _report_json(report: CycleReport) -> dict[str, Any]:
+    return {"checked": report.checked, "changed": report.changed, "skipped": report.skipped,
+            "revalidated": report.revalidated, "events": [event_json(e) for e in report.events],
+            "errors": [{"ref": e.ref, "source": e.source, "url": e.url, "error": e.error} for e in report.errors]}
+
+
+def _report_text(report: CycleReport) -> None:
+    click.echo(f"checked {report.checked}, changed {report.changed}, events {len(report.events)}, "
+               f"errors {len(report.errors)}, not due {report.skipped}")
+    for event in report.events:
+        click.echo(f"  {event_text(event)}")
+
+
+def _failures_by_source(report: CycleReport) -> None:
+    """One line per failing source on stderr, naming the questions it failed on."""
+    by_source: dict[str, list[str]] = {}
+    for failure in report.errors:
+        by_source.setdefault(failure.source, []).append(failure.ref)
+    for source, refs in by_source.items():
+        first = next(f for f in report.errors if f.source == source)
+        shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
+        click.echo(f"relance: {SOURCE_NAMES.get(source, source)}: {len(refs)} question(s) not read ({shown}): "
+                   f"{first.error}", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print {checked, events, errors} as JSON.")
+@pass_context
+@one_line_errors
+def check(context: Context, as_json: bool) -> None:
+    """Read the watched questions that are due, store what changed, print a summary.
+
+    Exit code 0 when every question was read, 2 when some failed (named on stderr), 1 when the
+    config or the database is unusable.
+    """
+    config = context.config
+    db = context.database()
+    settings = CheckSettings(recheck_closed_days=config.check.recheck_closed_days,
+                             deadline_soon_days=config.check.deadline_soon_days,
+                             workers=config.http.max_concurrency)
+    with PoliteClient(http_settings(config)) as client:
+        report = run_cycle(db, client, source_settings(config), [w.question for w in config.watch], now=now,
+                           settings=settings)
+    if as_json:
+        _print_json(_report_json(report))
+    else:
+        _report_text(report)
+    _failures_by_source(report)
+    if not report.ok:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _watched(context: Context, db: Database) -> list[WatchedQuestion]:
+    watches = context.config.watch
+    stored = {q.ref: q for q in all_questions(db, [w.ref for w in watches])}
+    return [WatchedQuestion(w.question, w.tags, stored.get(w.ref)) for w in watches]
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@click.option("--overdue", is_flag=True, help="Only questions past a deadline without an answer.")
+@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
+@click.option("--tag", help="Only questions watched with this tag.")
+@pass_context
+@one_line_errors
+def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, tag: str | None) -> None:
+    """Where every watched question stands: deadline, days late or left, last check."""
+    db = context.database()
+    today = today_in_paris(now())
+    rows = select_rows([status_row(q, today) for q in _watched(context, db)], overdue=overdue, chamber=chamber,
+                       tag=tag)
+    if as_json:
+        _print_json(rows)
+    else:
+        render_status(Console(width=200 if not sys.stdout.isatty() else None), rows, source_health(db))
+
+
+@main.command()
+@click.argument("ref")
+@pass_context
+@one_line_errors
+def show(context: Context, ref: str) -> None:
+    """The whole record of one question: texts, ministries, deadline and its rule, events, polls."""
+    question = parse_ref(ref)
+    db = context.database()
+    stored = get_question(db, question.uid)
+    if stored is None:
+        raise ConfigError(context.path, "watch", f"{question.uid} has never been checked: run relance check")
+    if stored.snapshot is None:
+        click.echo(f"{question.uid}  ({question.label})  état inconnu : jamais lue avec succès")
+    else:
+        click.echo(snapshot_text(stored.snapshot))
+        status_now = deadline_status(stored.snapshot, today_in_paris(now()))
+        for deadline in (status_now.answer_deadline, status_now.signalement_deadline):
+            if deadline is not None:
+                click.echo(f"  Échéance : {deadline.date:%d/%m/%Y}, {deadline.explain_fr()}")
+        if status_now.days_late:
+            click.echo(f"  Retard : {status_now.days_late} jour(s)")
+        elif status_now.days_left is not None:
+            click.echo(f"  Jours restants : {status_now.days_left}")
+    if stored.last_error:
+        click.echo(f"  Dernière erreur : {stored.last_error}")
+    click.echo("Historique :")
+    for event in list_events(db, ref=question.uid):
+        click.echo(f"  {event_text(event)}")
+    click.echo("Lectures récentes :")
+    for poll in recent_polls(db, question.uid):
+        click.echo(f"  {local_time(poll.at)}  {poll.outcome:<9} {poll.http_status or '—'}  {poll.error or poll.url}")
+
+
+@main.command()
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only events seen on or after this day.")
+@click.option("--ref", "ref_text", help="Only the events of this question.")
+@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@pass_context
+@one_line_errors
+def events(context: Context, since: datetime | None, ref_text: str | None, as_json: bool) -> None:
+    """The event log, oldest first."""
+    ref = parse_ref(ref_text).uid if ref_text else None
+    start = datetime.combine(since.date(), datetime.min.time(), PARIS) if since else None
+    found = list_events(context.database(), since=start, ref=ref)
+    if as_json:
+        _print_json([event_json(e) for e in found])
+    else:
+        for event in found:
+            click.echo(event_text(event))
+

@@ -90,6 +90,11 @@ class StorageSection(_Strict):
     path: str = "relance.db"
 
 
+class CheckSection(_Strict):
+    recheck_closed_days: Annotated[int, Field(ge=1, le=365)] = 7  # answered or ended questions
+    deadline_soon_days: Annotated[int, Field(ge=1, le=60)] = 7
+
+
 class Watch(_Strict):
     ref: str
     tags: tuple[str, ...] = ()
@@ -110,6 +115,7 @@ class Config(_Strict):
     http: HttpSection = HttpSection()
     sources: Sources = Sources()
     storage: StorageSection = StorageSection()
+    check: CheckSection = CheckSection()
     watch: tuple[Watch, ...] = ()
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from scrapers.model import QuestionSnapshot
+from storage.records import Event
 
 ANSWER_PREVIEW_CHARS = 300
 
@@ -90,3 +91,39 @@ def snapshot_text(snapshot: QuestionSnapshot) -> str:
         lines.append(f"  Clôture : {s.closure.label} ({_fr(s.closure.date)})")
     lines.append(f"  {s.ref.public_url}")
     return "\n".join(lines)
+
+
+EVENT_FR = {
+    "published": "nouvelle question suivie", "answered": "réponse publiée", "answer_changed": "réponse modifiée",
+    "transferred": "transmise", "signaled": "signalée", "renewed": "renouvelée", "withdrawn": "retirée",
+    "closed": "clôturée", "lapsed": "caduque", "deadline_soon": "échéance proche", "overdue": "délai dépassé",
+    "signaled_overdue": "délai du signalement dépassé",
+}
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {"id": event.id, "ref": event.ref, "kind": event.kind, "date": _iso(event.official_date),
+            "seen_at": event.seen_at.isoformat(), "details": dict(event.details)}
+
+
+def _event_detail(event: Event) -> str:
+    d = event.details
+    if event.kind == "transferred":
+        return f"{d.get('from_ministry') or '?'} → {d.get('to_ministry')}"
+    if event.kind in ("overdue", "signaled_overdue"):
+        return f"échéance {d.get('deadline')}, {d.get('days_late')} j de retard ({d.get('explanation')})"
+    if event.kind == "deadline_soon":
+        return f"échéance {d.get('deadline')}, {d.get('days_left')} j restants"
+    if event.kind == "answered":
+        late = d.get("days_late")
+        return f"{d.get('ministry') or ''}" + (f", {late} j de retard" if late else "")
+    if event.kind in ("withdrawn", "closed", "lapsed"):
+        return str(d.get("label") or "")
+    if event.kind == "published":
+        return str(d.get("title") or "")
+    return ""
+
+
+def event_text(event: Event) -> str:
+    detail = _event_detail(event)
+    return f"{_fr(event.official_date)}  {event.ref}  {EVENT_FR[event.kind]}" + (f" : {detail}" if detail else "")

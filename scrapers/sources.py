@@ -57,7 +57,18 @@ def source_for(ref: QuestionRef, settings: SourceSettings) -> Source:
                   lambda data, url, _charset: parse_an_json(data, url, codes))
 
 
-def fetch_snapshot(ref: QuestionRef, client: PoliteClient, settings: SourceSettings) -> QuestionSnapshot:
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One question read from its source: the snapshot and how the site answered."""
+
+    snapshot: QuestionSnapshot
+    source: str
+    url: str
+    http_status: int
+    revalidated: bool
+
+
+def read_question(ref: QuestionRef, client: PoliteClient, settings: SourceSettings) -> Reading:
     """Fetch one question and read it. Raises `FetchError` (the site) or `ParseError` (the page)."""
     source = source_for(ref, settings)
     fetched = client.get(source.url, expect=source.expect)
@@ -65,4 +76,8 @@ def fetch_snapshot(ref: QuestionRef, client: PoliteClient, settings: SourceSetti
     if snapshot.ref != ref:
         # A site that answers with another question's page must not overwrite this one's state.
         raise ParseError(source.url, "identifier", f"{snapshot.ref.uid}, expected {ref.uid}")
-    return snapshot
+    return Reading(snapshot, source.name, source.url, fetched.status, fetched.revalidated)
+
+
+def fetch_snapshot(ref: QuestionRef, client: PoliteClient, settings: SourceSettings) -> QuestionSnapshot:
+    return read_question(ref, client, settings).snapshot

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import re
 from datetime import date
 from typing import Any
@@ -19,18 +18,11 @@ from hypothesis import strategies as st
 from scrapers.an import an_json_url, an_xml_url, author_from_text, parse_an_json, parse_an_xml, plain_text
 from scrapers.model import ParseError
 from scrapers.refs import parse_ref
+from tests.an_variants import closed_as, dump, qe_json, renewed_on, signaled_on, transferred_to, without_answer
 from tests.conftest import sample_bytes
 
 JSON_URL = "https://www.assemblee-nationale.fr/dyn/opendata/QANR5L17QE5268.json"
 XML_URL = "https://questions.assemblee-nationale.fr/q14/14-47351QE.htm/vue/xml"
-
-
-def qe_json() -> dict[str, Any]:
-    return json.loads(sample_bytes("an/QANR5L17QE5268.json"))  # type: ignore[no-any-return]
-
-
-def dump(document: dict[str, Any]) -> bytes:
-    return json.dumps(document).encode()
 
 
 def qe_xml() -> str:
@@ -81,49 +73,6 @@ def test_question_au_gouvernement_is_refused() -> None:
 
 
 # --- states derived from the real JSON sample ---------------------------------------------------
-
-def without_answer(document: dict[str, Any]) -> dict[str, Any]:
-    """A question still awaiting its answer: no answer text, no closure (both null, as the AN writes)."""
-    d = copy.deepcopy(document)
-    d["question"]["textesReponse"] = None
-    d["question"]["cloture"] = None
-    return d
-
-
-def transferred_to(document: dict[str, Any], short: str, name: str, ref: str, day: str) -> dict[str, Any]:
-    """The question handed to another ministry: a second attribution appended, so minAttrib is a list."""
-    d = copy.deepcopy(document)
-    first = d["question"]["minAttribs"]["minAttrib"]
-    second = copy.deepcopy(first)
-    second["infoJO"]["dateJO"] = day
-    second["denomination"] = {"organeRef": ref, "abrege": short, "developpe": name}
-    d["question"]["minAttribs"]["minAttrib"] = [first, second]
-    return d
-
-
-def signaled_on(document: dict[str, Any], day: str) -> dict[str, Any]:
-    """A signalement by a group president, dated like the AN's other JO records (infoJO.dateJO)."""
-    d = copy.deepcopy(document)
-    d["question"]["signalement"] = {"dateDepotSignalement": day,
-                                    "infoJO": {"typeJO": "JO_QUESTION", "dateJO": day, "pageJO": None}}
-    return d
-
-
-def renewed_on(document: dict[str, Any], *days: str) -> dict[str, Any]:
-    """Renewals of an unanswered question, one JO record each (the XML sample shows one renewal)."""
-    d = copy.deepcopy(document)
-    d["question"]["renouvellements"] = {"renouvellement": [
-        {"infoJO": {"typeJO": "JO_QUESTION", "dateJO": day}} for day in days]}
-    return d
-
-
-def closed_as(document: dict[str, Any], code: str, label: str, day: str) -> dict[str, Any]:
-    """A question ended without an answer: no answer, a closure with this code and label."""
-    d = without_answer(document)
-    d["question"]["cloture"] = {"codeCloture": code, "libelleCloture": label, "dateCloture": day,
-                                "infoJO": None}
-    return d
-
 
 def test_pending() -> None:
     s = parse_an_json(dump(without_answer(qe_json())), JSON_URL)

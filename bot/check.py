@@ -1,0 +1,124 @@
+"""The check cycle: pick the questions that are due, read them, diff, store.
+
+Reading (fetch and parse) runs on a few threads, bounded by the polite client; everything that
+touches the database runs on the calling thread, one transaction per question. A question that
+cannot be read is logged as a failed poll and keeps its stored state; the cycle goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlite_utils import Database
+
+from bot.deadlines import today_in_paris
+from bot.events import DEFAULT_SOON_DAYS, diff
+from scrapers.http import FetchError, HttpStatusError, PoliteClient
+from scrapers.model import ParseError
+from scrapers.refs import QuestionRef
+from scrapers.sources import Reading, SourceSettings, read_question, source_for
+from storage.questions import all_questions, save_check, save_failure
+from storage.records import Event, Poll, StoredQuestion
+
+OPEN_STATUSES = frozenset({"unknown", "pending"})
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSettings:
+    recheck_closed_days: int = 7
+    deadline_soon_days: int = DEFAULT_SOON_DAYS
+    workers: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFailure:
+    ref: str
+    source: str
+    url: str
+    error: str
+
+
+@dataclass
+class CycleReport:
+    checked: int = 0
+    changed: int = 0
+    skipped: int = 0
+    revalidated: int = 0
+    events: list[Event] = field(default_factory=list)
+    errors: list[CheckFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def is_due(stored: StoredQuestion | None, now: datetime, recheck_closed_days: int) -> bool:
+    """Open questions every cycle; answered or ended ones once every `recheck_closed_days`."""
+    if stored is None or stored.status in OPEN_STATUSES or stored.last_success is None:
+        return True
+    return now - stored.last_success >= timedelta(days=recheck_closed_days)
+
+
+def due_questions(refs: Iterable[QuestionRef], stored: dict[str, StoredQuestion], now: datetime,
+                  recheck_closed_days: int) -> list[QuestionRef]:
+    return [ref for ref in refs if is_due(stored.get(ref.uid), now, recheck_closed_days)]
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _last_day(stored: StoredQuestion | None) -> date | None:
+    return today_in_paris(stored.last_success) if stored and stored.last_success else None
+
+
+def _record_reading(db: Database, reading: Reading, stored: StoredQuestion | None, *, now: datetime,
+                    settings: CheckSettings, report: CycleReport) -> None:
+    old = stored.snapshot if stored else None
+    events = diff(old, reading.snapshot, today=today_in_paris(now), last_day=_last_day(stored), seen_at=now,
+                  soon_days=settings.deadline_soon_days)
+    changed = old != reading.snapshot
+    poll = Poll(at=now, ref=reading.snapshot.ref.uid, source=reading.source, url=reading.url,
+                http_status=reading.http_status, outcome="changed" if changed else "unchanged")
+    report.events += save_check(db, reading.snapshot, events, poll)
+    report.checked += 1
+    report.changed += changed
+    report.revalidated += reading.revalidated
+
+
+def _record_failure(db: Database, ref: QuestionRef, error: Exception, *, sources: SourceSettings,
+                    now: datetime, report: CycleReport) -> None:
+    source = source_for(ref, sources)
+    url = error.url if isinstance(error, (FetchError, ParseError)) else source.url
+    status = error.status if isinstance(error, HttpStatusError) else None
+    save_failure(db, ref.uid, Poll(at=now, ref=ref.uid, source=source.name, url=url, http_status=status,
+                                   outcome="error", error=_describe(error)))
+    report.errors.append(CheckFailure(ref.uid, source.name, url, _describe(error)))
+
+
+def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watched: Sequence[QuestionRef], *,
+              now: Callable[[], datetime], settings: CheckSettings = CheckSettings(),
+              should_stop: Callable[[], bool] = lambda: False) -> CycleReport:
+    """One check cycle over the watched questions that are due. `now` gives aware instants."""
+    started = now()
+    stored = {q.ref: q for q in all_questions(db, [ref.uid for ref in watched])}
+    due = due_questions(watched, stored, started, settings.recheck_closed_days)
+    report = CycleReport(skipped=len(watched) - len(due))
+    with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="relance-read") as pool:
+        pending: list[tuple[QuestionRef, Future[Reading]]] = [
+            (ref, pool.submit(read_question, ref, client, sources)) for ref in due]
+        for ref, future in pending:
+            if should_stop():
+                for _ref, rest in pending:
+                    rest.cancel()
+                break
+            try:
+                reading = future.result()
+            except (FetchError, ParseError) as error:
+                _record_failure(db, ref, error, sources=sources, now=now(), report=report)
+            else:
+                _record_reading(db, reading, stored.get(ref.uid), now=now(), settings=settings, report=report)
+    return report

@@ -1,0 +1,127 @@
+"""What changed: the pure diff of a question's stored and new snapshots into events.
+
+`diff` never looks at a clock: `today` (Europe/Paris) and `seen_at` are given. Deadline events fire
+when their day falls after the last day the question was read and on or before `today`, so a
+deadline passing between two checks gives exactly one event, however many cycles run that day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.deadlines import Deadline, deadline_status
+from scrapers.model import QuestionSnapshot, normalize_ministry
+from storage.records import Event, EventKind
+
+ANSWER_EXCERPT_CHARS = 400
+DEFAULT_SOON_DAYS = 7
+
+
+def _event(new: QuestionSnapshot, kind: EventKind, key: str, official: date | None, seen_at: datetime,
+           **details: Any) -> Event:
+    return Event(ref=new.ref.uid, kind=kind, key=key, official_date=official, seen_at=seen_at, details=details)
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= ANSWER_EXCERPT_CHARS else flat[:ANSWER_EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _name(snapshot: QuestionSnapshot) -> str | None:
+    return snapshot.ministry.name if snapshot.ministry else None
+
+
+def _first_sight(new: QuestionSnapshot, seen_at: datetime) -> list[Event]:
+    return [_event(new, "published", "published", new.published, seen_at, title=new.title,
+                   author=new.author.name, ministry=_name(new), status=new.status)]
+
+
+def _answer_events(old: QuestionSnapshot, new: QuestionSnapshot, today: date, seen_at: datetime) -> list[Event]:
+    if new.answer is None:
+        return []
+    if old.answer is None:
+        status = deadline_status(new, today)
+        return [_event(new, "answered", new.answer.date.isoformat(), new.answer.date, seen_at,
+                       ministry=new.answer.ministry or _name(new), page=new.answer.page,
+                       excerpt=_excerpt(new.answer.text), days_late=status.days_late,
+                       deadline=status.answer_deadline.date.isoformat() if status.answer_deadline else None)]
+    if old.answer.text_hash != new.answer.text_hash:
+        return [_event(new, "answer_changed", new.answer.text_hash, new.answer.date, seen_at,
+                       previous_hash=old.answer.text_hash, previous_date=old.answer.date.isoformat(),
+                       excerpt=_excerpt(new.answer.text))]
+    return []
+
+
+def _transfer_events(old: QuestionSnapshot, new: QuestionSnapshot, seen_at: datetime) -> list[Event]:
+    before, after = _name(old), _name(new)
+    if after is None or (before is not None and normalize_ministry(before) == normalize_ministry(after)):
+        return []
+    on = new.attributions[-1].date if new.attributions else None
+    key = f"{normalize_ministry(after)}|{on.isoformat() if on else ''}"
+    return [_event(new, "transferred", key, on, seen_at, from_ministry=before, to_ministry=after)]
+
+
+def _dated_events(old: QuestionSnapshot, new: QuestionSnapshot, seen_at: datetime) -> list[Event]:
+    events = [_event(new, "signaled", d.isoformat(), d, seen_at) for d in new.signaled if d not in old.signaled]
+    events += [_event(new, "renewed", d.isoformat(), d, seen_at) for d in new.renewed if d not in old.renewed]
+    return events
+
+
+def _ending_events(old: QuestionSnapshot, new: QuestionSnapshot, seen_at: datetime) -> list[Event]:
+    if new.status == old.status or new.status not in ("withdrawn", "closed", "lapsed"):
+        return []
+    closure = new.closure
+    return [_event(new, new.status, new.status, closure.date if closure else None, seen_at,
+                   label=closure.label if closure else None, code=closure.code if closure else None)]
+
+
+def _crossed(day: date, last_day: date, today: date) -> bool:
+    return last_day < day <= today
+
+
+def _deadline_detail(d: Deadline) -> dict[str, Any]:
+    return {"deadline": d.date.isoformat(), "rule": d.rule.id, "explanation": d.explain_fr()}
+
+
+def deadline_events(new: QuestionSnapshot, last_day: date, today: date, seen_at: datetime,
+                    soon_days: int = DEFAULT_SOON_DAYS) -> list[Event]:
+    """Deadline events whose day came after `last_day` (the last day the question was read)."""
+    status = deadline_status(new, today)
+    if not status.open:
+        return []
+    events = []
+    answer = status.answer_deadline
+    if answer is not None:
+        if _crossed(answer.date - timedelta(days=soon_days), last_day, today) and today <= answer.date:
+            events.append(_event(new, "deadline_soon", answer.date.isoformat(), answer.date, seen_at,
+                                 days_left=(answer.date - today).days, ministry=_name(new),
+                                 **_deadline_detail(answer)))
+        if _crossed(answer.date + timedelta(days=1), last_day, today):
+            events.append(_event(new, "overdue", answer.date.isoformat(), answer.date, seen_at,
+                                 days_late=(today - answer.date).days, ministry=_name(new),
+                                 **_deadline_detail(answer)))
+    signal = status.signalement_deadline
+    if signal is not None and _crossed(signal.date + timedelta(days=1), last_day, today):
+        events.append(_event(new, "signaled_overdue", signal.date.isoformat(), signal.date, seen_at,
+                             days_late=(today - signal.date).days, ministry=_name(new), **_deadline_detail(signal)))
+    return events
+
+
+def diff(old: QuestionSnapshot | None, new: QuestionSnapshot, *, today: date, last_day: date | None,
+         seen_at: datetime, soon_days: int = DEFAULT_SOON_DAYS) -> list[Event]:
+    """The events between the stored snapshot `old` (None when first seen) and `new`.
+
+    A question seen for the first time gives one `published` event and no deadline event: adding an
+    old question to the watchlist must not flood anyone with its past. `last_day` is the day (Europe/
+    Paris) of the previous successful read; deadline events need one.
+    """
+    if old is None:
+        return _first_sight(new, seen_at)
+    events = _answer_events(old, new, today, seen_at)
+    events += _transfer_events(old, new, seen_at)
+    events += _dated_events(old, new, seen_at)
+    events += _ending_events(old, new, seen_at)
+    if last_day is not None:
+        events += deadline_events(new, last_day, today, seen_at, soon_days)
+    return events

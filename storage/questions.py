@@ -1,0 +1,173 @@
+"""The questions' current state, the append-only event log and the poll log.
+
+Everything written for one question in one cycle goes in one transaction: its new state, its new
+events and its poll, or, when reading it failed, only the poll and the error, never a half update.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from scrapers.model import QuestionSnapshot
+from scrapers.serialize import snapshot_from_dict, snapshot_to_dict
+from storage.records import Event, Poll, SourceHealth, StoredQuestion
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    """Dates as YYYY-MM-DD; instants in UTC, so that text order is time order across DST changes."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    return value.isoformat() if value else None
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:
+    """The columns a query filters or sorts on; the whole snapshot is kept as JSON beside them."""
+    return {
+        "chamber": s.chamber, "legislature": s.legislature, "number": s.number, "status": s.status,
+        "title": s.title, "author": s.author.name, "ministry": s.ministry.name if s.ministry else None,
+        "published": _iso(s.published), "answered": _iso(s.answered),
+        "signaled": _iso(s.signaled[-1]) if s.signaled else None, "closed": _iso(s.closed),
+        "answer_hash": s.answer_hash,
+        "snapshot": json.dumps(snapshot_to_dict(s), ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _stored(row: dict[str, Any]) -> StoredQuestion:
+    snapshot = snapshot_from_dict(json.loads(row["snapshot"])) if row.get("snapshot") else None
+    first_seen = _instant(row["first_seen"])
+    assert first_seen is not None
+    return StoredQuestion(ref=row["ref"], snapshot=snapshot, first_seen=first_seen,
+                          last_checked=_instant(row.get("last_checked")),
+                          last_success=_instant(row.get("last_success")), last_error=row.get("last_error"),
+                          last_change=_instant(row.get("last_change")))
+
+
+def get_question(db: Database, ref: str) -> StoredQuestion | None:
+    rows = list(db.table("questions").rows_where("ref = ?", [ref]))
+    return _stored(rows[0]) if rows else None
+
+
+def all_questions(db: Database, refs: Iterable[str] | None = None) -> list[StoredQuestion]:
+    table = db.table("questions")
+    if refs is None:
+        return [_stored(row) for row in table.rows_where(order_by="ref")]
+    wanted = list(refs)
+    found: list[StoredQuestion] = []
+    for start in range(0, len(wanted), 500):  # SQLite limits the number of bound parameters
+        chunk = wanted[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        found += [_stored(row) for row in table.rows_where(f"ref in ({marks})", chunk, order_by="ref")]
+    return found
+
+
+def _insert_poll(db: Database, poll: Poll) -> None:
+    db.table("polls").insert({"at": _iso(poll.at), "ref": poll.ref, "source": poll.source, "url": poll.url,
+                              "http_status": poll.http_status, "outcome": poll.outcome, "error": poll.error})
+
+
+def _insert_events(db: Database, events: Sequence[Event]) -> list[Event]:
+    """Insert the events not already in the log; return those that were new."""
+    new: list[Event] = []
+    for event in events:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO events (ref, kind, key, official_date, seen_at, details) VALUES (?, ?, ?, ?, ?, ?)",
+            [event.ref, event.kind, event.key, _iso(event.official_date), _iso(event.seen_at),
+             json.dumps(dict(event.details), ensure_ascii=False, sort_keys=True)])
+        if cursor.rowcount:
+            new.append(_with_id(event, cursor.lastrowid))
+    return new
+
+
+def _with_id(event: Event, row_id: int | None) -> Event:
+    return Event(event.ref, event.kind, event.key, event.official_date, event.seen_at, event.details, row_id)
+
+
+def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event], poll: Poll) -> list[Event]:
+    """Record a successful read: the new state, its events (those already logged are skipped) and the
+    poll, in one transaction. Returns the events that were new."""
+    ref = snapshot.ref.uid
+    with db.atomic():
+        previous = list(db.table("questions").rows_where("ref = ?", [ref], select="snapshot, first_seen"))
+        columns = _snapshot_columns(snapshot)
+        changed = not previous or previous[0]["snapshot"] != columns["snapshot"]
+        row = {"ref": ref, **columns, "last_checked": _iso(poll.at), "last_success": _iso(poll.at),
+               "last_error": None, "first_seen": previous[0]["first_seen"] if previous else _iso(poll.at)}
+        if changed:
+            row["last_change"] = _iso(poll.at)
+        db.table("questions").upsert(row, pk="ref")
+        new_events = _insert_events(db, events)
+        _insert_poll(db, poll)
+    return new_events
+
+
+def save_failure(db: Database, ref: str, poll: Poll) -> None:
+    """Record a failed read: the poll and the error; the stored state is left as it was."""
+    with db.atomic():
+        table = db.table("questions")
+        if table.count_where("ref = ?", [ref]):
+            table.update(ref, {"last_checked": _iso(poll.at), "last_error": poll.error})
+        else:
+            table.insert({"ref": ref, "status": "unknown", "first_seen": _iso(poll.at),
+                          "last_checked": _iso(poll.at), "last_error": poll.error})
+        _insert_poll(db, poll)
+
+
+def _event(row: dict[str, Any]) -> Event:
+    seen_at = _instant(row["seen_at"])
+    assert seen_at is not None
+    return Event(ref=row["ref"], kind=row["kind"], key=row["key"],
+                 official_date=date.fromisoformat(row["official_date"]) if row["official_date"] else None,
+                 seen_at=seen_at, details=json.loads(row["details"] or "{}"), id=row["id"])
+
+
+def list_events(db: Database, since: datetime | None = None, ref: str | None = None) -> list[Event]:
+    """Events in the order relance saw them, seen at or after `since`, of one question or all."""
+    where: list[str] = []
+    params: list[str | None] = []
+    if ref is not None:
+        where.append("ref = ?")
+        params.append(ref)
+    if since is not None:
+        where.append("seen_at >= ?")
+        params.append(_iso(since))
+    rows = db.table("events").rows_where(" and ".join(where) or None, params, order_by="id")
+    return [_event(row) for row in rows]
+
+
+def _poll(row: dict[str, Any]) -> Poll:
+    at = _instant(row["at"])
+    assert at is not None
+    return Poll(at=at, ref=row["ref"], source=row["source"], url=row["url"], http_status=row["http_status"],
+                outcome=row["outcome"], error=row["error"])
+
+
+def recent_polls(db: Database, ref: str, limit: int = 10) -> list[Poll]:
+    rows = db.table("polls").rows_where("ref = ?", [ref], order_by="id desc", limit=limit)
+    return [_poll(row) for row in rows]
+
+
+def source_health(db: Database) -> list[SourceHealth]:
+    """For each source: its last successful and failed polls, and the failures since its last success."""
+    health = []
+    for (source,) in db.execute("SELECT DISTINCT source FROM polls ORDER BY source").fetchall():
+        last_ok = db.execute("SELECT max(id), max(at) FROM polls WHERE source = ? AND outcome != 'error'",
+                             [source]).fetchone()
+        last_bad = db.execute("SELECT at, error FROM polls WHERE source = ? AND outcome = 'error' "
+                              "ORDER BY id DESC LIMIT 1", [source]).fetchone()
+        failures = db.execute("SELECT count(*) FROM polls WHERE source = ? AND outcome = 'error' AND id > ?",
+                              [source, last_ok[0] or 0]).fetchone()[0]
+        health.append(SourceHealth(source=source, last_success=_instant(last_ok[1]),
+                                   last_failure=_instant(last_bad[0]) if last_bad else None,
+                                   last_error=last_bad[1] if last_bad else None, failures_since_success=failures))
+    return health

@@ -1,0 +1,70 @@
+"""What the store keeps, as typed records: stored questions, events and polls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from scrapers.model import QuestionSnapshot
+
+EventKind = Literal["published", "answered", "answer_changed", "transferred", "signaled", "renewed",
+                    "withdrawn", "closed", "lapsed", "deadline_soon", "overdue", "signaled_overdue"]
+EVENT_KINDS: tuple[EventKind, ...] = ("published", "answered", "answer_changed", "transferred", "signaled",
+                                      "renewed", "withdrawn", "closed", "lapsed", "deadline_soon", "overdue",
+                                      "signaled_overdue")
+PollOutcome = Literal["changed", "unchanged", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One fact about a question. `key` tells two facts of the same kind apart (an answer's hash, a
+    transfer's target and date…): (ref, kind, key) is the event's natural key, stored once."""
+
+    ref: str
+    kind: EventKind
+    key: str
+    official_date: date | None  # when it happened in the official record (the JO date)
+    seen_at: datetime  # when relance saw it (aware, Europe/Paris)
+    details: Mapping[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """One attempt to read one question: when, where, what the site answered and what came of it."""
+
+    at: datetime
+    ref: str
+    source: str
+    url: str
+    http_status: int | None
+    outcome: PollOutcome
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuestion:
+    """A question as the store knows it: the last snapshot read (None before a first success)."""
+
+    ref: str
+    snapshot: QuestionSnapshot | None
+    first_seen: datetime
+    last_checked: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    last_change: datetime | None
+
+    @property
+    def status(self) -> str:
+        return self.snapshot.status if self.snapshot else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    source: str
+    last_success: datetime | None
+    last_failure: datetime | None
+    last_error: str | None
+    failures_since_success: int

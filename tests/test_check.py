@@ -1,0 +1,243 @@
+"""The check cycle end to end through the CLI: a local HTTP server serving the real samples and
+variants derived from them, a real SQLite file, and time-machine for today."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from bot.cli import main
+from bot.deadlines import PARIS
+from tests.an_variants import dump, qe_json, without_answer
+from tests.conftest import sample_bytes
+from tests.senat_pages import page_from_text, page_text, page_url_path
+
+AN_PATH = "/dyn/opendata/QANR5L17QE5268.json"
+XML_PATH = "/q14/14-47351QE.htm/vue/xml"
+SENAT_UID = "SEQ091211244"
+
+
+class Site:
+    """A local server whose pages the test changes between cycles, as the chambers' sites change."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.pages: dict[str, tuple[int, bytes, str]] = {}
+        server.expect_request("").respond_with_handler(self._respond)
+
+    def _respond(self, request: Request) -> Response:
+        status, body, content_type = self.pages.get(request.path, (404, b"Not Found", "text/plain"))
+        return Response(body, status=status, content_type=content_type)
+
+    def serve(self, path: str, body: bytes, content_type: str, status: int = 200) -> None:
+        self.pages[path] = (status, body, content_type)
+
+    def requests_to(self, path: str) -> int:
+        return sum(1 for request, _ in self.server.log if request.path == path)
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> Iterator[Site]:
+    served = Site(httpserver)
+    served.serve(AN_PATH, sample_bytes("an/QANR5L17QE5268.json"), "application/json")
+    served.serve(XML_PATH, sample_bytes("an/q14-47351QE.vue.xml"), "text/xml; charset=UTF-8")
+    served.serve(page_url_path(SENAT_UID), page_from_text(page_text(SENAT_UID)), "text/html")
+    yield served
+
+
+@pytest.fixture
+def config(tmp_path: Path, site: Site, monkeypatch: pytest.MonkeyPatch) -> Path:
+    base = site.server.url_for("").rstrip("/")
+    path = tmp_path / "config.toml"
+    path.write_text(f"""
+[relance]
+contact = "tests@relance.test"
+[http]
+timeout = 5
+min_interval = 0
+retries = 1
+backoff_max = 0.05
+cache_dir = "{tmp_path / 'cache'}"
+[sources.an]
+base_url = "{base}"
+legacy_base_url = "{base}"
+[sources.senat]
+base_url = "{base}"
+[storage]
+path = "{tmp_path / 'relance.db'}"
+[[watch]]
+ref = "AN 17-5268"
+tags = ["diamants"]
+[[watch]]
+ref = "14-47351QE"
+[[watch]]
+ref = "{SENAT_UID}"
+tags = ["communes"]
+""", encoding="utf-8")
+    monkeypatch.delenv("RELANCE_DB", raising=False)
+    return path
+
+
+def relance(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--config", str(config), *args])
+
+
+def check_json(config: Path, expect_exit: int = 0) -> dict[str, Any]:
+    result = relance(config, "check", "--json")
+    assert result.exit_code == expect_exit, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def kinds(report: dict[str, Any], ref: str | None = None) -> list[str]:
+    return [e["kind"] for e in report["events"] if ref is None or e["ref"] == ref]
+
+
+def stored_snapshot(config: Path, ref: str) -> str | None:
+    with sqlite3.connect(config.parent / "relance.db") as conn:
+        row = conn.execute("SELECT snapshot FROM questions WHERE ref = ?", [ref]).fetchone()
+    return row[0] if row else None
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=PARIS)
+
+
+def test_first_cycle_then_nothing_new(config: Path) -> None:
+    with time_machine.travel(at("2025-11-20"), tick=True):
+        first = check_json(config)
+        assert first["checked"] == 3 and first["errors"] == []
+        assert sorted(kinds(first)) == ["published", "published", "published"]
+        second = check_json(config)
+    # Answered questions are not due again within the week: nothing read, nothing new.
+    assert second["checked"] == 0 and second["events"] == []
+
+
+def test_pending_then_answered_gives_one_answered_event(config: Path, site: Site) -> None:
+    site.serve(AN_PATH, dump(without_answer(qe_json())), "application/json")
+    with time_machine.travel(at("2025-04-01"), tick=True):
+        assert kinds(check_json(config), "QANR5L17QE5268") == ["published"]
+    site.serve(AN_PATH, sample_bytes("an/QANR5L17QE5268.json"), "application/json")
+    with time_machine.travel(at("2025-06-03", 18), tick=True):
+        report = check_json(config)
+        assert kinds(report, "QANR5L17QE5268") == ["answered"]
+        answered = next(e for e in report["events"] if e["kind"] == "answered")
+        assert answered["date"] == "2025-06-03" and answered["details"]["days_late"] == 9
+        assert answered["details"]["page"] == "4348"
+    with time_machine.travel(at("2025-06-20"), tick=True):
+        result = relance(config, "events", "--json", "--ref", "AN 17-5268")
+        assert [e["kind"] for e in json.loads(result.stdout)] == ["published", "answered"]
+
+
+def test_deadline_passing_between_two_days_gives_one_overdue_event(config: Path, site: Site) -> None:
+    site.serve(AN_PATH, dump(without_answer(qe_json())), "application/json")
+    with time_machine.travel(at("2025-05-25"), tick=True):  # the deadline day: 2 months after 25/03
+        assert kinds(check_json(config), "QANR5L17QE5268") == ["published"]
+        assert kinds(check_json(config), "QANR5L17QE5268") == []
+    with time_machine.travel(at("2025-05-26", 8), tick=True):
+        report = check_json(config)
+        assert kinds(report, "QANR5L17QE5268") == ["overdue"]
+        overdue = report["events"][0]
+        assert overdue["details"]["deadline"] == "2025-05-25" and overdue["details"]["days_late"] == 1
+        assert "Règlement de l'Assemblée nationale, art. 135" in overdue["details"]["explanation"]
+        assert kinds(check_json(config), "QANR5L17QE5268") == []  # same day again: nothing
+        rows = json.loads(relance(config, "status", "--json", "--overdue").stdout)
+    assert [r["ref"] for r in rows] == ["QANR5L17QE5268"]
+    assert rows[0]["days_overdue"] == 1 and rows[0]["deadline"] == "2025-05-25"
+
+
+def test_deadline_soon(config: Path, site: Site) -> None:
+    site.serve(AN_PATH, dump(without_answer(qe_json())), "application/json")
+    with time_machine.travel(at("2025-05-10"), tick=True):
+        check_json(config)
+    with time_machine.travel(at("2025-05-19"), tick=True):  # within 7 days of 25/05
+        report = check_json(config)
+    assert kinds(report, "QANR5L17QE5268") == ["deadline_soon"]
+    assert report["events"][0]["details"]["days_left"] == 6
+
+
+def test_500_then_200(config: Path, site: Site) -> None:
+    site.serve(AN_PATH, b"Internal Server Error", "text/plain", status=500)
+    with time_machine.travel(at("2025-11-20"), tick=True):
+        result = relance(config, "check", "--json")
+        assert result.exit_code == 2
+        report = json.loads(result.stdout)
+        assert [e["ref"] for e in report["errors"]] == ["QANR5L17QE5268"]
+        assert "HTTP 500" in report["errors"][0]["error"]
+        assert "Assemblée nationale (open data): 1 question(s) not read (QANR5L17QE5268)" in result.stderr
+        assert stored_snapshot(config, "QANR5L17QE5268") is None
+        rows = {r["ref"]: r for r in json.loads(relance(config, "status", "--json").stdout)}
+        assert rows["QANR5L17QE5268"]["status"] == "unknown" and "500" in rows["QANR5L17QE5268"]["last_error"]
+        site.serve(AN_PATH, sample_bytes("an/QANR5L17QE5268.json"), "application/json")
+        report = check_json(config)
+    assert report["checked"] == 1 and kinds(report) == ["published"]
+
+
+def test_error_page_with_200_stores_no_change(config: Path, site: Site) -> None:
+    site.serve(AN_PATH, dump(without_answer(qe_json())), "application/json")
+    with time_machine.travel(at("2025-04-01"), tick=True):
+        check_json(config)
+        before = stored_snapshot(config, "QANR5L17QE5268")
+        site.serve(AN_PATH, b"<html><head><title>Error 503</title></head><body>Error 503</body></html>",
+                   "text/html")
+        report = check_json(config, expect_exit=2)
+    assert report["events"] == [] and "ErrorPage" in report["errors"][0]["error"]
+    assert stored_snapshot(config, "QANR5L17QE5268") == before
+    with sqlite3.connect(config.parent / "relance.db") as conn:
+        polls = conn.execute("SELECT outcome, error FROM polls WHERE ref = 'QANR5L17QE5268' ORDER BY id").fetchall()
+    assert [p[0] for p in polls] == ["changed", "error"] and "Error 503" in polls[1][1]
+
+
+def test_no_network_one_line_per_source_and_no_change(config: Path) -> None:
+    text = config.read_text(encoding="utf-8")
+    dead = "http://127.0.0.1:9"  # the discard port: nothing listens there
+    for key in ("base_url", "legacy_base_url"):
+        text = "\n".join(f'{key} = "{dead}"' if line.startswith(f"{key} =") else line for line in text.splitlines())
+    config.write_text(text, encoding="utf-8")
+    result = relance(config, "check")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3 and all("TransportError" in line for line in lines)
+    assert {line.split(":")[1].strip() for line in lines} == {
+        "Assemblée nationale (open data)", "Assemblée nationale (ancien site)", "Sénat"}
+    with sqlite3.connect(config.parent / "relance.db") as conn:
+        assert conn.execute("SELECT count(*) FROM questions WHERE snapshot IS NOT NULL").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_status_and_show(config: Path) -> None:
+    with time_machine.travel(at("2025-11-20"), tick=True):
+        check_json(config)
+        rows = json.loads(relance(config, "status", "--json").stdout)
+        table = relance(config, "status")
+        show = relance(config, "show", "https://www.senat.fr/questions/base/2009/qSEQ091211244.html")
+        by_tag = json.loads(relance(config, "status", "--json", "--tag", "communes").stdout)
+        senat = json.loads(relance(config, "status", "--json", "--chamber", "senat").stdout)
+    keys = {"ref", "chamber", "legislature", "number", "url", "title", "author", "ministry", "published",
+            "deadline", "status", "answered", "signaled", "overdue", "days_overdue", "last_checked", "last_error"}
+    assert all(keys <= row.keys() for row in rows)
+    an = next(r for r in rows if r["ref"] == "QANR5L17QE5268")
+    assert (an["status"], an["published"], an["deadline"], an["answered"]) == (
+        "answered", "2025-03-25", "2025-05-25", "2025-06-03")
+    assert an["days_overdue"] == 9 and not an["overdue"]  # answered 9 days late, no longer pending
+    assert [r["ref"] for r in by_tag] == [r["ref"] for r in senat] == [SENAT_UID]
+    assert table.exit_code == 0 and "QANR5L14QE47351" in table.stdout and "Sénat : dernière lecture" in table.stdout
+    assert show.exit_code == 0, show.output
+    assert "Échéance : 10/02/2010, 2 mois après la publication au JO du 10/12/2009 (Règlement du Sénat, art. 75)" \
+        in show.stdout
+    assert "nouvelle question suivie" in show.stdout and "Lectures récentes" in show.stdout
+
+
+def test_bad_database_exit_1(config: Path, tmp_path: Path) -> None:
+    (tmp_path / "not-a-db").write_text("this is not SQLite" * 100, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "check"], env={"RELANCE_DB": str(tmp_path / "not-a-db")})
+    assert result.exit_code == 1 and "database" in result.stderr and "Traceback" not in result.output
