@@ -239,5 +239,6 @@ def test_status_and_show(config: Path) -> None:
 
 def test_bad_database_exit_1(config: Path, tmp_path: Path) -> None:
     (tmp_path / "not-a-db").write_text("this is not SQLite" * 100, encoding="utf-8")
-    result = CliRunner().invoke(main, ["--config", str(config), "check"], env={"RELANCE_DB": str(tmp_path / "not-a-db")})
+    env = {"RELANCE_DB": str(tmp_path / "not-a-db")}
+    result = CliRunner().invoke(main, ["--config", str(config), "check"], env=env)
     assert result.exit_code == 1 and "database" in result.stderr and "Traceback" not in result.output

@@ -123,5 +123,6 @@ def test_answered_question_has_no_deadline_events() -> None:
 
 def test_oral_answer_counts_as_answer() -> None:
     q = pending()
-    spoken = dataclasses.replace(q, status="answered", answer=Answer(date(2025, 6, 4), None, "…", spoken=date(2025, 6, 4)))
+    oral = Answer(date(2025, 6, 4), None, "…", spoken=date(2025, 6, 4))
+    spoken = dataclasses.replace(q, status="answered", answer=oral)
     assert [k for k, _, _ in events(q, spoken)] == ["answered"]
