@@ -22,6 +22,7 @@ from bot.config import Config, ConfigError, config_path, load_config
 from bot.deadlines import PARIS, deadline_status, today_in_paris
 from bot.status import SOURCE_NAMES, WatchedQuestion, local_time, render_status, select_rows, status_row
 from bot.views import event_json, event_text, snapshot_json, snapshot_text
+from bot.watchlist import add_watch, remove_watch
 from scrapers.http import FetchError, HttpSettings, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import RefError, parse_ref
@@ -252,3 +253,30 @@ def events(context: Context, since: datetime | None, ref_text: str | None, as_js
         for event in found:
             click.echo(event_text(event))
 
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--tag", "tags", multiple=True, help="A tag for this question (repeatable).")
+@click.option("--note", help="A note kept with the question.")
+@pass_context
+@one_line_errors
+def add(context: Context, ref: str, tags: tuple[str, ...], note: str | None) -> None:
+    """Follow a question: add it to config.toml's watchlist (comments and layout are kept)."""
+    change = add_watch(context.path, ref, tags, note)
+    if change.action == "added":
+        click.echo(f"{change.ref} added to {change.path}")
+    elif change.written:
+        click.echo(f"{change.ref} already followed: tags and note updated in {change.path}")
+    else:
+        click.echo(f"{change.ref} already followed: nothing to change")
+
+
+@main.command()
+@click.argument("ref")
+@pass_context
+@one_line_errors
+def remove(context: Context, ref: str) -> None:
+    """Stop following a question: remove it from config.toml's watchlist. Its history stays stored."""
+    change = remove_watch(context.path, ref)
+    click.echo(f"{change.ref} removed from {change.path}")

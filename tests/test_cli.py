@@ -181,3 +181,23 @@ def test_bad_config_exit_1(tmp_path: Path) -> None:
     path.write_text('[relance]\ncontact = "ops@relance.test"\n[http]\ntimout = 3\n', encoding="utf-8")
     done = run_failing(["--config", str(path), "fetch", "AN 17-5268"])
     assert done.returncode == 1 and f"{path}: http.timout: unknown key" in done.stderr
+
+
+def test_add_and_remove_edit_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('# my questions\n[relance]\ncontact = "ops@relance.test"  # who we are\n', encoding="utf-8")
+    added = CliRunner().invoke(main, ["--config", str(path), "add", "https://www.senat.fr/questions/base/2022/"
+                                      "qSEQ221103705.html", "--tag", "vsa", "--note", "Dossus"])
+    assert added.exit_code == 0 and "SEQ221103705 added" in added.stdout
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('# my questions\n[relance]\ncontact = "ops@relance.test"  # who we are\n')
+    assert '[[watch]]\nref = "SEQ221103705"\ntags = ["vsa"]\nnote = "Dossus"' in text
+    again = CliRunner().invoke(main, ["--config", str(path), "add", "SEQ221103705"])
+    assert again.exit_code == 0 and "nothing to change" in again.stdout
+    removed = CliRunner().invoke(main, ["--config", str(path), "remove", "SEQ221103705"])
+    assert removed.exit_code == 0 and "removed" in removed.stdout
+    assert "SEQ221103705" not in path.read_text(encoding="utf-8")
+    missing = CliRunner().invoke(main, ["--config", str(path), "remove", "SEQ221103705"])
+    assert missing.exit_code == 1 and "not in the watchlist" in missing.stderr
+    bad = CliRunner().invoke(main, ["--config", str(path), "add", "nonsense"])
+    assert bad.exit_code == 1 and "accepted forms" in bad.stderr

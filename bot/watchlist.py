@@ -1,0 +1,334 @@
+"""Add and remove watched questions in `config.toml` for `relance add` / `relance remove`.
+
+The file is edited with tomlkit so that comments and the layout of everything else stay byte for byte;
+the edited text is validated like `load_config` before it atomically replaces the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Array, Comment, Item, Table, Whitespace
+from tomlkit.toml_document import TOMLDocument
+
+from bot.config import Config, ConfigError, Watch, load_config
+from scrapers.refs import parse_ref
+
+Action = Literal["added", "updated", "removed"]
+
+# Control characters are never part of a valid TOML text, so they can mark where a table starts and ends.
+_START, _END = "\x00", "\x01"
+_FORBIDDEN_CATEGORIES = ("Cc", "Cs")  # control characters, and lone surrogates that cannot be written
+_TRAILING_BLANK_LINES = re.compile(r"(?<=\n)(?:[ \t]*\r?\n)+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchChange:
+    """What `add_watch` or `remove_watch` did to the config file at `path`: `ref` is the canonical uid.
+
+    `written` is False when the file already said so and was left as it was.
+    """
+
+    ref: str
+    action: Action
+    path: Path
+    written: bool = True
+
+
+def add_watch(path: Path, ref_text: str, tags: Sequence[str] = (), note: str | None = None) -> WatchChange:
+    """Watch the question `ref_text` (any form `parse_ref` accepts), or merge `tags` and `note` into
+    its entry when it is already watched. Raises `RefError` for a bad ref, `ConfigError` otherwise."""
+    config = load_config(path)
+    uid = parse_ref(ref_text).uid
+    index = _index(config, uid)
+    entry = f"watch[{(len(config.watch) if index is None else index) + 1}] (ref {uid!r})"
+    new_tags = _clean_tags(path, f"{entry}.tags", tags)
+    new_note = None if note is None else _clean_text(path, f"{entry}.note", note, "note")
+    if index is None:
+        return _add_entry(path, config, Watch(ref=uid, tags=new_tags, note=new_note))
+    return _update_entry(path, config, index, new_tags, new_note)
+
+
+def remove_watch(path: Path, ref_text: str) -> WatchChange:
+    """Stop watching `ref_text`; raises `ConfigError` when it is not in the watchlist."""
+    config = load_config(path)
+    uid = parse_ref(ref_text).uid
+    index = _index(config, uid)
+    if index is None:
+        raise ConfigError(path, "watch", f"{uid!r} is not in the watchlist")
+    text = _read(path, config)
+    watches = config.watch[:index] + config.watch[index + 1:]
+    _commit(path, text, _cut_table(path, text, index), config.model_copy(update={"watch": watches}))
+    return WatchChange(uid, "removed", path)
+
+
+# --- the three edits ---------------------------------------------------------------------------
+
+
+def _add_entry(path: Path, config: Config, watch: Watch) -> WatchChange:
+    text = _read(path, config)
+    new_text = _append_table(path, text, watch)
+    _commit(path, text, new_text, config.model_copy(update={"watch": (*config.watch, watch)}))
+    return WatchChange(watch.ref, "added", path)
+
+
+def _update_entry(path: Path, config: Config, index: int, tags: tuple[str, ...], note: str | None) -> WatchChange:
+    old = config.watch[index]
+    merged = old.tags + tuple(tag for tag in tags if tag not in old.tags)
+    new = old.model_copy(update={"tags": merged, "note": old.note if note is None else note})
+    if new == old:
+        return WatchChange(old.ref, "updated", path, written=False)
+    text = _read(path, config)
+    watches = (*config.watch[:index], new, *config.watch[index + 1:])
+    _commit(path, text, _edit_table(path, text, index, tags, note), config.model_copy(update={"watch": watches}))
+    return WatchChange(old.ref, "updated", path)
+
+
+def _append_table(path: Path, text: str, watch: Watch) -> str:
+    """The text with a new `[[watch]]` table after the last one's keys (and the comments right below
+    them), or at the end of the document when there is none."""
+    tables = _tables(path, tomlkit.parse(text))
+    at = len(text)
+    if tables:
+        _, end = _span(path, text, len(tables) - 1)
+        _, blank, rest = _tail(tables[-1])
+        at = end - len(blank + rest)
+    fields: dict[str, object] = {"ref": watch.ref}
+    if watch.tags:
+        fields["tags"] = list(watch.tags)
+    if watch.note is not None:
+        fields["note"] = watch.note
+    newline = _newline(text)
+    table = _with_newline(tomlkit.dumps({"watch": [fields]}), newline)
+    before = text[:at]
+    return before + _separator(before, newline, after_table=bool(tables)) + table + text[at:]
+
+
+def _edit_table(path: Path, text: str, index: int, tags: tuple[str, ...], note: str | None) -> str:
+    """The text with table `index` given the new tags and note; only that table's text changes."""
+    doc = tomlkit.parse(text)
+    table = _tables(path, doc)[index]
+    _merge_tags(table, tags)
+    if note is not None:
+        _set_note(table, note)
+    edited = doc.as_string()
+    start, end = _span(path, text, index)
+    new_start, new_end = _span(path, edited, index)
+    return text[:start] + _with_newline(edited[new_start:new_end], _newline(text)) + text[end:]
+
+
+def _cut_table(path: Path, text: str, index: int) -> str:
+    """The text without table `index`: its header, keys and the comments between or right below them.
+
+    Comments separated from it by a blank line stay (they introduce what follows), and so do
+    comments directly above the next header; the blank lines that separated it go with it.
+    """
+    start, end = _span(path, text, index)
+    below, blank, rest = _tail(_tables(path, tomlkit.parse(text))[index])
+    if not text[start:end].endswith(below + blank + rest):
+        raise _layout_error(path, index)
+    if not blank:  # no blank line: the comments may as well be about the next table
+        below, rest = "", below + rest
+    before, after = text[:start], text[end:]
+    if not rest and not after:  # it ended the file: so does what came before it, without blank lines
+        before = _TRAILING_BLANK_LINES.sub("", before)
+    return before + (blank + rest if rest else "") + after
+
+
+# --- tomlkit helpers ----------------------------------------------------------------------------
+
+
+def _tables(path: Path, doc: TOMLDocument) -> list[Table]:
+    value = doc.get("watch")
+    if value is None:
+        return []
+    if not isinstance(value, AoT):
+        raise ConfigError(path, "watch", "written as an inline array; write each entry as a [[watch]] table "
+                                         "to edit it with relance")
+    return list(value.body)
+
+
+def _span(path: Path, text: str, index: int) -> tuple[int, int]:
+    """Where table `index` starts (its header line) and ends (after its trailing comments and blanks)."""
+    doc = tomlkit.parse(text)
+    table = _tables(path, doc)[index]
+    table.trivia.indent = _START + table.trivia.indent
+    table.value.append(None, tomlkit.ws(_END))
+    marked = doc.as_string()
+    start, end = marked.find(_START), marked.find(_END) - 1
+    if not (0 <= start <= end and marked[:start] == text[:start] and marked[start + 1:end + 1] == text[start:end]):
+        raise _layout_error(path, index)
+    return start, end
+
+
+def _tail(table: Table) -> tuple[str, str, str]:
+    """The text after a table's last key: the comments right below it, then blank lines, then the rest."""
+    body = table.value.body
+    last = max(i for i, (key, _) in enumerate(body) if key is not None)
+    items = [item for _, item in body[last + 1:]]
+    below = _run(items, 0, Comment)
+    blank = _run(items, below, Whitespace)
+    return _render(items[:below]), _render(items[below:blank]), _render(items[blank:])
+
+
+def _run(items: Sequence[Item], start: int, kind: type[Item]) -> int:
+    end = start
+    while end < len(items) and isinstance(items[end], kind):
+        end += 1
+    return end
+
+
+def _render(items: Iterable[Item]) -> str:
+    return "".join(item.as_string() for item in items)
+
+
+def _merge_tags(table: Table, tags: tuple[str, ...]) -> None:
+    existing = table.get("tags")
+    if isinstance(existing, Array):
+        for tag in tags:
+            if tag not in existing:
+                existing.append(tag)
+    elif tags:
+        _insert(table, "tags", list(tags))
+
+
+def _set_note(table: Table, note: str) -> None:
+    if "note" in table:
+        table["note"] = note
+    else:
+        _insert(table, "note", note)
+
+
+def _insert(table: Table, key: str, value: object) -> None:
+    """Add `key` after the table's last key (`tags` before `note`), above its trailing comments."""
+    body = table.value.body
+    keyed = [i for i, (k, _) in enumerate(body) if k is not None]
+    at = keyed[-1] + 1
+    if key == "tags":
+        at = next((i for i in keyed if (k := body[i][0]) is not None and k.key == "note"), at)
+    if at == len(body):
+        table.append(key, value)
+    else:  # tomlkit has no public insert; this one keeps its key index right
+        table.value._insert_at(at, key, tomlkit.item(value))
+
+
+# --- text helpers -------------------------------------------------------------------------------
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _with_newline(text: str, newline: str) -> str:
+    return text if newline == "\n" else re.sub(r"\r?\n", newline, text)
+
+
+def _separator(before: str, newline: str, *, after_table: bool) -> str:
+    """What goes between `before` and a new table: end the last line, then one blank line, unless
+    there is one already or (with no table before) the last line is a comment heading the section."""
+    lines = before.splitlines()
+    if not lines:
+        return ""
+    ending = "" if before.endswith("\n") else newline
+    last = lines[-1].strip()
+    if not last or (not after_table and last.startswith("#")):
+        return ending
+    return ending + newline
+
+
+def _clean_tags(path: Path, entry: str, tags: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(tags, str):  # one tag given where a sequence was expected: not its characters
+        tags = (tags,)
+    cleaned: list[str] = []
+    for raw in tags:
+        tag = _clean_text(path, entry, raw, "tag")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    return tuple(cleaned)
+
+
+def _clean_text(path: Path, entry: str, raw: object, what: str) -> str:
+    if not isinstance(raw, str):
+        raise ConfigError(path, entry, f"{what} {raw!r} is not a string")
+    text = raw.strip()
+    if not text:
+        raise ConfigError(path, entry, f"empty {what}")
+    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text):
+        raise ConfigError(path, entry, f"{what} {text!r} contains control characters")
+    return text
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def _index(config: Config, uid: str) -> int | None:
+    return next((i for i, watch in enumerate(config.watch) if watch.ref == uid), None)
+
+
+def _read(path: Path, config: Config) -> str:
+    """The exact text of the (already validated) file, once sure tomlkit reproduces it exactly."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+        doc = tomlkit.parse(text)
+    except (OSError, UnicodeDecodeError, TOMLKitError) as error:
+        raise ConfigError(path, "", f"cannot be edited: {error}") from None
+    if doc.as_string() != text:
+        raise ConfigError(path, "", "its layout cannot be kept exactly when editing; edit it by hand")
+    if len(_tables(path, doc)) != len(config.watch):
+        raise ConfigError(path, "watch", "the [[watch]] tables are not all together; edit it by hand")
+    return text
+
+
+def _commit(path: Path, before: str, after: str, expected: Config) -> None:
+    """Write `after` to a temporary file beside `path`, validate it, then atomically replace `path`."""
+    real = Path(os.path.realpath(path))  # through a symlink: replace its target, keep the link
+    handle, name = _temp_beside(path, real)
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(after.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, stat.S_IMODE(real.stat().st_mode))
+        _validate(path, temp, expected)
+        if real.read_bytes() != before.encode("utf-8"):
+            raise ConfigError(path, "", "changed by someone else during the edit; try again")
+        os.replace(temp, real)
+    except OSError as error:
+        raise ConfigError(path, "", f"cannot write: {error}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _temp_beside(path: Path, real: Path) -> tuple[int, str]:
+    try:
+        return tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as error:
+        raise ConfigError(path, "", f"cannot write beside it: {error}") from None
+
+
+def _validate(path: Path, temp: Path, expected: Config) -> None:
+    try:
+        written = load_config(temp)
+    except ConfigError as error:
+        raise ConfigError(path, error.entry, f"{error.problem} (after the edit; the file was left unchanged)") from None
+    if written != expected:
+        raise ConfigError(path, "watch", "the edit would not give the expected configuration; "
+                                         "the file was left unchanged")
+
+
+def _layout_error(path: Path, index: int) -> ConfigError:
+    return ConfigError(path, f"watch[{index + 1}]", "cannot locate this table in the text; edit it by hand")
+
+
+__all__ = ["WatchChange", "add_watch", "remove_watch"]
