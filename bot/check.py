@@ -20,7 +20,7 @@ from scrapers.http import FetchError, HttpStatusError, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import QuestionRef
 from scrapers.sources import Reading, SourceSettings, read_question, source_for
-from storage.questions import all_questions, save_check, save_failure
+from storage.questions import all_questions, finish_cycle, save_check, save_failure, start_cycle
 from storage.records import Event, Poll, StoredQuestion
 
 OPEN_STATUSES = frozenset({"unknown", "pending"})
@@ -76,13 +76,13 @@ def _last_day(stored: StoredQuestion | None) -> date | None:
 
 
 def _record_reading(db: Database, reading: Reading, stored: StoredQuestion | None, *, now: datetime,
-                    settings: CheckSettings, report: CycleReport) -> None:
+                    settings: CheckSettings, report: CycleReport, cycle_id: int) -> None:
     old = stored.snapshot if stored else None
     events = diff(old, reading.snapshot, today=today_in_paris(now), last_day=_last_day(stored), seen_at=now,
                   soon_days=settings.deadline_soon_days)
     changed = old != reading.snapshot
     poll = Poll(at=now, ref=reading.snapshot.ref.uid, source=reading.source, url=reading.url,
-                http_status=reading.http_status, outcome="changed" if changed else "unchanged")
+                http_status=reading.http_status, outcome="changed" if changed else "unchanged", cycle_id=cycle_id)
     report.events += save_check(db, reading.snapshot, events, poll)
     report.checked += 1
     report.changed += changed
@@ -90,12 +90,12 @@ def _record_reading(db: Database, reading: Reading, stored: StoredQuestion | Non
 
 
 def _record_failure(db: Database, ref: QuestionRef, error: Exception, *, sources: SourceSettings,
-                    now: datetime, report: CycleReport) -> None:
+                    now: datetime, report: CycleReport, cycle_id: int) -> None:
     source = source_for(ref, sources)
     url = error.url if isinstance(error, (FetchError, ParseError)) else source.url
     status = error.status if isinstance(error, HttpStatusError) else None
     save_failure(db, ref.uid, Poll(at=now, ref=ref.uid, source=source.name, url=url, http_status=status,
-                                   outcome="error", error=_describe(error)))
+                                   outcome="error", error=_describe(error), cycle_id=cycle_id))
     report.errors.append(CheckFailure(ref.uid, source.name, url, _describe(error)))
 
 
@@ -107,6 +107,7 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
     stored = {q.ref: q for q in all_questions(db, [ref.uid for ref in watched])}
     due = due_questions(watched, stored, started, settings.recheck_closed_days)
     report = CycleReport(skipped=len(watched) - len(due))
+    cycle_id = start_cycle(db, started)
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="relance-read") as pool:
         pending: list[tuple[QuestionRef, Future[Reading]]] = [
             (ref, pool.submit(read_question, ref, client, sources)) for ref in due]
@@ -118,7 +119,9 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
             try:
                 reading = future.result()
             except (FetchError, ParseError) as error:
-                _record_failure(db, ref, error, sources=sources, now=now(), report=report)
+                _record_failure(db, ref, error, sources=sources, now=now(), report=report, cycle_id=cycle_id)
             else:
-                _record_reading(db, reading, stored.get(ref.uid), now=now(), settings=settings, report=report)
+                _record_reading(db, reading, stored.get(ref.uid), now=now(), settings=settings, report=report,
+                                cycle_id=cycle_id)
+    finish_cycle(db, cycle_id, now(), report.checked, len(report.errors))
     return report

@@ -86,8 +86,8 @@ def render_status(console: Console, rows: Sequence[dict[str, Any]], health: Sequ
     for source in health:
         name = SOURCE_NAMES.get(source.source, source.source)
         line = f"{name} : dernière lecture réussie {local_time(source.last_success)}"
-        if source.failures_since_success:
-            line += f" — [red]{source.failures_since_success} échec(s) depuis : {source.last_error}[/red]"
+        if source.failed_cycles:
+            line += f" — [red]en échec depuis {source.failed_cycles} cycle(s) : {source.last_error}[/red]"
         console.print(line, highlight=False)
     table = Table(show_lines=False, header_style="bold")
     for column in ("Réf.", "Ch.", "Auteur", "Ministère", "Publiée", "Échéance", "État", "Délai", "Vérifiée"):

@@ -64,3 +64,27 @@ def m001_questions_events_polls(db: Database) -> None:
     }, pk="id", not_null={"at", "source", "outcome"})
     db.table("polls").create_index(["ref", "at"])
     db.table("polls").create_index(["source", "at"])
+
+
+@migrations()
+def m002_cycles_subscribers_ledger(db: Database) -> None:
+    db.table("cycles").create({"id": int, "started": str, "finished": str, "checked": int, "errors": int},
+                              pk="id", not_null={"started"})
+    db.table("polls").add_column("cycle_id", int)
+    db.table("subscribers").create({
+        "id": int, "email": str, "frequency": str, "tags": str, "refs": str, "state": str,
+        "generation": int, "created_at": str, "confirmed_at": str, "unsubscribed_at": str, "last_digest_at": str,
+    }, pk="id", not_null={"email", "frequency", "state", "generation", "created_at"})
+    db.table("subscribers").create_index(["email"], unique=True)
+    # One row per message: an e-mail (confirmation, notice, digest) or a channel notice. Its whole
+    # body is stored when it is queued, so a retry sends the very same bytes and Message-ID.
+    db.table("messages").create({
+        "id": int, "recipient": str, "subscriber_id": int, "kind": str, "message_id": str, "subject": str,
+        "body": str, "state": str, "attempts": int, "last_error": str, "created_at": str, "sent_at": str,
+    }, pk="id", not_null={"recipient", "kind", "state", "attempts", "created_at"})
+    db.table("messages").create_index(["state"])
+    # The delivery ledger: which message carries which event to which recipient. Unique, so an
+    # event reaches a recipient in one message only, whatever crashes and re-runs happen.
+    db.table("deliveries").create({"recipient": str, "event_id": int, "message": int},
+                                  pk=("recipient", "event_id"), not_null={"message"},
+                                  foreign_keys=[("event_id", "events", "id"), ("message", "messages", "id")])

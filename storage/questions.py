@@ -73,7 +73,8 @@ def all_questions(db: Database, refs: Iterable[str] | None = None) -> list[Store
 
 def _insert_poll(db: Database, poll: Poll) -> None:
     db.table("polls").insert({"at": _iso(poll.at), "ref": poll.ref, "source": poll.source, "url": poll.url,
-                              "http_status": poll.http_status, "outcome": poll.outcome, "error": poll.error})
+                              "http_status": poll.http_status, "outcome": poll.outcome, "error": poll.error,
+                              "cycle_id": poll.cycle_id})
 
 
 def _insert_events(db: Database, events: Sequence[Event]) -> list[Event]:
@@ -123,7 +124,7 @@ def save_failure(db: Database, ref: str, poll: Poll) -> None:
         _insert_poll(db, poll)
 
 
-def _event(row: dict[str, Any]) -> Event:
+def event_from_row(row: dict[str, Any]) -> Event:
     seen_at = _instant(row["seen_at"])
     assert seen_at is not None
     return Event(ref=row["ref"], kind=row["kind"], key=row["key"],
@@ -142,7 +143,7 @@ def list_events(db: Database, since: datetime | None = None, ref: str | None = N
         where.append("seen_at >= ?")
         params.append(_iso(since))
     rows = db.table("events").rows_where(" and ".join(where) or None, params, order_by="id")
-    return [_event(row) for row in rows]
+    return [event_from_row(row) for row in rows]
 
 
 def _poll(row: dict[str, Any]) -> Poll:
@@ -157,17 +158,38 @@ def recent_polls(db: Database, ref: str, limit: int = 10) -> list[Poll]:
     return [_poll(row) for row in rows]
 
 
+def start_cycle(db: Database, at: datetime) -> int:
+    row_id = db.table("cycles").insert({"started": _iso(at)}).last_pk
+    assert isinstance(row_id, int)
+    return row_id
+
+
+def finish_cycle(db: Database, cycle_id: int, at: datetime, checked: int, errors: int) -> None:
+    db.table("cycles").update(cycle_id, {"finished": _iso(at), "checked": checked, "errors": errors})
+
+
+def _failed_cycles(db: Database, source: str) -> int:
+    """Consecutive latest cycles in which every poll of `source` failed."""
+    rows = db.execute(
+        "SELECT cycle_id, sum(outcome != 'error') FROM polls WHERE source = ? AND cycle_id IS NOT NULL "
+        "GROUP BY cycle_id ORDER BY cycle_id DESC", [source]).fetchall()
+    count = 0
+    for _cycle, successes in rows:
+        if successes:
+            break
+        count += 1
+    return count
+
+
 def source_health(db: Database) -> list[SourceHealth]:
-    """For each source: its last successful and failed polls, and the failures since its last success."""
+    """For each source: its last successful and failed polls, and the failed cycles since its last success."""
     health = []
     for (source,) in db.execute("SELECT DISTINCT source FROM polls ORDER BY source").fetchall():
-        last_ok = db.execute("SELECT max(id), max(at) FROM polls WHERE source = ? AND outcome != 'error'",
-                             [source]).fetchone()
+        last_ok = db.execute("SELECT max(at) FROM polls WHERE source = ? AND outcome != 'error'", [source]).fetchone()
         last_bad = db.execute("SELECT at, error FROM polls WHERE source = ? AND outcome = 'error' "
                               "ORDER BY id DESC LIMIT 1", [source]).fetchone()
-        failures = db.execute("SELECT count(*) FROM polls WHERE source = ? AND outcome = 'error' AND id > ?",
-                              [source, last_ok[0] or 0]).fetchone()[0]
-        health.append(SourceHealth(source=source, last_success=_instant(last_ok[1]),
+        health.append(SourceHealth(source=source, last_success=_instant(last_ok[0]),
                                    last_failure=_instant(last_bad[0]) if last_bad else None,
-                                   last_error=last_bad[1] if last_bad else None, failures_since_success=failures))
+                                   last_error=last_bad[1] if last_bad else None,
+                                   failed_cycles=_failed_cycles(db, source)))
     return health

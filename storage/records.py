@@ -42,6 +42,7 @@ class Poll:
     http_status: int | None
     outcome: PollOutcome
     error: str | None = None
+    cycle_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,4 +68,4 @@ class SourceHealth:
     last_success: datetime | None
     last_failure: datetime | None
     last_error: str | None
-    failures_since_success: int
+    failed_cycles: int  # consecutive latest check cycles in which every read of this source failed

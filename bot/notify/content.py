@@ -1,0 +1,119 @@
+"""What a notice says, before it is rendered: events made ready to show, grouped into sections.
+
+Built from the store by the sender, rendered by `bot.notify.digest` (e-mail), `bot.notify.feeds`
+and `bot.notify.channels`. Pure data: no I/O here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from bot.deadlines import deadline_status
+from scrapers.model import QuestionSnapshot
+from scrapers.refs import parse_ref
+from storage.records import Event, EventKind, SourceHealth
+
+SectionName = Literal["answered", "overdue", "soon", "transferred", "ended", "other"]
+
+# Digest sections, in the order the e-mail shows them; each kind of event goes in one section.
+SECTION_ORDER: tuple[SectionName, ...] = ("answered", "overdue", "soon", "transferred", "ended", "other")
+SECTION_OF: Mapping[EventKind, SectionName] = {
+    "answered": "answered", "answer_changed": "answered",
+    "overdue": "overdue", "signaled_overdue": "overdue",
+    "deadline_soon": "soon",
+    "transferred": "transferred",
+    "closed": "ended", "withdrawn": "ended", "lapsed": "ended",
+    "published": "other", "signaled": "other", "renewed": "other",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One event about one question, with what a reader needs to act on it."""
+
+    event_id: int | None
+    kind: EventKind
+    ref: str
+    label: str  # "AN 17-5268", "Sénat 3705 (2022-11)"
+    chamber: Literal["an", "senat"]
+    url: str  # the question's official page
+    title: str | None
+    author: str | None
+    ministry: str | None
+    official_date: date | None  # the JO date of the event
+    seen_at: datetime
+    deadline: date | None = None
+    deadline_rule: str | None = None  # "2 mois après la publication au JO du … (Règlement …)"
+    days_late: int | None = None
+    days_left: int | None = None
+    excerpt: str | None = None  # the first lines of an answer
+    from_ministry: str | None = None  # transfers
+    to_ministry: str | None = None
+    label_fr: str | None = None  # an ending's label as the source words it
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """A source's health for the footer: 'vérifiée il y a 2 h' or 'en échec depuis 3 cycles'."""
+
+    source: str
+    name: str
+    last_success: datetime | None
+    failed_cycles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One e-mail's content: its items by section, the sources' health and the subscriber's links."""
+
+    frequency: Literal["immediate", "daily", "weekly"]
+    items: tuple[Item, ...]
+    sources: tuple[SourceLine, ...]
+    now: datetime
+    manage_url: str
+    unsubscribe_url: str
+    unsubscribe_mailto: str | None = None
+
+    def section(self, name: SectionName) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if SECTION_OF[i.kind] == name)
+
+    def sections(self) -> list[tuple[SectionName, tuple[Item, ...]]]:
+        """The non-empty sections, in order."""
+        return [(name, items) for name in SECTION_ORDER if (items := self.section(name))]
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def item_from_event(event: Event, snapshot: QuestionSnapshot | None, today: date) -> Item:
+    """Make an event ready to show, completing it from the question's stored snapshot."""
+    ref = parse_ref(event.ref)
+    d = event.details
+    status = deadline_status(snapshot, today) if snapshot else None
+    binding = status.binding if status else None
+    return Item(
+        event_id=event.id, kind=event.kind, ref=event.ref, label=ref.label, chamber=ref.chamber, url=ref.public_url,
+        title=snapshot.title if snapshot else d.get("title"),
+        author=snapshot.author.name if snapshot else d.get("author"),
+        ministry=d.get("ministry") or (snapshot.ministry.name if snapshot and snapshot.ministry else None),
+        official_date=event.official_date, seen_at=event.seen_at,
+        deadline=_day(d.get("deadline")) or (binding.date if binding else None),
+        deadline_rule=d.get("explanation") or (binding.explain_fr() if binding else None),
+        days_late=_int(d.get("days_late")), days_left=_int(d.get("days_left")), excerpt=d.get("excerpt"),
+        from_ministry=d.get("from_ministry"), to_ministry=d.get("to_ministry"), label_fr=d.get("label"),
+        details=dict(d),
+    )
+
+
+def source_lines(health: Sequence[SourceHealth], names: Mapping[str, str]) -> tuple[SourceLine, ...]:
+    return tuple(SourceLine(h.source, names.get(h.source, h.source), h.last_success, h.failed_cycles)
+                 for h in health)

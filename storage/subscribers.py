@@ -1,0 +1,127 @@
+"""Email subscribers: who they are, what they follow, how often they want to hear, and their state.
+
+A subscriber is `pending` until they confirm (double opt-in), then `confirmed`, and `unsubscribed`
+once they leave. `generation` changes on every change of state, so a token signed for an earlier
+state (an old confirmation link, a link from before an unsubscribe) no longer works.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+Frequency = Literal["immediate", "daily", "weekly"]
+FREQUENCIES: tuple[Frequency, ...] = ("immediate", "daily", "weekly")
+SubscriberState = Literal["pending", "confirmed", "unsubscribed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    id: int
+    email: str
+    frequency: Frequency
+    tags: tuple[str, ...]
+    refs: tuple[str, ...]
+    state: SubscriberState
+    generation: int
+    created_at: datetime
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+    last_digest_at: datetime | None
+
+    @property
+    def follows_everything(self) -> bool:
+        return not self.tags and not self.refs
+
+    def follows(self, ref: str, tags_of_ref: tuple[str, ...] | frozenset[str]) -> bool:
+        return self.follows_everything or ref in self.refs or bool(set(self.tags) & set(tags_of_ref))
+
+
+def _text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _subscriber(row: dict[str, Any]) -> Subscriber:
+    created = _instant(row["created_at"])
+    assert created is not None
+    return Subscriber(id=row["id"], email=row["email"], frequency=row["frequency"],
+                      tags=tuple(json.loads(row["tags"] or "[]")), refs=tuple(json.loads(row["refs"] or "[]")),
+                      state=row["state"], generation=row["generation"], created_at=created,
+                      confirmed_at=_instant(row["confirmed_at"]), unsubscribed_at=_instant(row["unsubscribed_at"]),
+                      last_digest_at=_instant(row["last_digest_at"]))
+
+
+def get_subscriber(db: Database, *, email: str | None = None, id: int | None = None) -> Subscriber | None:
+    where, value = ("email = ?", email) if email is not None else ("id = ?", id)
+    rows = list(db.table("subscribers").rows_where(where, [value]))
+    return _subscriber(rows[0]) if rows else None
+
+
+def list_subscribers(db: Database, state: SubscriberState | None = None) -> list[Subscriber]:
+    rows = db.table("subscribers").rows_where("state = ?" if state else None, [state] if state else [], order_by="id")
+    return [_subscriber(row) for row in rows]
+
+
+def upsert_pending(db: Database, email: str, *, frequency: Frequency, tags: tuple[str, ...], refs: tuple[str, ...],
+                   now: datetime) -> tuple[Subscriber, bool]:
+    """Record a subscription request. A new or departed address becomes `pending` (True: a
+    confirmation is to be sent); a pending one gets its choices refreshed and a new confirmation;
+    a confirmed one is left as it is (False)."""
+    with db.atomic():
+        existing = get_subscriber(db, email=email)
+        if existing is not None and existing.state == "confirmed":
+            return existing, False
+        row = {"email": email, "frequency": frequency, "tags": json.dumps(list(tags)), "refs": json.dumps(list(refs)),
+               "state": "pending", "created_at": _text(now), "confirmed_at": None, "unsubscribed_at": None}
+        if existing is None:
+            db.table("subscribers").insert({**row, "generation": 1})
+        else:
+            db.table("subscribers").update(existing.id, {**row, "generation": existing.generation + 1})
+        found = get_subscriber(db, email=email)
+    assert found is not None
+    return found, True
+
+
+def set_state(db: Database, subscriber: Subscriber, state: SubscriberState, now: datetime) -> Subscriber:
+    """Confirm or unsubscribe; the generation moves on so earlier tokens stop working."""
+    changes: dict[str, Any] = {"state": state, "generation": subscriber.generation + 1}
+    if state == "confirmed":
+        changes["confirmed_at"] = _text(now)
+    elif state == "unsubscribed":
+        changes["unsubscribed_at"] = _text(now)
+    db.table("subscribers").update(subscriber.id, changes)
+    updated = get_subscriber(db, id=subscriber.id)
+    assert updated is not None
+    return updated
+
+
+def update_choices(db: Database, subscriber: Subscriber, *, frequency: Frequency | None = None,
+                   tags: tuple[str, ...] | None = None, refs: tuple[str, ...] | None = None) -> Subscriber:
+    changes: dict[str, Any] = {}
+    if frequency is not None:
+        changes["frequency"] = frequency
+    if tags is not None:
+        changes["tags"] = json.dumps(list(tags))
+    if refs is not None:
+        changes["refs"] = json.dumps(list(refs))
+    if changes:
+        db.table("subscribers").update(subscriber.id, changes)
+    updated = get_subscriber(db, id=subscriber.id)
+    assert updated is not None
+    return updated
+
+
+def mark_digest_sent(db: Database, subscriber_id: int, at: datetime) -> None:
+    db.table("subscribers").update(subscriber_id, {"last_digest_at": _text(at)})
