@@ -1,6 +1,6 @@
 """Check-cycle throughput, database size and peak memory, on a local copy of the chambers' sites.
 
-Run: .venv/bin/python bench/cycle.py [--sizes 1000,10000] [--peer] [--workers N] [--tracemalloc]
+Run: .venv/bin/python bench/cycle.py [--sizes 1000,10000] [--peer] [--workers N] [--rounds R] [--tracemalloc]
      .venv/bin/python bench/cycle.py --profile 1000   (cProfile of one first cycle's calling thread)
 Targets (printed, not asserted): 10,000 questions in < 60 s and < 300 MB; >= 90 % of the second
 cycle's requests answered 304; with --peer, relance no slower than urlwatch 2.29 on the same 1,000
@@ -32,10 +32,12 @@ only ever grows, so sizes run in increasing order and each figure is that size's
 makes a cycle about 3x slower, so it is off unless --tracemalloc asks for it (then the first
 cycle's time includes its overhead).
 
---peer runs urlwatch 2.29 (`bench` extra) on the first 1,000 URLs of the mix, twice, then relance
-on the same URLs, twice. urlwatch runs with a urls.yaml, a config.yaml with every reporter off, a
-cache file and a hooks.py all in a temporary directory, and HOME and XDG_* pointing there too, so it
-touches neither ~/.config nor the network beyond 127.0.0.1. urlwatch 2.29 has no setting for its
+--peer runs urlwatch 2.29 (`bench` extra) on the first 1,000 URLs of the mix, twice, and relance
+on the same URLs, two cycles; --rounds times (3), each with fresh caches, alternating who goes first,
+and prints the medians: one run's time varies by tens of per cent on a shared machine. urlwatch
+runs with a urls.yaml, a config.yaml with every reporter off, a cache file and a hooks.py, all in a
+temporary directory, and HOME and XDG_* pointing there too, so it touches neither ~/.config nor the
+network beyond 127.0.0.1. urlwatch 2.29 has no setting for its
 thread count (urlwatch.worker.MAX_WORKERS, 10); the hooks.py sets it to relance's --workers, so
 both read with as many threads.
 """
@@ -54,6 +56,7 @@ import multiprocessing.synchronize
 import os
 import pstats
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -423,10 +426,46 @@ class Urlwatch:
         return seconds
 
 
-def bench_peer(workers: int, lifetime: float) -> None:
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One run over the peer URLs: wall time, requests the site received, and how many got 304."""
+
+    seconds: float
+    requests: int
+    not_modified: int
+
+
+def _urlwatch_runs(site: LocalSite, urls: Sequence[str], workers: int) -> list[Run]:
+    """Two runs of urlwatch on a fresh cache."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="relance-bench-peer-") as folder:
+        watcher = Urlwatch(Path(folder), urls, workers)
+        for _ in range(2):
+            requests, not_modified = site.requests, site.not_modified
+            seconds = watcher.run()
+            runs.append(Run(seconds, site.requests - requests, site.not_modified - not_modified))
+    return runs
+
+
+def _relance_runs(site: LocalSite, refs: Sequence[QuestionRef], workers: int) -> list[Run]:
+    """Two cycles of relance on a fresh database and cache."""
+    with tempfile.TemporaryDirectory(prefix="relance-bench-peer-") as folder:
+        relance = Relance(Path(folder), site, workers)
+        try:
+            cycles = [relance.cycle(refs) for _ in range(2)]
+        finally:
+            relance.close()
+    for cycle in cycles:
+        if cycle.report.errors:
+            print(f"  relance: {_outcome(cycle.report)}")
+    return [Run(cycle.seconds, cycle.requests, cycle.not_modified) for cycle in cycles]
+
+
+def bench_peer(workers: int, lifetime: float, rounds: int) -> None:
     planned = plan_mix(PEER_SIZE)
     refs = [parse_ref(q.uid) for q in planned]
-    print(f"\n== peer: urlwatch 2.29 and relance on the same {PEER_SIZE:,} URLs, {workers} threads each ==")
+    print(f"\n== peer: urlwatch 2.29 and relance on the same {PEER_SIZE:,} URLs, {workers} threads each, "
+          f"median of {rounds} rounds ==")
     if not URLWATCH.exists():
         print(f"urlwatch not found at {URLWATCH}: pip install -e '.[bench]'")
         return
@@ -434,27 +473,32 @@ def bench_peer(workers: int, lifetime: float) -> None:
         watcher = Urlwatch(Path(folder), [], workers)
         startup = min(watcher.run("--version") for _ in range(3))
     print(f"urlwatch start-up alone (--version, best of 3): {startup:.2f} s, included in its times below")
+    peer: list[list[Run]] = []
+    ours: list[list[Run]] = []
     with local_site(planned, lifetime) as site:
-        peer: list[tuple[float, int, int]] = []
-        with tempfile.TemporaryDirectory(prefix="relance-bench-peer-") as folder:
-            watcher = Urlwatch(Path(folder), [site.base_url + q.path for q in planned], workers)
-            for _ in range(2):
-                requests, not_modified = site.requests, site.not_modified
-                seconds = watcher.run()
-                peer.append((seconds, site.requests - requests, site.not_modified - not_modified))
-        ours: list[Measured] = []
-        with tempfile.TemporaryDirectory(prefix="relance-bench-peer-") as folder:
-            relance = Relance(Path(folder), site, workers)
-            try:
-                ours = [relance.cycle(refs) for _ in range(2)]
-            finally:
-                relance.close()
-    for run, ((peer_seconds, peer_requests, peer_304), mine) in enumerate(zip(peer, ours, strict=True), 1):
-        print(f"run {run}: urlwatch {peer_seconds:6.2f} s {peer_requests:>6,} requests ({peer_304:,} 304) | "
-              f"relance {mine.seconds:6.2f} s {mine.requests:>6,} requests ({mine.not_modified:,} 304) | "
-              f"relance/urlwatch: time {mine.seconds / peer_seconds:.2f} "
-              f"(without urlwatch's start-up {mine.seconds / max(peer_seconds - startup, 1e-9):.2f}), "
-              f"requests {mine.requests / max(peer_requests, 1):.2f}")
+        urls = [site.base_url + q.path for q in planned]
+        for round_number in range(rounds):
+            # Alternate who goes first, so that a drift in the machine's speed favours neither.
+            if round_number % 2 == 0:
+                peer.append(_urlwatch_runs(site, urls, workers))
+                ours.append(_relance_runs(site, refs, workers))
+            else:
+                ours.append(_relance_runs(site, refs, workers))
+                peer.append(_urlwatch_runs(site, urls, workers))
+    for run in (0, 1):
+        theirs = [runs[run] for runs in peer]
+        mine = [runs[run] for runs in ours]
+        their_seconds = statistics.median(r.seconds for r in theirs)
+        my_seconds = statistics.median(r.seconds for r in mine)
+        their_requests, my_requests = theirs[0].requests, mine[0].requests  # the same every round
+        print(f"run {run + 1}: urlwatch {their_seconds:6.2f} s {their_requests:>6,} requests "
+              f"({theirs[0].not_modified:,} 304) | relance {my_seconds:6.2f} s {my_requests:>6,} requests "
+              f"({mine[0].not_modified:,} 304)")
+        without_startup = max(their_seconds - startup, 1e-9)
+        print(f"       relance/urlwatch: time {my_seconds / their_seconds:.2f} (without urlwatch's start-up "
+              f"{my_seconds / without_startup:.2f}), requests {my_requests / max(their_requests, 1):.2f}"
+              f"   [each round: urlwatch {', '.join(f'{r.seconds:.2f}' for r in theirs)} s; "
+              f"relance {', '.join(f'{r.seconds:.2f}' for r in mine)} s]")
     print("  target: relance no slower than urlwatch (time ratio <= 1), fewer requests on run 2 (ratio < 1)")
 
 
@@ -483,6 +527,7 @@ def main() -> None:
     parser.add_argument("--peer", action="store_true", help="compare with urlwatch 2.29 on 1,000 URLs")
     parser.add_argument("--workers", type=int, default=CheckSettings().workers,
                         help="reading threads and HTTP connections (default: relance's, %(default)s)")
+    parser.add_argument("--rounds", type=int, default=3, help="--peer: rounds of two runs each (median shown)")
     parser.add_argument("--tracemalloc", action="store_true", help="trace the first cycle's Python allocations")
     parser.add_argument("--profile", type=int, metavar="N", help="only cProfile one first cycle of N questions")
     parser.add_argument("--server-lifetime", type=float, default=900.0,
@@ -500,7 +545,7 @@ def main() -> None:
     for size in sizes:
         bench_size(size, args.workers, args.server_lifetime, args.tracemalloc)
     if args.peer:
-        bench_peer(args.workers, args.server_lifetime)
+        bench_peer(args.workers, args.server_lifetime, args.rounds)
 
 
 if __name__ == "__main__":

@@ -20,15 +20,28 @@ from sqlite_utils import Database
 from bot.check import CheckSettings, CycleReport, run_cycle
 from bot.config import Config, ConfigError, config_path, load_config
 from bot.deadlines import PARIS, deadline_status, today_in_paris
+from bot.notify.addresses import AddressError
+from bot.notify.channels import Channel, notify_channels
+from bot.notify.content import item_from_event
+from bot.notify.emails import Schedule, SendReport, notify_emails, preview_emails, send_queued
+from bot.notify.feeds import atom_feed, ical_deadlines
+from bot.notify.mail import SmtpSender, SmtpSettings
+from bot.notify.subscriptions import MailSettings, SubscriptionError
+from bot.notify.subscriptions import confirm as confirm_token
+from bot.notify.subscriptions import subscribe as subscribe_address
+from bot.notify.subscriptions import unsubscribe as unsubscribe_subscriber
+from bot.notify.tokens import SecretMissing, TokenError, secret_from_env
 from bot.status import SOURCE_NAMES, WatchedQuestion, local_time, render_status, select_rows, status_row
-from bot.views import event_json, event_text, snapshot_json, snapshot_text
+from bot.views import event_json, event_text, snapshot_json, snapshot_text, subscriber_json
 from bot.watchlist import add_watch, remove_watch
 from scrapers.http import FetchError, HttpSettings, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import RefError, parse_ref
 from scrapers.sources import SourceSettings, fetch_snapshot
 from storage.db import StorageError, database_path, open_db
+from storage.ledger import channels_first_seen
 from storage.questions import all_questions, get_question, list_events, recent_polls, source_health
+from storage.subscribers import FREQUENCIES, list_subscribers
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +49,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # database), 2 it ran but a source failed (network, error page, unreadable page).
 EXIT_CANNOT_RUN = 1
 EXIT_SOURCE_FAILED = 2
-USER_ERRORS = (RefError, ConfigError, StorageError)
+USER_ERRORS = (RefError, ConfigError, StorageError, TokenError, SecretMissing, AddressError, SubscriptionError)
 SOURCE_ERRORS = (FetchError, ParseError)
 
 
@@ -280,3 +293,160 @@ def remove(context: Context, ref: str) -> None:
     """Stop following a question: remove it from config.toml's watchlist. Its history stays stored."""
     change = remove_watch(context.path, ref)
     click.echo(f"{change.ref} removed from {change.path}")
+
+
+# --- telling people ---------------------------------------------------------------------------
+
+
+def mail_settings(config: Config) -> MailSettings:
+    if config.email is None:
+        raise ConfigError("config", "email", "no [email] section: relance cannot send e-mail without one")
+    return MailSettings(sender=config.email.sender, base_url=config.web.base_url, secret=secret_from_env(),
+                        unsubscribe_mailto=config.email.unsubscribe_mailto)
+
+
+def smtp_sender(config: Config) -> SmtpSender:
+    assert config.email is not None
+    e = config.email
+    return SmtpSender(SmtpSettings.with_env_credentials(e.host, e.port, e.security, e.timeout))
+
+
+def tags_of(config: Config) -> dict[str, tuple[str, ...]]:
+    return {w.ref: w.tags for w in config.watch}
+
+
+@main.command()
+@click.argument("email")
+@click.option("--tag", "tags", multiple=True, help="Follow the questions watched with this tag (repeatable).")
+@click.option("--ref", "refs", multiple=True, help="Follow this question (repeatable).")
+@click.option("--frequency", type=click.Choice(list(FREQUENCIES)), default="daily", show_default=True)
+@pass_context
+@one_line_errors
+def subscribe(context: Context, email: str, tags: tuple[str, ...], refs: tuple[str, ...], frequency: str) -> None:
+    """Subscribe an address; it gets a confirmation e-mail and nothing else until it confirms."""
+    config = context.config
+    settings = mail_settings(config)
+    db = context.database()
+    result = subscribe_address(db, email, frequency=frequency, tags=tags, refs=refs, now=now(), settings=settings)
+    if result.confirmation is None:
+        click.echo(f"{result.subscriber.email} is already subscribed and confirmed: nothing sent")
+        return
+    report = SendReport()
+    with smtp_sender(config) as sender:
+        send_queued(db, sender, settings, now, report)
+    if report.errors:
+        click.echo(f"{result.subscriber.email} subscribed; the confirmation is queued and will be sent by "
+                   f"`relance notify`: {report.errors[0]}", err=True)
+        sys.exit(EXIT_SOURCE_FAILED)
+    click.echo(f"{result.subscriber.email} subscribed ({frequency}); confirmation e-mail sent")
+
+
+@main.command()
+@click.argument("token")
+@pass_context
+@one_line_errors
+def confirm(context: Context, token: str) -> None:
+    """Confirm a subscription with the token of the confirmation e-mail's link."""
+    subscriber = confirm_token(context.database(), token, now=now(), secret=secret_from_env())
+    click.echo(f"{subscriber.email} confirmed")
+
+
+@main.command()
+@click.argument("token_or_email")
+@pass_context
+@one_line_errors
+def unsubscribe(context: Context, token_or_email: str) -> None:
+    """Unsubscribe, by the token of an e-mail's unsubscribe link or by the address itself."""
+    secret = None if "@" in token_or_email else secret_from_env()
+    subscriber = unsubscribe_subscriber(context.database(), token_or_email, now=now(), secret=secret)
+    click.echo(f"{subscriber.email} unsubscribed")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@pass_context
+@one_line_errors
+def subscribers(context: Context, as_json: bool) -> None:
+    """The subscribers, their state, frequency and what they follow."""
+    found = list_subscribers(context.database())
+    if as_json:
+        _print_json([subscriber_json(s) for s in found])
+        return
+    for s in found:
+        follows = ", ".join(s.tags + s.refs) or "tout"
+        click.echo(f"{s.email:<40} {s.state:<13} {s.frequency:<10} {follows}")
+    if not found:
+        click.echo("no subscribers")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Print the messages instead of sending them; change nothing.")
+@pass_context
+@one_line_errors
+def notify(context: Context, dry_run: bool) -> None:
+    """Send what is due: immediate notices, digests whose time has come, channel notices.
+
+    Exit code 2 when a message could not be sent (it stays queued for the next run).
+    """
+    config = context.config
+    db = context.database()
+    schedule = Schedule(config.email.daily_hour, config.email.weekly_day) if config.email else Schedule()
+    errors: list[str] = []
+    if config.email is not None:
+        settings = mail_settings(config)
+        if dry_run:
+            for to, text in preview_emails(db, tags_of(config), now=now(), settings=settings, schedule=schedule):
+                click.echo(f"--- to {to}\n{text}\n")
+        else:
+            with smtp_sender(config) as sender:
+                report = notify_emails(db, tags_of(config), now=now, settings=settings, schedule=schedule,
+                                       sender=sender)
+            click.echo(f"e-mail: queued {report.queued}, sent {report.sent}, failed {report.failed}")
+            errors += report.errors
+    if config.channel:
+        channels = [Channel(c.name, c.url, c.tags, c.kinds) for c in config.channel]
+        since = channels_first_seen(db, [c.name for c in channels], now(), record=not dry_run)
+        channel_report = notify_channels(db, channels, tags_of(config), now(), since=since, dry_run=dry_run,
+                                         echo=click.echo)
+        if not dry_run:
+            click.echo(f"channels: sent {channel_report.sent}, failed {channel_report.failed}")
+        errors += channel_report.errors
+    for error in errors[:10]:
+        click.echo(f"relance: {error}", err=True)
+    if errors:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@main.group()
+def feed() -> None:
+    """Feeds to subscribe to: the events as Atom, the deadlines as iCalendar."""
+
+
+@feed.command("atom")
+@click.option("--tag", help="Only the questions watched with this tag.")
+@pass_context
+@one_line_errors
+def feed_atom(context: Context, tag: str | None) -> None:
+    """An Atom feed of the events, newest first, on standard output."""
+    config = context.config
+    db = context.database()
+    refs = {w.ref for w in config.watch if tag is None or tag in w.tags}
+    today = today_in_paris(now())
+    events = [e for e in list_events(db) if e.ref in refs]
+    items = [item_from_event(e, s.snapshot if (s := get_question(db, e.ref)) else None, today) for e in events]
+    base = config.web.base_url
+    sys.stdout.buffer.write(atom_feed(items, feed_id=f"{base}/feeds/events.atom" + (f"?tag={tag}" if tag else ""),
+                                      title="relance : questions écrites suivies" + (f" ({tag})" if tag else ""),
+                                      self_url=f"{base}/feeds/events.atom", updated=now()))
+
+
+@feed.command("ical")
+@click.option("--tag", help="Only the questions watched with this tag.")
+@pass_context
+@one_line_errors
+def feed_ical(context: Context, tag: str | None) -> None:
+    """An iCalendar file with one all-day event per deadline of the open questions."""
+    db = context.database()
+    watched = [q for q in _watched(context, db) if tag is None or tag in q.tags]
+    sequence = {q.ref.uid: max((e.id or 0 for e in list_events(db, ref=q.ref.uid)), default=0) for q in watched}
+    sys.stdout.buffer.write(ical_deadlines(watched, today=today_in_paris(now()), stamp=now(), sequence_of=sequence))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -95,6 +96,41 @@ class CheckSection(_Strict):
     deadline_soon_days: Annotated[int, Field(ge=1, le=60)] = 7
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class EmailSection(_Strict):
+    host: str = "localhost"
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    sender: str = Field(description="the From address, e.g. 'relance <relance@example.net>'")
+    timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
+    daily_hour: Annotated[int, Field(ge=0, le=23)] = 8  # daily and weekly digests go out from this hour
+    weekly_day: Weekday = "monday"
+    unsubscribe_mailto: str | None = None  # the mailto: form of List-Unsubscribe (default: the sender)
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        _name, address = parseaddr(value)
+        if not _EMAIL.fullmatch(address) or any(c in value for c in "\r\n\0"):
+            raise ValueError(f"{value!r} is not an address such as 'relance <relance@example.net>'")
+        return value
+
+
+class WebSection(_Strict):
+    base_url: str = "http://127.0.0.1:8080"  # public address of `relance serve`, used in every e-mail link
+
+    _check_url = field_validator("base_url")(_base_url)
+
+
+class ChannelEntry(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[\w.-]+$")]
+    url: Annotated[str, Field(min_length=3)]
+    tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+
 class Watch(_Strict):
     ref: str
     tags: tuple[str, ...] = ()
@@ -116,6 +152,9 @@ class Config(_Strict):
     sources: Sources = Sources()
     storage: StorageSection = StorageSection()
     check: CheckSection = CheckSection()
+    email: EmailSection | None = None
+    web: WebSection = WebSection()
+    channel: tuple[ChannelEntry, ...] = ()
     watch: tuple[Watch, ...] = ()
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -176,6 +215,11 @@ def load_config(path: Path) -> Config:
         raise ConfigError(path, _entry(tuple(first["loc"]), data), problem) from None
     except RefError as error:  # pragma: no cover - pydantic wraps validator errors
         raise ConfigError(path, "watch", str(error)) from None
+    names: set[str] = set()
+    for index, channel in enumerate(config.channel, start=1):
+        if channel.name in names:
+            raise ConfigError(path, f"channel[{index}] (name {channel.name!r})", "duplicate channel name")
+        names.add(channel.name)
     seen: dict[str, int] = {}
     for index, watch in enumerate(config.watch, start=1):
         if watch.ref in seen:

@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapers.model import QuestionSnapshot
 from storage.records import Event
+from storage.subscribers import Subscriber
 
 ANSWER_PREVIEW_CHARS = 300
 
@@ -127,3 +128,10 @@ def _event_detail(event: Event) -> str:
 def event_text(event: Event) -> str:
     detail = _event_detail(event)
     return f"{_fr(event.official_date)}  {event.ref}  {EVENT_FR[event.kind]}" + (f" : {detail}" if detail else "")
+
+
+def subscriber_json(s: Subscriber) -> dict[str, Any]:
+    return {"email": s.email, "state": s.state, "frequency": s.frequency, "tags": list(s.tags), "refs": list(s.refs),
+            "created_at": s.created_at.isoformat(),
+            "confirmed_at": s.confirmed_at.isoformat() if s.confirmed_at else None,
+            "last_digest_at": s.last_digest_at.isoformat() if s.last_digest_at else None}

@@ -88,3 +88,9 @@ def m002_cycles_subscribers_ledger(db: Database) -> None:
     db.table("deliveries").create({"recipient": str, "event_id": int, "message": int},
                                   pk=("recipient", "event_id"), not_null={"message"},
                                   foreign_keys=[("event_id", "events", "id"), ("message", "messages", "id")])
+
+
+@migrations()
+def m003_channels(db: Database) -> None:
+    # When each team channel was first configured: it hears of events from then on, not the past.
+    db.table("channels").create({"name": str, "first_seen": str}, pk="name", not_null={"first_seen"})

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from storage.questions import event_from_row
 from storage.records import Event
 
-MessageState = Literal["queued", "sent", "failed"]
+MessageState = Literal["queued", "sent", "failed", "cancelled"]
 MessageKind = Literal["confirmation", "immediate", "daily", "weekly", "channel"]
 
 
@@ -49,7 +49,7 @@ def channel_recipient(name: str) -> str:
 def _text(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _message(row: dict[str, Any]) -> Message:
@@ -96,8 +96,8 @@ def queue_message(db: Database, *, recipient: str, kind: MessageKind, events: Se
 
 def messages_to_send(db: Database, recipient_prefix: str = "") -> list[Message]:
     """Queued and failed messages, oldest first."""
-    rows = db.table("messages").rows_where("state != 'sent' AND recipient LIKE ?", [recipient_prefix + "%"],
-                                           order_by="id")
+    rows = db.table("messages").rows_where("state IN ('queued', 'failed') AND recipient LIKE ?",
+                                           [recipient_prefix + "%"], order_by="id")
     return [_message(row) for row in rows]
 
 
@@ -113,7 +113,24 @@ def mark_failed(db: Database, message: Message, error: str) -> None:
                                                   "last_error": error})
 
 
+def mark_cancelled(db: Database, message: Message, why: str) -> None:
+    """A message that must not go out any more (its subscriber left before it was sent)."""
+    with db.atomic():
+        db.table("messages").update(message.id, {"state": "cancelled", "last_error": why})
+
+
 def list_messages(db: Database, recipient: str | None = None) -> list[Message]:
     rows = db.table("messages").rows_where("recipient = ?" if recipient else None,
                                            [recipient] if recipient else [], order_by="id")
     return [_message(row) for row in rows]
+
+
+def channels_first_seen(db: Database, names: Sequence[str], now: datetime, *,
+                        record: bool = True) -> dict[str, datetime]:
+    """When each channel was first seen; a channel seen for the first time is recorded as of `now`
+    (unless `record` is False: a dry run writes nothing)."""
+    if record:
+        with db.atomic():
+            db.table("channels").insert_all([{"name": n, "first_seen": _text(now)} for n in names], ignore=True)
+    known = {row["name"]: datetime.fromisoformat(row["first_seen"]) for row in db.table("channels").rows}
+    return {name: known.get(name, now) for name in names}

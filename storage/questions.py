@@ -23,7 +23,7 @@ def _iso(value: datetime | date | None) -> str | None:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-        return value.astimezone(UTC).isoformat(timespec="seconds")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
     return value.isoformat() if value else None
 
 

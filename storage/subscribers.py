@@ -46,7 +46,7 @@ def _text(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _instant(value: str | None) -> datetime | None:

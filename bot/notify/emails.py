@@ -1,0 +1,182 @@
+"""E-mail notices and digests through the delivery ledger: plan what is due, queue it, send it.
+
+Planning queues, for each confirmed subscriber whose time has come (every run for `immediate`; once
+a day from `daily_hour` for `daily`; on `weekly_day` for `weekly`), one message with every event
+they follow that no earlier message carried. Sending hands each queued or failed message to the
+SMTP server and marks it sent only once the server accepted it.
+
+The one window where a crash repeats a message: after the server accepted it and before the ledger
+recorded it as sent. The ledger write follows the server's reply at once, in its own transaction,
+and the message keeps its Message-ID, so a repeat is recognisable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+
+from sqlite_utils import Database
+
+from bot.deadlines import PARIS, today_in_paris
+from bot.notify.content import Digest, item_from_event, source_lines
+from bot.notify.digest import render_digest
+from bot.notify.mail import MailError, MailUnavailable, SmtpSender, build_email
+from bot.notify.subscriptions import MailSettings, link, message_id
+from bot.status import SOURCE_NAMES
+from storage.ledger import (
+    Message,
+    email_recipient,
+    mark_cancelled,
+    mark_failed,
+    mark_sent,
+    messages_to_send,
+    queue_message,
+    undelivered_events,
+)
+from storage.questions import get_question, source_health
+from storage.records import Event
+from storage.subscribers import Subscriber, get_subscriber, list_subscribers, mark_digest_sent
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    daily_hour: int = 8
+    weekly_day: str = "monday"
+
+
+def digest_due(subscriber: Subscriber, now: datetime, schedule: Schedule) -> bool:
+    """Is it time for this subscriber's next message? Days and hours are Europe/Paris ones."""
+    if subscriber.frequency == "immediate":
+        return True
+    local = now.astimezone(PARIS)
+    if local.hour < schedule.daily_hour:
+        return False
+    if subscriber.frequency == "weekly" and WEEKDAYS[local.weekday()] != schedule.weekly_day:
+        return False
+    last = subscriber.last_digest_at
+    return last is None or today_in_paris(last) < local.date()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEmail:
+    subscriber: Subscriber
+    events: tuple[Event, ...]
+    digest: Digest
+
+
+def _digest(subscriber: Subscriber, events: Sequence[Event], db: Database, now: datetime,
+            settings: MailSettings) -> Digest:
+    today = today_in_paris(now)
+    snapshots = {e.ref: (stored.snapshot if (stored := get_question(db, e.ref)) else None) for e in events}
+    return Digest(frequency=subscriber.frequency, items=tuple(item_from_event(e, snapshots[e.ref], today)
+                                                              for e in events),
+                  sources=source_lines(source_health(db), SOURCE_NAMES), now=now,
+                  manage_url=link(settings, "manage", subscriber),
+                  unsubscribe_url=link(settings, "unsubscribe", subscriber),
+                  unsubscribe_mailto=_mailto(settings))
+
+
+def _mailto(settings: MailSettings) -> str | None:
+    address = settings.unsubscribe_mailto or parseaddr(settings.sender)[1]
+    return f"mailto:{address}?subject=unsubscribe" if address else None
+
+
+def plan_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], now: datetime, settings: MailSettings,
+                schedule: Schedule) -> tuple[list[PlannedEmail], list[Subscriber]]:
+    """The messages due now, and the subscribers whose digest time came with nothing to tell."""
+    planned, quiet = [], []
+    for subscriber in list_subscribers(db, "confirmed"):
+        if not digest_due(subscriber, now, schedule):
+            continue
+        events = [e for e in undelivered_events(db, email_recipient(subscriber.email), subscriber.confirmed_at)
+                  if subscriber.follows(e.ref, tags_of.get(e.ref, ()))]
+        if events:
+            planned.append(PlannedEmail(subscriber, tuple(events), _digest(subscriber, events, db, now, settings)))
+        elif subscriber.frequency != "immediate":
+            quiet.append(subscriber)
+    return planned, quiet
+
+
+def queue_planned(db: Database, plan: PlannedEmail, now: datetime, settings: MailSettings) -> Message:
+    rendered = render_digest(plan.digest)
+    subscriber = plan.subscriber
+
+    def build(row_id: int) -> tuple[str, str, str]:
+        mid = message_id(settings, row_id, subscriber.frequency)
+        return mid, rendered.subject, build_email(
+            sender=settings.sender, to=subscriber.email, subject=rendered.subject, text=rendered.text,
+            html=rendered.html, message_id=mid, date=now, unsubscribe_url=plan.digest.unsubscribe_url,
+            unsubscribe_mailto=plan.digest.unsubscribe_mailto)
+
+    digest_for = subscriber.id if subscriber.frequency != "immediate" else None
+    return queue_message(db, recipient=email_recipient(subscriber.email), kind=subscriber.frequency,
+                         events=plan.events, build=build, now=now, subscriber_id=subscriber.id, digest_for=digest_for)
+
+
+@dataclass
+class SendReport:
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _still_wanted(db: Database, message: Message) -> bool:
+    """A notice or digest goes only to a subscriber who is still confirmed; a confirmation only to
+    one still pending."""
+    if message.subscriber_id is None:
+        return True
+    subscriber = get_subscriber(db, id=message.subscriber_id)
+    if subscriber is None:
+        return False
+    return subscriber.state == ("pending" if message.kind == "confirmation" else "confirmed")
+
+
+def send_queued(db: Database, sender: SmtpSender, settings: MailSettings, now: Callable[[], datetime],
+                report: SendReport) -> None:
+    """Send every queued or failed e-mail; stop at the first connection failure (the rest waits)."""
+    for message in messages_to_send(db, "email:"):
+        if not _still_wanted(db, message):
+            mark_cancelled(db, message, "the subscriber's state changed before it was sent")
+            report.cancelled += 1
+            continue
+        to = message.recipient.removeprefix("email:")
+        try:
+            sender.send(settings.sender, to, message.body)
+        except MailError as error:
+            mark_failed(db, message, str(error))
+            report.failed += 1
+            report.errors.append(str(error))
+            if isinstance(error, MailUnavailable):
+                break  # the server is unreachable: every other message would fail the same way
+            continue
+        mark_sent(db, message, now())
+        report.sent += 1
+
+
+def notify_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: Callable[[], datetime],
+                  settings: MailSettings, schedule: Schedule, sender: SmtpSender) -> SendReport:
+    report = SendReport()
+    planned, quiet = plan_emails(db, tags_of, now(), settings, schedule)
+    for plan in planned:
+        queue_planned(db, plan, now(), settings)
+        report.queued += 1
+    for subscriber in quiet:
+        mark_digest_sent(db, subscriber.id, now())  # nothing to tell today: a calm inbox, no empty digest
+    send_queued(db, sender, settings, now, report)
+    return report
+
+
+def preview_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: datetime,
+                   settings: MailSettings, schedule: Schedule) -> list[tuple[str, str]]:
+    """(recipient, message text) of what `notify` would send now, writing nothing."""
+    previews = [(m.recipient.removeprefix("email:"), m.body) for m in messages_to_send(db, "email:")]
+    for plan in plan_emails(db, tags_of, now, settings, schedule)[0]:
+        rendered = render_digest(plan.digest)
+        previews.append((plan.subscriber.email, f"Subject: {rendered.subject}\n\n{rendered.text}"))
+    return previews

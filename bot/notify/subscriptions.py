@@ -1,0 +1,127 @@
+"""Joining and leaving: subscribe (double opt-in), confirm, unsubscribe, and the signed links.
+
+Nothing but the confirmation is ever sent to an address that has not confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.notify.addresses import normalize_address
+from bot.notify.digest import render_confirmation
+from bot.notify.mail import build_email, sender_domain
+from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
+from scrapers.refs import parse_ref
+from storage.ledger import Message, email_recipient, queue_message
+from storage.subscribers import (
+    FREQUENCIES,
+    Frequency,
+    Subscriber,
+    get_subscriber,
+    set_state,
+    upsert_pending,
+)
+
+
+class SubscriptionError(ValueError):
+    """A subscription request relance refuses (an unknown frequency…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """What every e-mail needs: who sends it, where its links point, and the key that signs them."""
+
+    sender: str
+    base_url: str
+    secret: str
+    unsubscribe_mailto: str | None = None
+
+
+def link(settings: MailSettings, purpose: Purpose, subscriber: Subscriber) -> str:
+    token = make_token(settings.secret, purpose, TokenClaim(subscriber.id, subscriber.email, subscriber.generation))
+    return f"{settings.base_url.rstrip('/')}/{purpose}/{token}"
+
+
+def message_id(settings: MailSettings, row_id: int, kind: str) -> str:
+    return f"<relance.{kind}.{row_id}@{sender_domain(settings.sender)}>"
+
+
+def describe_follows(subscriber: Subscriber) -> str:
+    parts = [f"les questions marquées {', '.join(subscriber.tags)}"] if subscriber.tags else []
+    parts += [f"les questions {', '.join(subscriber.refs)}"] if subscriber.refs else []
+    return " et ".join(parts) or "toutes les questions suivies"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    subscriber: Subscriber
+    confirmation: Message | None  # None when the address had already confirmed
+
+
+def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str], refs: Sequence[str],
+              now: datetime, settings: MailSettings) -> Subscription:
+    """Record a subscription and queue its confirmation. Raises AddressError, RefError or SubscriptionError."""
+    email = normalize_address(address)
+    if frequency not in FREQUENCIES:
+        raise SubscriptionError(f"frequency {frequency!r}: choose one of {', '.join(FREQUENCIES)}")
+    chosen: Frequency = frequency
+    clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    canonical_refs = tuple(dict.fromkeys(parse_ref(r).uid for r in refs))
+    subscriber, needs_confirmation = upsert_pending(db, email, frequency=chosen, tags=clean_tags,
+                                                    refs=canonical_refs, now=now)
+    if not needs_confirmation:
+        return Subscription(subscriber, None)
+    rendered = render_confirmation(email, link(settings, "confirm", subscriber), chosen,
+                                   describe_follows(subscriber), now)
+
+    def build(row_id: int) -> tuple[str, str, str]:
+        mid = message_id(settings, row_id, "confirm")
+        return mid, rendered.subject, build_email(sender=settings.sender, to=email, subject=rendered.subject,
+                                                  text=rendered.text, html=rendered.html, message_id=mid, date=now)
+
+    confirmation = queue_message(db, recipient=email_recipient(email), kind="confirmation", events=[], build=build,
+                                 now=now, subscriber_id=subscriber.id)
+    return Subscription(subscriber, confirmation)
+
+
+def _subscriber_for(db: Database, claim: TokenClaim) -> Subscriber:
+    subscriber = get_subscriber(db, id=claim.subscriber_id)
+    if subscriber is None or subscriber.email != claim.email:
+        raise TokenError("this link is not valid")
+    return subscriber
+
+
+def confirm(db: Database, token: str, *, now: datetime, secret: str) -> Subscriber:
+    """Confirm the address a confirmation token was made for; a token works once."""
+    claim = read_token(secret, "confirm", token)
+    subscriber = _subscriber_for(db, claim)
+    if subscriber.state == "confirmed" and subscriber.generation == claim.generation + 1:
+        return subscriber  # the same link clicked twice: already done
+    if subscriber.state != "pending" or subscriber.generation != claim.generation:
+        raise TokenError("this confirmation link is no longer valid: subscribe again")
+    return set_state(db, subscriber, "confirmed", now)
+
+
+def unsubscribe(db: Database, token_or_address: str, *, now: datetime, secret: str | None) -> Subscriber:
+    """Leave, by an unsubscribe token (the e-mail's link) or, for the operator, by the address."""
+    if "@" in token_or_address:
+        subscriber = get_subscriber(db, email=normalize_address(token_or_address))
+        if subscriber is None:
+            raise TokenError(f"{token_or_address} is not a subscriber")
+    else:
+        if secret is None:
+            raise TokenError("cannot read a token without RELANCE_SECRET")
+        subscriber = _subscriber_for(db, read_token(secret, "unsubscribe", token_or_address))
+    if subscriber.state == "unsubscribed":
+        return subscriber
+    return set_state(db, subscriber, "unsubscribed", now)
+
+
+def identify(db: Database, token: str, *, purpose: Purpose, secret: str) -> Subscriber:
+    """The subscriber a manage or unsubscribe link belongs to (for the web pages)."""
+    return _subscriber_for(db, read_token(secret, purpose, token))
+

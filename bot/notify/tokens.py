@@ -1,0 +1,67 @@
+"""Signed tokens in e-mail links: each one bound to one subscriber, one address and one purpose.
+
+Signed with `RELANCE_SECRET` (itsdangerous), so they cannot be guessed or forged; a token made for
+one address or purpose is refused for another. A confirmation token also carries the subscriber's
+generation, so it works once: confirming moves the generation on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+Purpose = Literal["confirm", "manage", "unsubscribe"]
+MIN_SECRET_LENGTH = 16
+# How long a link works: a confirmation for a week; manage and unsubscribe links for as long as
+# the e-mails that carry them may be read (RFC 8058 one-click must keep working).
+MAX_AGE_SECONDS: dict[Purpose, int | None] = {"confirm": 7 * 24 * 3600, "manage": 400 * 24 * 3600,
+                                              "unsubscribe": None}
+
+
+class TokenError(ValueError):
+    """A token that is forged, expired, or made for another purpose, address or state."""
+
+
+class SecretMissing(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(f"RELANCE_SECRET is not set (or shorter than {MIN_SECRET_LENGTH} characters): "
+                         "links in e-mails cannot be signed; set it in the environment")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaim:
+    subscriber_id: int
+    email: str
+    generation: int
+
+
+def secret_from_env() -> str:
+    secret = os.environ.get("RELANCE_SECRET", "")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise SecretMissing()
+    return secret
+
+
+def _serializer(secret: str, purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=f"relance-{purpose}")
+
+
+def make_token(secret: str, purpose: Purpose, claim: TokenClaim) -> str:
+    return _serializer(secret, purpose).dumps([claim.subscriber_id, claim.email, claim.generation])
+
+
+def read_token(secret: str, purpose: Purpose, token: str) -> TokenClaim:
+    """The claim a token carries; raises TokenError when it is not a valid token for `purpose`."""
+    try:
+        data = _serializer(secret, purpose).loads(token.strip(), max_age=MAX_AGE_SECONDS[purpose])
+    except SignatureExpired:
+        raise TokenError("this link has expired") from None
+    except BadSignature:
+        raise TokenError("this link is not valid") from None
+    if (not isinstance(data, list) or len(data) != 3 or not isinstance(data[0], int)
+            or not isinstance(data[1], str) or not isinstance(data[2], int)):
+        raise TokenError("this link is not valid")
+    return TokenClaim(data[0], data[1], data[2])

@@ -1,0 +1,313 @@
+"""Telling people, end to end through the CLI, on real components: a real SMTP server (aiosmtpd)
+on a free port, a local HTTP server serving the real samples, a real SQLite file."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import socket
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+
+from bot.cli import main
+from bot.deadlines import PARIS
+from tests.an_variants import dump, qe_json, without_answer
+from tests.conftest import sample_bytes
+
+AN_PATH = "/dyn/opendata/QANR5L17QE5268.json"
+SECRET = "a-test-secret-that-is-long-enough"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        parsed = email.message_from_bytes(content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append((envelope.mail_from or "", list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for _, rcpt, m in self.messages if address in rcpt]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Mailer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def mailer() -> Iterator[Mailer]:
+    server = Mailer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def config(tmp_path: Path, httpserver: HTTPServer, mailer: Mailer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RELANCE_SECRET", SECRET)
+    monkeypatch.delenv("RELANCE_DB", raising=False)
+    serve(httpserver, dump(without_answer(qe_json())))
+    base = httpserver.url_for("").rstrip("/")
+    path = tmp_path / "config.toml"
+    path.write_text(f"""
+[relance]
+contact = "tests@relance.test"
+[http]
+min_interval = 0
+retries = 0
+cache_dir = "{tmp_path / 'cache'}"
+[sources.an]
+base_url = "{base}"
+[storage]
+path = "{tmp_path / 'relance.db'}"
+[email]
+host = "127.0.0.1"
+port = {mailer.port}
+security = "none"
+sender = "relance <relance@relance.test>"
+timeout = 5
+[web]
+base_url = "https://relance.test"
+[[watch]]
+ref = "AN 17-5268"
+tags = ["diamants"]
+""", encoding="utf-8")
+    return path
+
+
+def serve(server: HTTPServer, body: bytes) -> None:
+    server.clear_all_handlers()
+    server.expect_request(AN_PATH).respond_with_data(body, content_type="application/json")
+
+
+def relance(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--config", str(config), *args])
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())  # type: ignore[attr-defined]
+
+
+def html_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return str(part.get_content())  # type: ignore[attr-defined]
+
+
+def token_in(message: EmailMessage, purpose: str) -> str:
+    found = re.search(rf"https://relance\.test/{purpose}/([\w.-]+)", text_of(message))
+    assert found, text_of(message)
+    return found[1]
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hour:02d}:00:00").replace(tzinfo=PARIS)
+
+
+def subscribe_and_confirm(config: Path, mailer: Mailer, address: str, *args: str) -> None:
+    ok(relance(config, "subscribe", address, *args))
+    [confirmation] = mailer.inbox.to(address)
+    ok(relance(config, "confirm", token_in(confirmation, "confirm")))
+
+
+def states(config: Path) -> list[str]:
+    with sqlite3.connect(config.parent / "relance.db") as conn:
+        return [row[0] for row in conn.execute("SELECT state FROM messages ORDER BY id")]
+
+
+def test_answer_reaches_each_confirmed_subscriber_once(config: Path, httpserver: HTTPServer, mailer: Mailer) -> None:
+    with time_machine.travel(at("2025-04-01"), tick=True):
+        ok(relance(config, "check"))
+        subscribe_and_confirm(config, mailer, "alice@example.net", "--tag", "diamants", "--frequency", "immediate")
+        subscribe_and_confirm(config, mailer, "bob@example.net", "--ref", "AN 17-5268", "--frequency", "immediate")
+        ok(relance(config, "subscribe", "carol@example.net", "--frequency", "immediate"))  # never confirms
+        subscribe_and_confirm(config, mailer, "dan@example.net", "--tag", "autre", "--frequency", "immediate")
+        ok(relance(config, "notify"))  # nothing happened since they confirmed
+    assert len(mailer.inbox.messages) == 4  # four confirmations, nothing else
+
+    serve(httpserver, sample_bytes("an/QANR5L17QE5268.json"))
+    with time_machine.travel(at("2025-06-03", 18), tick=True):
+        ok(relance(config, "check"))
+        out = ok(relance(config, "notify")).stdout
+        assert "sent 2" in out
+        ok(relance(config, "check"))
+        ok(relance(config, "notify"))  # both again: nothing new
+    for address in ("alice@example.net", "bob@example.net"):
+        confirmation, notice = mailer.inbox.to(address)
+        text = text_of(notice)
+        assert "Réponses publiées" in text or "Réponse publiée" in text
+        assert "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE5268" in text
+        assert "3 juin 2025" in text and "9 jours de retard" in text
+        assert notice["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        unsubscribe = str(notice["List-Unsubscribe"])
+        assert re.search(r"<https://relance\.test/unsubscribe/[\w.-]+>", unsubscribe)
+        assert "<mailto:relance@relance.test?subject=unsubscribe>" in unsubscribe
+        assert notice["Message-ID"].endswith("@relance.test>") and notice["Message-ID"] != confirmation["Message-ID"]
+        assert "https://relance.test/manage/" in text and "<a " in html_of(notice)
+    assert len(mailer.inbox.to("carol@example.net")) == 1  # the confirmation only
+    assert len(mailer.inbox.to("dan@example.net")) == 1  # follows another tag
+    assert states(config) == ["sent"] * 6
+
+
+def test_smtp_down_then_back(config: Path, httpserver: HTTPServer, mailer: Mailer) -> None:
+    with time_machine.travel(at("2025-04-01"), tick=True):
+        ok(relance(config, "check"))
+        subscribe_and_confirm(config, mailer, "alice@example.net", "--frequency", "immediate")
+    serve(httpserver, sample_bytes("an/QANR5L17QE5268.json"))
+    mailer.stop()
+    with time_machine.travel(at("2025-06-03", 18), tick=True):
+        ok(relance(config, "check"))
+        down = relance(config, "notify")
+        assert down.exit_code == 2 and "SMTP server 127.0.0.1" in down.stderr
+        assert states(config) == ["sent", "failed"]
+        mailer.start()
+        ok(relance(config, "notify"))
+        ok(relance(config, "notify"))
+    assert states(config) == ["sent", "sent"]
+    assert len(mailer.inbox.to("alice@example.net")) == 2  # confirmation, then the notice, once
+
+
+def test_daily_digest_waits_for_its_hour_and_comes_once(config: Path, httpserver: HTTPServer,
+                                                        mailer: Mailer) -> None:
+    with time_machine.travel(at("2025-06-02"), tick=True):
+        ok(relance(config, "check"))
+        subscribe_and_confirm(config, mailer, "alice@example.net")  # daily by default
+    serve(httpserver, sample_bytes("an/QANR5L17QE5268.json"))
+    with time_machine.travel(at("2025-06-03", 18), tick=True):
+        ok(relance(config, "check"))
+        ok(relance(config, "notify"))
+    with time_machine.travel(at("2025-06-04", 7), tick=True):  # before the 8 o'clock digest
+        ok(relance(config, "notify"))
+        assert len(mailer.inbox.to("alice@example.net")) == 2  # confirmation… and yesterday's digest
+    digest = mailer.inbox.to("alice@example.net")[1]
+    assert digest["Subject"].startswith("Résumé quotidien") and "1 réponse" in digest["Subject"]
+    with time_machine.travel(at("2025-06-04", 9), tick=True):
+        ok(relance(config, "notify"))
+    assert len(mailer.inbox.to("alice@example.net")) == 2
+
+
+def test_unsubscribe_by_one_click_token(config: Path, httpserver: HTTPServer, mailer: Mailer) -> None:
+    with time_machine.travel(at("2025-04-01"), tick=True):
+        ok(relance(config, "check"))
+        subscribe_and_confirm(config, mailer, "alice@example.net", "--frequency", "immediate")
+    serve(httpserver, sample_bytes("an/QANR5L17QE5268.json"))
+    with time_machine.travel(at("2025-06-03", 18), tick=True):
+        ok(relance(config, "check"))
+        ok(relance(config, "notify"))
+    notice = mailer.inbox.to("alice@example.net")[-1]
+    token = re.search(r"/unsubscribe/([\w.-]+)>", str(notice["List-Unsubscribe"]))
+    assert token
+    assert "alice@example.net unsubscribed" in ok(relance(config, "unsubscribe", token[1])).stdout
+    listed = json.loads(ok(relance(config, "subscribers", "--json")).stdout)
+    assert [(s["email"], s["state"]) for s in listed] == [("alice@example.net", "unsubscribed")]
+
+
+@pytest.mark.parametrize("token", ["nonsense", "InvalidButLooksLike.abc.def"])
+def test_bad_token_is_refused(config: Path, token: str) -> None:
+    result = relance(config, "confirm", token)
+    assert result.exit_code == 1 and "not valid" in result.stderr and "Traceback" not in result.output
+
+
+def test_confirmation_token_of_another_purpose_is_refused(config: Path, mailer: Mailer) -> None:
+    ok(relance(config, "subscribe", "alice@example.net"))
+    token = token_in(mailer.inbox.to("alice@example.net")[0], "confirm")
+    result = relance(config, "unsubscribe", token)
+    assert result.exit_code == 1 and "not valid" in result.stderr
+    ok(relance(config, "confirm", token))
+    ok(relance(config, "confirm", token))  # the same link clicked twice: still fine, nothing new
+    listed: list[dict[str, Any]] = json.loads(ok(relance(config, "subscribers", "--json")).stdout)
+    assert listed[0]["state"] == "confirmed"
+
+
+@pytest.mark.parametrize("address", ["alice@example.net\r\nBcc: eve@evil.test", "a@b", "<a@relance.test>",
+                                     "alice@example.net, eve@evil.test"])
+def test_hostile_addresses_are_refused(config: Path, mailer: Mailer, address: str) -> None:
+    result = relance(config, "subscribe", address)
+    assert result.exit_code == 1 and "not a usable e-mail address" in result.stderr
+    assert mailer.inbox.messages == []
+
+
+def test_no_secret_is_a_clear_error(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RELANCE_SECRET")
+    result = relance(config, "subscribe", "alice@example.net")
+    assert result.exit_code == 1 and "RELANCE_SECRET" in result.stderr
+
+
+def test_dry_run_sends_and_changes_nothing(config: Path, httpserver: HTTPServer, mailer: Mailer) -> None:
+    with time_machine.travel(at("2025-04-01"), tick=True):
+        ok(relance(config, "check"))
+        subscribe_and_confirm(config, mailer, "alice@example.net", "--frequency", "immediate")
+    serve(httpserver, sample_bytes("an/QANR5L17QE5268.json"))
+    with time_machine.travel(at("2025-06-03", 18), tick=True):
+        ok(relance(config, "check"))
+        preview = ok(relance(config, "notify", "--dry-run")).stdout
+        assert "--- to alice@example.net" in preview and "Subject: relance" in preview
+        assert len(mailer.inbox.messages) == 1 and states(config) == ["sent"]
+        ok(relance(config, "notify"))
+    assert len(mailer.inbox.messages) == 2
+
+
+def test_team_channel_gets_each_event_once_from_when_it_was_added(config: Path, httpserver: HTTPServer) -> None:
+    with time_machine.travel(at("2025-04-01"), tick=True):
+        ok(relance(config, "check"))  # a `published` event, before the channel exists
+    port = httpserver.port
+    config.write_text(config.read_text(encoding="utf-8") + f"""
+[[channel]]
+name = "equipe"
+url = "json://127.0.0.1:{port}/hook?cto=2&rto=2"
+tags = ["diamants"]
+""", encoding="utf-8")
+    with time_machine.travel(at("2025-04-02"), tick=True):
+        ok(relance(config, "notify"))
+    serve(httpserver, sample_bytes("an/QANR5L17QE5268.json"))
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    with time_machine.travel(at("2025-06-03", 18), tick=True):
+        ok(relance(config, "check"))
+        assert "channels: sent 1" in ok(relance(config, "notify")).stdout
+        assert "channels: sent 0" in ok(relance(config, "notify")).stdout
+    posts = [json.loads(request.get_data()) for request, _ in httpserver.log if request.path == "/hook"]
+    assert [p["relance"]["kind"] for p in posts] == ["answered"]
+    assert posts[0]["relance"]["ref"] == "QANR5L17QE5268" and posts[0]["relance"]["days_late"] == 9
