@@ -364,7 +364,7 @@ def bench_size(size: int, workers: int, lifetime: float, trace: bool) -> float:
             print(f"second cycle   {second.seconds:8.2f} s  {second.requests:>7,} requests  "
                   f"{second.share_304:8.1%} answered 304   ({_outcome(second.report)})")
             print(f"  peak memory  {peak_rss_megabytes():8.1f} MB RSS high-water mark after both cycles "
-                  "(the second loads every stored snapshot)")
+                  "(the cycle reads stored snapshots one question at a time)")
         finally:
             relance.close()
     if size == TARGET_SIZE:

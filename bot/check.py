@@ -20,7 +20,15 @@ from scrapers.http import FetchError, HttpStatusError, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import QuestionRef
 from scrapers.sources import Reading, SourceSettings, read_question, source_for
-from storage.questions import all_questions, finish_cycle, save_check, save_failure, start_cycle
+from storage.questions import (
+    CheckState,
+    check_states,
+    finish_cycle,
+    get_question,
+    save_check,
+    save_failure,
+    start_cycle,
+)
 from storage.records import Event, Poll, StoredQuestion
 
 OPEN_STATUSES = frozenset({"unknown", "pending"})
@@ -55,16 +63,16 @@ class CycleReport:
         return not self.errors
 
 
-def is_due(stored: StoredQuestion | None, now: datetime, recheck_closed_days: int) -> bool:
+def is_due(state: CheckState | None, now: datetime, recheck_closed_days: int) -> bool:
     """Open questions every cycle; answered or ended ones once every `recheck_closed_days`."""
-    if stored is None or stored.status in OPEN_STATUSES or stored.last_success is None:
+    if state is None or state.status in OPEN_STATUSES or state.last_success is None:
         return True
-    return now - stored.last_success >= timedelta(days=recheck_closed_days)
+    return now - state.last_success >= timedelta(days=recheck_closed_days)
 
 
-def due_questions(refs: Iterable[QuestionRef], stored: dict[str, StoredQuestion], now: datetime,
+def due_questions(refs: Iterable[QuestionRef], states: dict[str, CheckState], now: datetime,
                   recheck_closed_days: int) -> list[QuestionRef]:
-    return [ref for ref in refs if is_due(stored.get(ref.uid), now, recheck_closed_days)]
+    return [ref for ref in refs if is_due(states.get(ref.uid), now, recheck_closed_days)]
 
 
 def _describe(error: Exception) -> str:
@@ -104,8 +112,8 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
               should_stop: Callable[[], bool] = lambda: False) -> CycleReport:
     """One check cycle over the watched questions that are due. `now` gives aware instants."""
     started = now()
-    stored = {q.ref: q for q in all_questions(db, [ref.uid for ref in watched])}
-    due = due_questions(watched, stored, started, settings.recheck_closed_days)
+    states = check_states(db, [ref.uid for ref in watched])
+    due = due_questions(watched, states, started, settings.recheck_closed_days)
     report = CycleReport(skipped=len(watched) - len(due))
     cycle_id = start_cycle(db, started)
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="relance-read") as pool:
@@ -121,7 +129,9 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
             except (FetchError, ParseError) as error:
                 _record_failure(db, ref, error, sources=sources, now=now(), report=report, cycle_id=cycle_id)
             else:
-                _record_reading(db, reading, stored.get(ref.uid), now=now(), settings=settings, report=report,
+                # The stored snapshot is read only now, one question at a time: a cycle over many
+                # questions never holds them all in memory.
+                _record_reading(db, reading, get_question(db, ref.uid), now=now(), settings=settings, report=report,
                                 cycle_id=cycle_id)
     finish_cycle(db, cycle_id, now(), report.checked, len(report.errors))
     return report

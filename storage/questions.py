@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -71,10 +72,31 @@ def all_questions(db: Database, refs: Iterable[str] | None = None) -> list[Store
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class CheckState:
+    """The little the check cycle needs to decide whether a question is due, without its snapshot."""
+
+    status: str
+    last_success: datetime | None
+
+
+def check_states(db: Database, refs: Iterable[str]) -> dict[str, CheckState]:
+    wanted = list(refs)
+    states: dict[str, CheckState] = {}
+    for start in range(0, len(wanted), 500):  # SQLite limits the number of bound parameters
+        chunk = wanted[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute(f"SELECT ref, status, last_success FROM questions WHERE ref IN ({marks})", chunk).fetchall()
+        states.update({ref: CheckState(status or "unknown", _instant(last)) for ref, status, last in rows})
+    return states
+
+
 def _insert_poll(db: Database, poll: Poll) -> None:
-    db.table("polls").insert({"at": _iso(poll.at), "ref": poll.ref, "source": poll.source, "url": poll.url,
-                              "http_status": poll.http_status, "outcome": poll.outcome, "error": poll.error,
-                              "cycle_id": poll.cycle_id})
+    # Plain SQL on the hot path of a cycle: sqlite-utils' insert() reads the schema on every call.
+    db.execute("INSERT INTO polls (at, ref, source, url, http_status, outcome, error, cycle_id) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               [_iso(poll.at), poll.ref, poll.source, poll.url, poll.http_status, poll.outcome, poll.error,
+                poll.cycle_id])
 
 
 def _insert_events(db: Database, events: Sequence[Event]) -> list[Event]:
@@ -94,6 +116,14 @@ def _with_id(event: Event, row_id: int | None) -> Event:
     return Event(event.ref, event.kind, event.key, event.official_date, event.seen_at, event.details, row_id)
 
 
+def _upsert_question(db: Database, row: dict[str, Any]) -> None:
+    """Insert or update one question's row; plain SQL because this runs once per question per cycle."""
+    names = ", ".join(row)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "ref")
+    db.execute(f"INSERT INTO questions ({names}) VALUES ({', '.join('?' * len(row))}) "
+               f"ON CONFLICT(ref) DO UPDATE SET {updates}", list(row.values()))
+
+
 def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event], poll: Poll) -> list[Event]:
     """Record a successful read: the new state, its events (those already logged are skipped) and the
     poll, in one transaction. Returns the events that were new."""
@@ -106,7 +136,7 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
                "last_error": None, "first_seen": previous[0]["first_seen"] if previous else _iso(poll.at)}
         if changed:
             row["last_change"] = _iso(poll.at)
-        db.table("questions").upsert(row, pk="ref")
+        _upsert_question(db, row)
         new_events = _insert_events(db, events)
         _insert_poll(db, poll)
     return new_events
