@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import zip_longest
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -75,6 +77,15 @@ def due_questions(refs: Iterable[QuestionRef], states: dict[str, CheckState], no
     return [ref for ref in refs if is_due(states.get(ref.uid), now, recheck_closed_days)]
 
 
+def interleave_by_host(refs: Sequence[QuestionRef], sources: SourceSettings) -> list[QuestionRef]:
+    """The questions, taking each site in turn: the reading threads then wait on every site's pace
+    side by side, instead of all waiting on the first site of a watchlist sorted by chamber."""
+    by_host: dict[str, list[QuestionRef]] = {}
+    for ref in refs:
+        by_host.setdefault(urlsplit(source_for(ref, sources).url).netloc, []).append(ref)
+    return [ref for turn in zip_longest(*by_host.values()) for ref in turn if ref is not None]
+
+
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
@@ -118,7 +129,7 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
     cycle_id = start_cycle(db, started)
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="relance-read") as pool:
         pending: list[tuple[QuestionRef, Future[Reading]]] = [
-            (ref, pool.submit(read_question, ref, client, sources)) for ref in due]
+            (ref, pool.submit(read_question, ref, client, sources)) for ref in interleave_by_host(due, sources)]
         for ref, future in pending:
             if should_stop():
                 for _ref, rest in pending:

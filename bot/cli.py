@@ -5,8 +5,11 @@ A user's mistake or a site's failure prints one line on stderr and exits non-zer
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -17,29 +20,40 @@ import click
 from rich.console import Console
 from sqlite_utils import Database
 
-from bot.check import CheckSettings, CycleReport, run_cycle
+from bot.check import CycleReport
 from bot.config import Config, ConfigError, config_path, load_config
 from bot.deadlines import PARIS, deadline_status, today_in_paris
+from bot.doctor import Check, check_line, diagnose
+from bot.health import run_source_alarms
+from bot.logs import setup_logging
 from bot.notify.addresses import AddressError
-from bot.notify.channels import Channel, notify_channels
 from bot.notify.content import item_from_event
-from bot.notify.emails import Schedule, SendReport, notify_emails, preview_emails, send_queued
+from bot.notify.emails import SendReport, send_queued
 from bot.notify.feeds import atom_feed, ical_deadlines
-from bot.notify.mail import SmtpSender, SmtpSettings
-from bot.notify.subscriptions import MailSettings, SubscriptionError
+from bot.notify.subscriptions import SubscriptionError
 from bot.notify.subscriptions import confirm as confirm_token
 from bot.notify.subscriptions import subscribe as subscribe_address
 from bot.notify.subscriptions import unsubscribe as unsubscribe_subscriber
 from bot.notify.tokens import SecretMissing, TokenError, secret_from_env
+from bot.service import (
+    AlreadyRunning,
+    check_once,
+    failures_by_source,
+    http_settings,
+    mail_settings,
+    notify_once,
+    run_service,
+    smtp_sender,
+    source_settings,
+)
 from bot.status import SOURCE_NAMES, WatchedQuestion, local_time, render_status, select_rows, status_row
 from bot.views import event_json, event_text, snapshot_json, snapshot_text, subscriber_json
 from bot.watchlist import add_watch, remove_watch
-from scrapers.http import FetchError, HttpSettings, PoliteClient
+from scrapers.http import FetchError, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import RefError, parse_ref
-from scrapers.sources import SourceSettings, fetch_snapshot
+from scrapers.sources import fetch_snapshot
 from storage.db import StorageError, database_path, open_db
-from storage.ledger import channels_first_seen
 from storage.questions import all_questions, get_question, list_events, recent_polls, source_health
 from storage.subscribers import FREQUENCIES, list_subscribers
 
@@ -49,7 +63,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 # database), 2 it ran but a source failed (network, error page, unreadable page).
 EXIT_CANNOT_RUN = 1
 EXIT_SOURCE_FAILED = 2
-USER_ERRORS = (RefError, ConfigError, StorageError, TokenError, SecretMissing, AddressError, SubscriptionError)
+USER_ERRORS = (RefError, ConfigError, StorageError, TokenError, SecretMissing, AddressError, SubscriptionError,
+               AlreadyRunning)
 SOURCE_ERRORS = (FetchError, ParseError)
 
 
@@ -64,20 +79,13 @@ def one_line_errors(command: F) -> F:
         except SOURCE_ERRORS as error:
             click.echo(f"relance: {type(error).__name__}: {error}", err=True)
             sys.exit(EXIT_SOURCE_FAILED)
+        except sqlite3.Error as error:
+            # The database failed under a command (most often: locked by another process for longer
+            # than the busy timeout). Each write is one transaction, so nothing was left half done.
+            click.echo(f"relance: database: {type(error).__name__}: {error} (nothing was half written; "
+                       "try again once the other process is done)", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
     return wrapper  # type: ignore[return-value]
-
-
-def http_settings(config: Config) -> HttpSettings:
-    h = config.http
-    return HttpSettings(user_agent=config.user_agent, timeout=h.timeout, max_concurrency=h.max_concurrency,
-                        min_interval=h.min_interval, retries=h.retries, backoff_max=h.backoff_max,
-                        max_retry_after=h.max_retry_after, cache_dir=Path(h.cache_dir) if h.cache_dir else None)
-
-
-def source_settings(config: Config) -> SourceSettings:
-    an, senat = config.sources.an, config.sources.senat
-    return SourceSettings(an_base_url=an.base_url, an_legacy_base_url=an.legacy_base_url,
-                          senat_base_url=senat.base_url, an_closure_codes=dict(an.closure_codes))
 
 
 def now() -> datetime:
@@ -154,14 +162,11 @@ def _report_text(report: CycleReport) -> None:
 
 def _failures_by_source(report: CycleReport) -> None:
     """One line per failing source on stderr, naming the questions it failed on."""
-    by_source: dict[str, list[str]] = {}
-    for failure in report.errors:
-        by_source.setdefault(failure.source, []).append(failure.ref)
-    for source, refs in by_source.items():
-        first = next(f for f in report.errors if f.source == source)
+    for source, failures in failures_by_source(report).items():
+        refs = [f.ref for f in failures]
         shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
         click.echo(f"relance: {SOURCE_NAMES.get(source, source)}: {len(refs)} question(s) not read ({shown}): "
-                   f"{first.error}", err=True)
+                   f"{failures[0].error}", err=True)
 
 
 @main.command()
@@ -176,18 +181,42 @@ def check(context: Context, as_json: bool) -> None:
     """
     config = context.config
     db = context.database()
-    settings = CheckSettings(recheck_closed_days=config.check.recheck_closed_days,
-                             deadline_soon_days=config.check.deadline_soon_days,
-                             workers=config.http.max_concurrency)
-    with PoliteClient(http_settings(config)) as client:
-        report = run_cycle(db, client, source_settings(config), [w.question for w in config.watch], now=now,
-                           settings=settings)
+    report = check_once(config, db, now=now)
     if as_json:
         _print_json(_report_json(report))
     else:
         _report_text(report)
     _failures_by_source(report)
-    if not report.ok:
+    alarms = run_source_alarms(db, now(), config)  # the admin hears of a source that keeps failing
+    for subject in [] if as_json else alarms.notices:
+        click.echo(f"admin: {subject}")
+    for error in alarms.errors:
+        click.echo(f"relance: {error}", err=True)
+    if not report.ok or alarms.errors:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@main.command()
+@pass_context
+@one_line_errors
+def doctor(context: Context) -> None:
+    """Check the config, the database, the SMTP server and each source; one line per check.
+
+    Exit code 0 when every check is ok, 2 when one found a problem, 1 when the config cannot be read.
+    Nothing is changed or sent; each source gets one GET, without retry or cache.
+    """
+    try:
+        config = context.config
+    except ConfigError as error:
+        click.echo(check_line(Check("config", False, str(error), "corriger le fichier (ou donner --config PATH)")))
+        sys.exit(EXIT_CANNOT_RUN)
+    http = dataclasses.replace(http_settings(config), retries=0, cache_dir=None)
+    problems = 0
+    for found in diagnose(config, context.path, env=os.environ, database=database_path(config.storage.path),
+                          http=http, sources=source_settings(config)):
+        click.echo(check_line(found))
+        problems += not found.ok
+    if problems:
         sys.exit(EXIT_SOURCE_FAILED)
 
 
@@ -298,23 +327,6 @@ def remove(context: Context, ref: str) -> None:
 # --- telling people ---------------------------------------------------------------------------
 
 
-def mail_settings(config: Config) -> MailSettings:
-    if config.email is None:
-        raise ConfigError("config", "email", "no [email] section: relance cannot send e-mail without one")
-    return MailSettings(sender=config.email.sender, base_url=config.web.base_url, secret=secret_from_env(),
-                        unsubscribe_mailto=config.email.unsubscribe_mailto)
-
-
-def smtp_sender(config: Config) -> SmtpSender:
-    assert config.email is not None
-    e = config.email
-    return SmtpSender(SmtpSettings.with_env_credentials(e.host, e.port, e.security, e.timeout))
-
-
-def tags_of(config: Config) -> dict[str, tuple[str, ...]]:
-    return {w.ref: w.tags for w in config.watch}
-
-
 @main.command()
 @click.argument("email")
 @click.option("--tag", "tags", multiple=True, help="Follow the questions watched with this tag (repeatable).")
@@ -388,33 +400,29 @@ def notify(context: Context, dry_run: bool) -> None:
 
     Exit code 2 when a message could not be sent (it stays queued for the next run).
     """
-    config = context.config
-    db = context.database()
-    schedule = Schedule(config.email.daily_hour, config.email.weekly_day) if config.email else Schedule()
-    errors: list[str] = []
-    if config.email is not None:
-        settings = mail_settings(config)
-        if dry_run:
-            for to, text in preview_emails(db, tags_of(config), now=now(), settings=settings, schedule=schedule):
-                click.echo(f"--- to {to}\n{text}\n")
-        else:
-            with smtp_sender(config) as sender:
-                report = notify_emails(db, tags_of(config), now=now, settings=settings, schedule=schedule,
-                                       sender=sender)
-            click.echo(f"e-mail: queued {report.queued}, sent {report.sent}, failed {report.failed}")
-            errors += report.errors
-    if config.channel:
-        channels = [Channel(c.name, c.url, c.tags, c.kinds) for c in config.channel]
-        since = channels_first_seen(db, [c.name for c in channels], now(), record=not dry_run)
-        channel_report = notify_channels(db, channels, tags_of(config), now(), since=since, dry_run=dry_run,
-                                         echo=click.echo)
-        if not dry_run:
-            click.echo(f"channels: sent {channel_report.sent}, failed {channel_report.failed}")
-        errors += channel_report.errors
-    for error in errors[:10]:
+    report = notify_once(context.config, context.database(), now=now, dry_run=dry_run, echo=click.echo)
+    if report.email is not None:
+        click.echo(f"e-mail: queued {report.email.queued}, sent {report.email.sent}, failed {report.email.failed}")
+    if report.channels is not None and not dry_run:
+        click.echo(f"channels: sent {report.channels.sent}, failed {report.channels.failed}")
+    for error in report.errors[:10]:
         click.echo(f"relance: {error}", err=True)
-    if errors:
+    if report.errors:
         sys.exit(EXIT_SOURCE_FAILED)
+
+
+@main.command()
+@pass_context
+@one_line_errors
+def run(context: Context) -> None:
+    """Run as a service: check and notify on the [schedule] until SIGTERM or SIGINT.
+
+    Logs one line per event on stderr. One instance per database (a lock beside it): a second one
+    exits with code 1. On SIGTERM or SIGINT it finishes the current question and exits 0.
+    """
+    config = context.config
+    setup_logging(config.log.level)
+    run_service(config, database_path(config.storage.path), now=now)
 
 
 @main.group()

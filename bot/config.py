@@ -13,8 +13,10 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Literal
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.notify.addresses import normalize_address
 from scrapers.model import STATUSES, Status
 from scrapers.refs import QuestionRef, RefError, parse_ref
 
@@ -131,6 +133,52 @@ class ChannelEntry(_Strict):
     kinds: tuple[str, ...] = ()
 
 
+class AdminSection(_Strict):
+    """Who hears of a source that keeps failing (bot/health.py): an address, an Apprise URL, or both."""
+
+    email: str | None = None  # sent through the [email] section's server
+    channel: Annotated[str, Field(min_length=3)] | None = None  # any Apprise URL, as in [[channel]]
+    failed_cycles: Annotated[int, Field(ge=1, le=1000)] = 3  # consecutive failed cycles before the alarm
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return normalize_address(value) if value is not None else None
+
+
+def _crontab(value: str) -> str:
+    value = " ".join(value.split())
+    try:
+        CronTrigger.from_crontab(value, timezone="Europe/Paris")
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a crontab entry 'minute hour day month weekday' "
+                         f"such as '0 7-21/2 * * *': {error}") from None
+    return value
+
+
+class ScheduleSection(_Strict):
+    """When `relance run` works, as crontab entries (5 fields) in Europe/Paris time."""
+
+    check: str = "0 7-21/2 * * *"  # a check cycle, then the notices it calls for
+    # An extra pass on the day each chamber's questions and answers appear in the JO (RULES.md §4);
+    # an empty string turns it off.
+    extra_an: str = "30 12 * * tue"
+    extra_senat: str = "30 12 * * thu"
+    # For tests and mirrors only: check every N seconds instead of `check`.
+    check_interval_seconds: Annotated[int, Field(ge=1, le=86_400)] | None = None
+
+    _check_crontab = field_validator("check")(_crontab)
+
+    @field_validator("extra_an", "extra_senat")
+    @classmethod
+    def _extra(cls, value: str) -> str:
+        return _crontab(value) if value.strip() else ""
+
+
+class LogSection(_Strict):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
 class Watch(_Strict):
     ref: str
     tags: tuple[str, ...] = ()
@@ -155,8 +203,10 @@ class Config(_Strict):
     email: EmailSection | None = None
     web: WebSection = WebSection()
     channel: tuple[ChannelEntry, ...] = ()
+    admin: AdminSection = AdminSection()
     watch: tuple[Watch, ...] = ()
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    schedule: ScheduleSection = ScheduleSection()
+    log: LogSection = LogSection()
 
     @property
     def user_agent(self) -> str:
@@ -205,6 +255,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(path, "", f"cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, "", f"not valid TOML: {error}") from None
+    if "log_level" in data:  # one setting for one thing: the level lives under [log] now
+        raise ConfigError(path, "log_level", f'moved: write level = "{data["log_level"]}" under [log]')
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
@@ -215,6 +267,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(path, _entry(tuple(first["loc"]), data), problem) from None
     except RefError as error:  # pragma: no cover - pydantic wraps validator errors
         raise ConfigError(path, "watch", str(error)) from None
+    if config.admin.email is not None and config.email is None:
+        raise ConfigError(path, "admin.email", "needs an [email] section: relance sends the alarms through it")
     names: set[str] = set()
     for index, channel in enumerate(config.channel, start=1):
         if channel.name in names:

@@ -6,6 +6,7 @@ the edited text is validated like `load_config` before it atomically replaces th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -299,7 +300,10 @@ def _commit(path: Path, before: str, after: str, expected: Config) -> None:
             out.write(after.encode("utf-8"))
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, stat.S_IMODE(real.stat().st_mode))
+        original = real.stat()
+        os.chmod(temp, stat.S_IMODE(original.st_mode))
+        with contextlib.suppress(PermissionError):  # only root may give a file away: keep owner and group
+            os.chown(temp, original.st_uid, original.st_gid)
         _validate(path, temp, expected)
         if real.read_bytes() != before.encode("utf-8"):
             raise ConfigError(path, "", "changed by someone else during the edit; try again")

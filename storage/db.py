@@ -97,3 +97,12 @@ def m002_cycles_subscribers_ledger(db: Database) -> None:
 def m003_channels(db: Database) -> None:
     # When each team channel was first configured: it hears of events from then on, not the past.
     db.table("channels").create({"name": str, "first_seen": str}, pk="name", not_null={"first_seen"})
+
+
+@migrations()
+def m004_alarms(db: Database) -> None:
+    # One row per source that ever raised a source-health alarm: the current (or last) alarm's
+    # state. `recovered_at` is null while the alarm lasts; a new failure streak reuses the row.
+    db.table("alarms").create({
+        "source": str, "failing_since": str, "raised_at": str, "last_notice_at": str, "recovered_at": str,
+    }, pk="source", not_null={"raised_at", "last_notice_at"})

@@ -19,7 +19,7 @@ from storage.questions import event_from_row
 from storage.records import Event
 
 MessageState = Literal["queued", "sent", "failed", "cancelled"]
-MessageKind = Literal["confirmation", "immediate", "daily", "weekly", "channel"]
+MessageKind = Literal["confirmation", "immediate", "daily", "weekly", "channel", "admin"]  # admin: source alarms
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ def test_schema_wal_and_reopen(tmp_path: Path) -> None:
     db.close()
     again = open_db(tmp_path / "relance.db")  # migrations already applied: nothing to do
     assert [m.name for m in migrations.applied(again)] == [
-        "m001_questions_events_polls", "m002_cycles_subscribers_ledger", "m003_channels"]
+        "m001_questions_events_polls", "m002_cycles_subscribers_ledger", "m003_channels", "m004_alarms"]
 
 
 def test_rerun_adds_no_event(tmp_path: Path) -> None:

@@ -76,6 +76,24 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     return message.as_bytes(policy=policy.SMTP).decode("ascii")
 
 
+def connect(s: SmtpSettings) -> smtplib.SMTP:
+    """An open SMTP session, secured and logged in as `s` says; raises MailUnavailable. Also used by
+    `relance doctor` to try the server without sending anything."""
+    try:
+        if s.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            if s.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+        if s.user and s.password:
+            smtp.login(s.user, s.password)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailUnavailable(f"SMTP server {s.host}:{s.port}: {type(error).__name__}: {error}") from None
+    return smtp
+
+
 class SmtpSender:
     """One SMTP session, opened on first use; `send` raises MailError and never half-reports."""
 
@@ -84,20 +102,7 @@ class SmtpSender:
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        try:
-            if s.security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                      context=ssl.create_default_context())
-            else:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-                if s.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
-            if s.user and s.password:
-                smtp.login(s.user, s.password)
-        except (OSError, smtplib.SMTPException) as error:
-            raise MailUnavailable(f"SMTP server {s.host}:{s.port}: {type(error).__name__}: {error}") from None
-        return smtp
+        return connect(self.settings)
 
     def send(self, sender: str, to: str, body: str) -> None:
         """Hand one message to the server; returns only once the server has accepted it."""

@@ -1,0 +1,230 @@
+"""Source-health alarms: the admin hears once when a source keeps failing, once a day while it lasts,
+and once when it works again.
+
+Run after each check cycle. A source raises its alarm when every read of it failed in the last
+`[admin] failed_cycles` cycles (`SourceHealth.failed_cycles`). While the alarm lasts, one reminder per
+Europe/Paris day, and only when the source was tried and failed again since the last notice (a source
+no longer read, or read once a week, does not remind every day of an old failure). A successful read
+after the alarm ends it with one "recovered" notice.
+
+Every notice goes through the delivery ledger (kind `admin`), queued in the transaction that changes
+the alarm's state, then sent: a notice is never sent twice, and one that cannot be sent (SMTP down)
+stays queued and goes out on the next cycle. E-mails go to `email:ADDRESS` like any e-mail, so
+`relance notify` may send a waiting one too; the admin channel is `channel:@admin`, a name no
+`[[channel]]` can take, so only this module sends to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.config import Config
+from bot.deadlines import PARIS, today_in_paris
+from bot.notify.channels import Channel, ChannelError
+from bot.notify.channels import send as send_to_channel
+from bot.notify.mail import MailError, MailUnavailable, SmtpSender, SmtpSettings, build_email, sender_domain
+from bot.status import SOURCE_NAMES, local_time
+from storage.alarms import Alarm, AlarmChange, Notice, failing_since, get_alarms, record_alarm_change
+from storage.ledger import Message, channel_recipient, email_recipient, mark_failed, mark_sent
+from storage.ledger import messages_to_send as ledger_messages_to_send
+from storage.questions import source_health
+from storage.records import SourceHealth
+
+ADMIN_CHANNEL = "@admin"  # `@` cannot appear in a [[channel]] name: the ledger never mixes the two
+PAYLOAD_VERSION = 1
+DOCTOR = "lancer `relance doctor`"
+
+# What a notice is, for the JSON payload of a webhook admin channel.
+_PAYLOAD_KIND: dict[AlarmChange, str] = {"raised": "source_failing", "reminded": "source_still_failing",
+                                         "recovered": "source_recovered"}
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSettings:
+    failed_cycles: int = 3
+    email: str | None = None  # the admin's address
+    channel: str | None = None  # the admin's Apprise URL
+    sender: str | None = None  # the From of the e-mails: [email] sender
+    base_urls: Mapping[str, str] = field(default_factory=dict)  # source → the site to check, for the advice
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return ((email_recipient(self.email),) if self.email else ()) + \
+            ((channel_recipient(ADMIN_CHANNEL),) if self.channel else ())
+
+
+def health_settings(config: Config) -> HealthSettings:
+    an, senat = config.sources.an, config.sources.senat
+    return HealthSettings(failed_cycles=config.admin.failed_cycles, email=config.admin.email,
+                          channel=config.admin.channel, sender=config.email.sender if config.email else None,
+                          base_urls={"an": an.base_url, "an-legacy": an.legacy_base_url, "senat": senat.base_url})
+
+
+@dataclass
+class HealthReport:
+    """What one check did: the notices queued (their subjects), sent and failed, one line per problem."""
+
+    notices: list[str] = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------- deciding
+
+def decide(health: SourceHealth, alarm: Alarm | None, now: datetime, threshold: int) -> AlarmChange | None:
+    """What a source's alarm does now, from its health and its alarm's state: pure."""
+    if alarm is None or not alarm.active:
+        return "raised" if health.failed_cycles >= threshold else None
+    if health.failed_cycles == 0 or (health.last_success is not None and health.last_success > alarm.raised_at):
+        return "recovered"
+    failed_again = health.last_failure is not None and health.last_failure > alarm.last_notice_at
+    if failed_again and today_in_paris(alarm.last_notice_at) < today_in_paris(now):
+        return "reminded"
+    return None
+
+
+def _cycles(n: int) -> str:
+    return f"{n} cycle" if n <= 1 else f"{n} cycles"
+
+
+def notice_text(change: AlarmChange, health: SourceHealth, since: datetime | None, base_url: str | None
+                ) -> tuple[str, str]:
+    """(subject, body) of one notice, in French: which source, since when, the last error, what to do."""
+    name = SOURCE_NAMES.get(health.source, health.source)
+    if change == "recovered":
+        after = f", après une panne commencée le {local_time(since)}" if since else ""
+        return (f"relance : {name} fonctionne de nouveau",
+                f"{name} : fonctionne de nouveau — lecture réussie le {local_time(health.last_success)}{after}.\n"
+                "Rien à faire.\n")
+    what_to_do = f"vérifier que {base_url} répond, {DOCTOR}" if base_url else DOCTOR
+    failing = (f"en échec depuis {_cycles(health.failed_cycles)} — dernière erreur : {health.last_error or '?'} — "
+               f"que faire : {what_to_do}.")
+    if change == "raised":
+        subject = f"relance : {name} en échec depuis {_cycles(health.failed_cycles)}"
+        first = f"{name} : {failing}"
+    else:
+        subject = f"relance : rappel — {name} toujours en échec ({_cycles(health.failed_cycles)})"
+        first = f"Rappel — {name} : toujours {failing}"
+    lines = [first, ""]
+    if since:
+        lines.append(f"Première lecture en échec : {local_time(since)}.")
+    lines.append(f"Dernière lecture réussie : {local_time(health.last_success)}.")
+    if change == "raised":
+        lines.append("Tant que cela dure : un rappel par jour ; un avis quand la source fonctionnera de nouveau.")
+    return subject, "\n".join(lines) + "\n"
+
+
+def _payload(change: AlarmChange, health: SourceHealth, since: datetime | None, base_url: str | None
+             ) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.astimezone(PARIS).isoformat(timespec="seconds") if value else None
+    return {"relance_version": PAYLOAD_VERSION, "kind": _PAYLOAD_KIND[change], "source": health.source,
+            "source_name": SOURCE_NAMES.get(health.source, health.source), "url": base_url,
+            "failed_cycles": health.failed_cycles, "failing_since": iso(since),
+            "last_success": iso(health.last_success), "last_error": health.last_error}
+
+
+def _builds(settings: HealthSettings, subject: str, text: str, payload: Mapping[str, Any],
+            now: datetime) -> list[Notice]:
+    notices = []
+    if settings.email and settings.sender:
+        sender, to = settings.sender, settings.email
+
+        def build_mail(row_id: int) -> tuple[str, str, str]:
+            mid = f"<relance.admin.{row_id}@{sender_domain(sender)}>"
+            return mid, subject, build_email(sender=sender, to=to, subject=subject, text=text, html=None,
+                                             message_id=mid, date=now)
+        notices.append(Notice(email_recipient(to), build_mail))
+    if settings.channel:
+        # Stored as channels.py stores a notice: what is sent, byte for byte, on every attempt.
+        stored = json.dumps({"title": subject, "body": text.strip(), "payload": dict(payload)}, ensure_ascii=False)
+
+        def build_channel(_row_id: int) -> tuple[str | None, str | None, str]:
+            return None, subject, stored
+        notices.append(Notice(channel_recipient(ADMIN_CHANNEL), build_channel))
+    return notices
+
+
+# ---------------------------------------------------------------------------------------------- sending
+
+SendNotice = Callable[[Message], None]  # hands one ledger message over; raises MailError or ChannelError
+
+
+def admin_send(settings: HealthSettings, smtp: SmtpSender | None) -> SendNotice:
+    """The sender of admin notices: e-mails through `smtp`, channel notices through Apprise."""
+    def send(message: Message) -> None:
+        if message.recipient.startswith("email:"):
+            if smtp is None or settings.sender is None:
+                raise MailUnavailable("no [email] section: the admin's e-mail cannot be sent")
+            smtp.send(settings.sender, message.recipient.removeprefix("email:"), message.body)
+            return
+        if settings.channel is None:
+            raise ChannelError(ADMIN_CHANNEL, "no [admin] channel configured any more")
+        stored = json.loads(message.body)
+        send_to_channel(Channel(ADMIN_CHANNEL, settings.channel), stored["title"], stored["body"], stored["payload"])
+    return send
+
+
+def _send_pending(db: Database, recipients: tuple[str, ...], send: SendNotice, now: datetime,
+                  report: HealthReport) -> None:
+    for recipient in recipients:
+        # The admin's address may also be a subscriber's: only the admin notices are sent here.
+        pending = [m for m in ledger_messages_to_send(db, recipient) if m.recipient == recipient and m.kind == "admin"]
+        for message in pending:
+            try:
+                send(message)
+            except (MailError, ChannelError) as error:
+                mark_failed(db, message, str(error))
+                report.failed += 1
+                report.errors.append(f"admin notice not sent, it stays queued: {error}")
+                if isinstance(error, MailUnavailable | ChannelError):
+                    break  # the server or the channel is down: the rest would fail the same way
+                continue
+            mark_sent(db, message, now)
+            report.sent += 1
+
+
+def check_source_health(db: Database, now: datetime, settings: HealthSettings, send: SendNotice) -> HealthReport:
+    """After a cycle: raise, remind or end each source's alarm as its health says, queue the notices
+    in the same transaction, then send every admin notice waiting. Nothing when no admin is configured."""
+    report = HealthReport()
+    recipients = settings.recipients
+    if not recipients:
+        return report
+    alarms = get_alarms(db)
+    for health in source_health(db):
+        alarm = alarms.get(health.source)
+        change = decide(health, alarm, now, settings.failed_cycles)
+        if change is None:
+            continue
+        since = failing_since(db, health.source) if change == "raised" else (alarm.failing_since if alarm else None)
+        base_url = settings.base_urls.get(health.source)
+        subject, text = notice_text(change, health, since, base_url)
+        notices = _builds(settings, subject, text, _payload(change, health, since, base_url), now)
+        record_alarm_change(db, health.source, change, now=now, notices=notices, since=since)
+        report.notices.append(subject)
+    _send_pending(db, recipients, send, now, report)
+    return report
+
+
+def run_source_alarms(db: Database, now: datetime, config: Config) -> HealthReport:
+    """`check_source_health` with the config's [admin] and [email]: what `relance check` calls last."""
+    settings = health_settings(config)
+    if not settings.recipients:
+        return HealthReport()
+    smtp = None
+    if config.email is not None and settings.email is not None:
+        e = config.email
+        smtp = SmtpSender(SmtpSettings.with_env_credentials(e.host, e.port, e.security, e.timeout))
+    try:
+        return check_source_health(db, now, settings, admin_send(settings, smtp))
+    finally:
+        if smtp is not None:
+            smtp.close()

@@ -1,0 +1,160 @@
+"""Politeness of a whole `relance check`, measured where it matters: in the server.
+
+One local server answers under two host names, 127.0.0.1 (the AN's open data) and localhost (the
+Sénat), as two sites. It records when each request arrives and for which host. The questions are
+those of bench/cycle.py, derived from the real samples by its documented transformation (renumbered
+copies of the real AN JSON, real Sénat page texts served at other ids), through its own helpers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from bench.cycle import Planned, build_bodies, plan_mix
+from tests import test_faults
+from tests.conftest import SAMPLES, sample_path
+from tests.test_check import check_json
+
+httpserver = test_faults.httpserver  # the fixture: a threaded server on 127.0.0.1
+
+MIN_INTERVAL = 0.3
+MAX_CONCURRENCY = 2
+PER_HOST = 10
+TOLERANCE = 0.03  # the client spaces the starts of its requests; arrivals jitter by a few ms
+HANDLING = 0.02  # each answer takes this long, so that requests in flight at once can be seen
+
+
+def questions_per_chamber(count: int) -> tuple[list[Planned], list[Planned]]:
+    """The first `count` AN and the first `count` Sénat questions of bench/cycle.py's mix."""
+    mix = plan_mix(5 * count)  # one in five is a Sénat question
+    an = [q for q in mix if q.kind.startswith("an-")][:count]
+    senat = [q for q in mix if q.kind.startswith("senat:")][:count]
+    assert len(an) == len(senat) == count
+    return an, senat
+
+
+@dataclass
+class Arrivals:
+    """What the server saw: (host, path, monotonic time of arrival), and the peak of requests in flight."""
+
+    seen: list[tuple[str, str, float]] = field(default_factory=list)
+    in_flight: int = 0
+    peak: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def times(self, host: str) -> list[float]:
+        return sorted(t for h, _, t in self.seen if h == host)
+
+    def span(self, host: str) -> float:
+        times = self.times(host)
+        return times[-1] - times[0]
+
+
+@pytest.fixture
+def two_sites(httpserver: HTTPServer) -> Iterator[tuple[HTTPServer, Arrivals, list[Planned], list[Planned]]]:
+    sample_path("an/QANR5L17QE5268.json")  # skips (or fails under CI) without the samples
+    an, senat = questions_per_chamber(PER_HOST)
+    bodies = build_bodies(an + senat, SAMPLES)
+    arrivals = Arrivals()
+
+    def respond(request: Request) -> Response:
+        with arrivals.lock:
+            arrivals.seen.append((request.host.partition(":")[0], request.path, time.monotonic()))
+            arrivals.in_flight += 1
+            arrivals.peak = max(arrivals.peak, arrivals.in_flight)
+        try:
+            time.sleep(HANDLING)
+            body, content_type = bodies.get(request.path, (b"Not Found", "text/plain"))
+            return Response(body, status=200 if request.path in bodies else 404, content_type=content_type)
+        finally:
+            with arrivals.lock:
+                arrivals.in_flight -= 1
+
+    httpserver.expect_request("").respond_with_handler(respond)
+    yield httpserver, arrivals, an, senat
+
+
+def write_config(tmp_path: Path, port: int, watched: list[Planned]) -> Path:
+    path = tmp_path / "config.toml"
+    watches = "".join(f'[[watch]]\nref = "{q.uid}"\n' for q in watched)
+    path.write_text(f"""
+[relance]
+contact = "tests@relance.test"
+[http]
+timeout = 5
+min_interval = {MIN_INTERVAL}
+max_concurrency = {MAX_CONCURRENCY}
+retries = 0
+cache_dir = "{tmp_path / 'cache'}"
+[sources.an]
+base_url = "http://127.0.0.1:{port}"
+[sources.senat]
+base_url = "http://localhost:{port}"
+[storage]
+path = "{tmp_path / 'relance.db'}"
+{watches}""", encoding="utf-8")
+    return path
+
+
+def assert_paced(arrivals: Arrivals) -> None:
+    for host in {h for h, _, _ in arrivals.seen}:
+        times = arrivals.times(host)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+        assert min(gaps, default=MIN_INTERVAL) >= MIN_INTERVAL - TOLERANCE, (host, [round(g, 3) for g in gaps])
+    assert arrivals.peak <= MAX_CONCURRENCY
+
+
+def assert_concurrent(arrivals: Arrivals) -> None:
+    """The two sites were read side by side: the whole cycle took about as long as the slower site
+    alone, not the sum of both (which is what one site after the other takes)."""
+    overall = max(t for _, _, t in arrivals.seen) - min(t for _, _, t in arrivals.seen)
+    both = arrivals.span("127.0.0.1") + arrivals.span("localhost")
+    assert overall < 0.75 * both, f"the cycle took {overall:.2f} s, one site after the other takes {both:.2f} s"
+
+
+def test_one_cycle_is_paced_per_site_reads_both_sites_at_once_and_asks_nothing_extra(
+        two_sites: tuple[HTTPServer, Arrivals, list[Planned], list[Planned]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    server, arrivals, an, senat = two_sites
+    monkeypatch.delenv("RELANCE_DB", raising=False)
+    # A watchlist that mixes the chambers: AN, Sénat, AN, Sénat…
+    watched = [q for pair in zip(an, senat, strict=True) for q in pair]
+    config = write_config(tmp_path, server.port, watched)
+
+    first = check_json(config)
+    assert first["checked"] == 2 * PER_HOST and first["errors"] == []
+    assert len(arrivals.seen) == 2 * PER_HOST  # one request per question due: no extra, no retry
+    assert set(Counter(path for _, path, _ in arrivals.seen).values()) == {1}
+    assert_paced(arrivals)
+    assert_concurrent(arrivals)
+
+    # Second cycle: only the pending AN questions are due (answered and ended ones wait a week).
+    pending = [q for q in an if q.kind == "an-pending"]
+    arrivals.seen.clear()
+    second = check_json(config)
+    assert second["checked"] == len(pending) and second["skipped"] == 2 * PER_HOST - len(pending)
+    assert sorted(path for _, path, _ in arrivals.seen) == sorted(q.path for q in pending)
+    assert_paced(arrivals)
+
+
+def test_a_watchlist_grouped_by_chamber_still_reads_both_sites_at_once(
+        two_sites: tuple[HTTPServer, Arrivals, list[Planned], list[Planned]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    server, arrivals, an, senat = two_sites
+    monkeypatch.delenv("RELANCE_DB", raising=False)
+    config = write_config(tmp_path, server.port, an + senat)
+
+    report = check_json(config)
+    assert report["checked"] == 2 * PER_HOST and len(arrivals.seen) == 2 * PER_HOST
+    assert_paced(arrivals)
+    assert_concurrent(arrivals)
