@@ -6,37 +6,40 @@ A user's mistake or a site's failure prints one line on stderr and exits non-zer
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import os
-import sqlite3
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from sqlite_utils import Database
 
 from bot.check import CycleReport
-from bot.config import Config, ConfigError, config_path, load_config
+from bot.clikit import (
+    EXIT_CANNOT_RUN,
+    EXIT_SOURCE_FAILED,
+    Context,
+    now,
+    one_line_errors,
+    pass_context,
+    print_json,
+)
+from bot.config import ConfigError, config_path
 from bot.deadlines import PARIS, deadline_status, today_in_paris
 from bot.doctor import Check, check_line, diagnose
 from bot.health import run_source_alarms
 from bot.logs import setup_logging
-from bot.notify.addresses import AddressError
 from bot.notify.content import item_from_event
 from bot.notify.emails import SendReport, send_queued
 from bot.notify.feeds import atom_feed, ical_deadlines
-from bot.notify.subscriptions import SubscriptionError
 from bot.notify.subscriptions import confirm as confirm_token
 from bot.notify.subscriptions import subscribe as subscribe_address
 from bot.notify.subscriptions import unsubscribe as unsubscribe_subscriber
-from bot.notify.tokens import SecretMissing, TokenError, secret_from_env
+from bot.notify.tokens import secret_from_env
 from bot.service import (
-    AlreadyRunning,
     check_once,
     failures_by_source,
     http_settings,
@@ -48,69 +51,14 @@ from bot.service import (
 )
 from bot.status import SOURCE_NAMES, WatchedQuestion, local_time, render_status, select_rows, status_row
 from bot.views import event_json, event_text, snapshot_json, snapshot_text, subscriber_json
+from bot.watched import watched
 from bot.watchlist import add_watch, remove_watch
-from scrapers.http import FetchError, PoliteClient
-from scrapers.model import ParseError
-from scrapers.refs import RefError, parse_ref
+from scrapers.http import PoliteClient
+from scrapers.refs import parse_ref
 from scrapers.sources import fetch_snapshot
-from storage.db import StorageError, database_path, open_db
+from storage.db import database_path
 from storage.questions import all_questions, get_question, list_events, recent_polls, source_health
 from storage.subscribers import FREQUENCIES, list_subscribers
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-# Exit codes, the same for every command: 1 relance cannot run (a bad reference, config or
-# database), 2 it ran but a source failed (network, error page, unreadable page).
-EXIT_CANNOT_RUN = 1
-EXIT_SOURCE_FAILED = 2
-USER_ERRORS = (RefError, ConfigError, StorageError, TokenError, SecretMissing, AddressError, SubscriptionError,
-               AlreadyRunning)
-SOURCE_ERRORS = (FetchError, ParseError)
-
-
-def one_line_errors(command: F) -> F:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except USER_ERRORS as error:
-            click.echo(f"relance: {error}", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
-        except SOURCE_ERRORS as error:
-            click.echo(f"relance: {type(error).__name__}: {error}", err=True)
-            sys.exit(EXIT_SOURCE_FAILED)
-        except sqlite3.Error as error:
-            # The database failed under a command (most often: locked by another process for longer
-            # than the busy timeout). Each write is one transaction, so nothing was left half done.
-            click.echo(f"relance: database: {type(error).__name__}: {error} (nothing was half written; "
-                       "try again once the other process is done)", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
-    return wrapper  # type: ignore[return-value]
-
-
-def now() -> datetime:
-    """The one clock of the command line: an aware instant in Europe/Paris."""
-    return datetime.now(PARIS)
-
-
-class Context:
-    """What every command shares: the config file's path, read once when a command first needs it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.path)
-        return self._config
-
-    def database(self) -> Database:
-        return open_db(database_path(self.config.storage.path))
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,10 +89,6 @@ def fetch(context: Context, ref: str, as_json: bool) -> None:
         click.echo(json.dumps(snapshot_json(snapshot), ensure_ascii=False, indent=2))
     else:
         click.echo(snapshot_text(snapshot))
-
-
-def _print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def _report_json(report: CycleReport) -> dict[str, Any]:
@@ -183,7 +127,7 @@ def check(context: Context, as_json: bool) -> None:
     db = context.database()
     report = check_once(config, db, now=now)
     if as_json:
-        _print_json(_report_json(report))
+        print_json(_report_json(report))
     else:
         _report_text(report)
     _failures_by_source(report)
@@ -221,9 +165,9 @@ def doctor(context: Context) -> None:
 
 
 def _watched(context: Context, db: Database) -> list[WatchedQuestion]:
-    watches = context.config.watch
-    stored = {q.ref: q for q in all_questions(db, [w.ref for w in watches])}
-    return [WatchedQuestion(w.question, w.tags, stored.get(w.ref)) for w in watches]
+    entries = watched(context.config, db)
+    stored = {q.ref: q for q in all_questions(db, [w.ref.uid for w in entries])}
+    return [WatchedQuestion(w.ref, w.tags, stored.get(w.ref.uid)) for w in entries]
 
 
 @main.command()
@@ -240,7 +184,7 @@ def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, 
     rows = select_rows([status_row(q, today) for q in _watched(context, db)], overdue=overdue, chamber=chamber,
                        tag=tag)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
     else:
         render_status(Console(width=200 if not sys.stdout.isatty() else None), rows, source_health(db))
 
@@ -290,7 +234,7 @@ def events(context: Context, since: datetime | None, ref_text: str | None, as_js
     start = datetime.combine(since.date(), datetime.min.time(), PARIS) if since else None
     found = list_events(context.database(), since=start, ref=ref)
     if as_json:
-        _print_json([event_json(e) for e in found])
+        print_json([event_json(e) for e in found])
     else:
         for event in found:
             click.echo(event_text(event))
@@ -382,7 +326,7 @@ def subscribers(context: Context, as_json: bool) -> None:
     """The subscribers, their state, frequency and what they follow."""
     found = list_subscribers(context.database())
     if as_json:
-        _print_json([subscriber_json(s) for s in found])
+        print_json([subscriber_json(s) for s in found])
         return
     for s in found:
         follows = ", ".join(s.tags + s.refs) or "tout"
@@ -438,7 +382,7 @@ def feed_atom(context: Context, tag: str | None) -> None:
     """An Atom feed of the events, newest first, on standard output."""
     config = context.config
     db = context.database()
-    refs = {w.ref for w in config.watch if tag is None or tag in w.tags}
+    refs = {w.ref.uid for w in watched(config, db) if tag is None or tag in w.tags}
     today = today_in_paris(now())
     events = [e for e in list_events(db) if e.ref in refs]
     items = [item_from_event(e, s.snapshot if (s := get_question(db, e.ref)) else None, today) for e in events]

@@ -60,6 +60,7 @@ from bot.notify.emails import Schedule, SendReport, notify_emails, preview_email
 from bot.notify.mail import SmtpSender, SmtpSettings
 from bot.notify.subscriptions import MailSettings
 from bot.notify.tokens import secret_from_env
+from bot.watched import tags_of, watched
 from scrapers.http import HttpSettings, PoliteClient
 from scrapers.sources import SourceSettings
 from storage.db import StorageError, open_db
@@ -104,10 +105,6 @@ def smtp_sender(config: Config) -> SmtpSender:
     return SmtpSender(SmtpSettings.with_env_credentials(e.host, e.port, e.security, e.timeout))
 
 
-def tags_of(config: Config) -> dict[str, tuple[str, ...]]:
-    return {w.ref: w.tags for w in config.watch}
-
-
 def email_schedule(config: Config) -> Schedule:
     return Schedule(config.email.daily_hour, config.email.weekly_day) if config.email else Schedule()
 
@@ -116,7 +113,7 @@ def check_once(config: Config, db: Database, *, now: Now, should_stop: Callable[
                ) -> CycleReport:
     """One check cycle over the watchlist (what `relance check` runs)."""
     with PoliteClient(http_settings(config)) as client:
-        return run_cycle(db, client, source_settings(config), [w.question for w in config.watch], now=now,
+        return run_cycle(db, client, source_settings(config), [w.ref for w in watched(config, db)], now=now,
                          settings=check_settings(config), should_stop=should_stop)
 
 
@@ -147,18 +144,18 @@ def notify_once(config: Config, db: Database, *, now: Now, dry_run: bool = False
     if config.email is not None:
         settings = mail_settings(config)
         if dry_run:
-            for to, text in preview_emails(db, tags_of(config), now=now(), settings=settings,
+            for to, text in preview_emails(db, tags_of(config, db), now=now(), settings=settings,
                                            schedule=email_schedule(config)):
                 echo(f"--- to {to}\n{text}\n")
         else:
             with smtp_sender(config) as sender:
-                report.email = notify_emails(db, tags_of(config), now=now, settings=settings,
+                report.email = notify_emails(db, tags_of(config, db), now=now, settings=settings,
                                              schedule=email_schedule(config), sender=sender)
             report.errors += report.email.errors
     if config.channel:
         channels = [Channel(c.name, c.url, c.tags, c.kinds) for c in config.channel]
         since = channels_first_seen(db, [c.name for c in channels], now(), record=not dry_run)
-        report.channels = notify_channels(db, channels, tags_of(config), now(), since=since, dry_run=dry_run,
+        report.channels = notify_channels(db, channels, tags_of(config, db), now(), since=since, dry_run=dry_run,
                                           echo=echo)
         report.errors += report.channels.errors
     return report

@@ -106,3 +106,19 @@ def m004_alarms(db: Database) -> None:
     db.table("alarms").create({
         "source": str, "failing_since": str, "raised_at": str, "last_notice_at": str, "recovered_at": str,
     }, pk="source", not_null={"raised_at", "last_notice_at"})
+
+
+@migrations()
+def m005_discovery(db: Database) -> None:
+    # Questions that follow rules found (bulk imports, searches): watched like the config's
+    # [[watch]] tables, with the rules that matched them and the tags those rules give.
+    db.table("followed").create({"ref": str, "rules": str, "tags": str, "matched_at": str}, pk="ref",
+                                not_null={"rules", "tags", "matched_at"})
+    # Bulk files downloaded from the chambers' open data: what a conditional or resumed download needs.
+    db.table("downloads").create({"url": str, "path": str, "etag": str, "last_modified": str, "length": int,
+                                  "sha256": str, "completed_at": str, "imported_at": str}, pk="url")
+    # Full-text search over every stored question, accents folded.
+    db.table("questions").add_column("rubric", str)
+    db.table("questions").add_column("text", str)
+    db.table("questions").enable_fts(["title", "rubric", "author", "ministry", "text"],
+                                     tokenize="unicode61 remove_diacritics 2", create_triggers=True)

@@ -39,7 +39,7 @@ def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:
         "title": s.title, "author": s.author.name, "ministry": s.ministry.name if s.ministry else None,
         "published": _iso(s.published), "answered": _iso(s.answered),
         "signaled": _iso(s.signaled[-1]) if s.signaled else None, "closed": _iso(s.closed),
-        "answer_hash": s.answer_hash,
+        "answer_hash": s.answer_hash, "rubric": s.rubric, "text": s.text,
         "snapshot": json.dumps(snapshot_to_dict(s), ensure_ascii=False, sort_keys=True),
     }
 

@@ -1,0 +1,63 @@
+"""Questions that follow rules found: watched like the config's [[watch]] tables, with the rules that
+matched them and the tags those rules give."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    ref: str
+    rules: tuple[str, ...]
+    tags: tuple[str, ...]
+    matched_at: datetime
+
+
+def _text(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def list_followed(db: Database) -> list[Followed]:
+    return [Followed(row["ref"], tuple(json.loads(row["rules"])), tuple(json.loads(row["tags"])),
+                     datetime.fromisoformat(row["matched_at"]))
+            for row in db.table("followed").rows_where(order_by="ref")]
+
+
+def follow(db: Database, ref: str, rules: Sequence[str], tags: Sequence[str], now: datetime) -> bool:
+    """Record that `rules` matched `ref`; True when the question was not followed before. A question
+    matched again by other rules gains their names and tags."""
+    rows = list(db.table("followed").rows_where("ref = ?", [ref]))
+    if rows:
+        old_rules, old_tags = json.loads(rows[0]["rules"]), json.loads(rows[0]["tags"])
+        merged_rules = list(dict.fromkeys([*old_rules, *rules]))
+        merged_tags = list(dict.fromkeys([*old_tags, *tags]))
+        if merged_rules != old_rules or merged_tags != old_tags:
+            db.table("followed").update(ref, {"rules": json.dumps(merged_rules), "tags": json.dumps(merged_tags)})
+        return False
+    db.table("followed").insert({"ref": ref, "rules": json.dumps(list(rules)), "tags": json.dumps(list(tags)),
+                                 "matched_at": _text(now)})
+    return True
+
+
+def unfollow_rule(db: Database, rule: str) -> int:
+    """Forget a removed rule: questions only it matched are no longer followed. Returns how many."""
+    dropped = 0
+    with db.atomic():
+        for item in list_followed(db):
+            if rule not in item.rules:
+                continue
+            rest = [r for r in item.rules if r != rule]
+            if rest:
+                db.table("followed").update(item.ref, {"rules": json.dumps(rest)})
+            else:
+                db.table("followed").delete(item.ref)
+                dropped += 1
+    return dropped
