@@ -27,6 +27,7 @@ from bot.clikit import (
     pass_context,
     print_json,
 )
+from bot.commands_import import import_group
 from bot.config import ConfigError, config_path
 from bot.deadlines import PARIS, deadline_status, today_in_paris
 from bot.doctor import Check, check_line, diagnose
@@ -402,3 +403,6 @@ def feed_ical(context: Context, tag: str | None) -> None:
     watched = [q for q in _watched(context, db) if tag is None or tag in q.tags]
     sequence = {q.ref.uid: max((e.id or 0 for e in list_events(db, ref=q.ref.uid)), default=0) for q in watched}
     sys.stdout.buffer.write(ical_deadlines(watched, today=today_in_paris(now()), stamp=now(), sequence_of=sequence))
+
+
+main.add_command(import_group)

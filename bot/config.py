@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.notify.addresses import normalize_address
 from scrapers.model import STATUSES, Status
@@ -194,6 +194,25 @@ class Watch(_Strict):
         return parse_ref(self.ref)
 
 
+class FollowRule(_Strict):
+    """A rule that finds questions by itself: every condition given must hold (keywords: any one)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[\w .'’-]+$")]
+    keywords: tuple[str, ...] = ()  # words or phrases, accent- and case-insensitive
+    author: str | None = None
+    ministry: str | None = None
+    chamber: Literal["an", "senat"] | None = None
+    tags: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> FollowRule:
+        if not (self.keywords or self.author or self.ministry):
+            raise ValueError("give at least one of keywords, author, ministry")
+        if any(not k.strip() for k in self.keywords):
+            raise ValueError("empty keyword")
+        return self
+
+
 class Config(_Strict):
     relance: RelanceSection
     http: HttpSection = HttpSection()
@@ -205,6 +224,7 @@ class Config(_Strict):
     channel: tuple[ChannelEntry, ...] = ()
     admin: AdminSection = AdminSection()
     watch: tuple[Watch, ...] = ()
+    follow: tuple[FollowRule, ...] = ()
     schedule: ScheduleSection = ScheduleSection()
     log: LogSection = LogSection()
 
@@ -274,6 +294,11 @@ def load_config(path: Path) -> Config:
         if channel.name in names:
             raise ConfigError(path, f"channel[{index}] (name {channel.name!r})", "duplicate channel name")
         names.add(channel.name)
+    rule_names: set[str] = set()
+    for index, rule in enumerate(config.follow, start=1):
+        if rule.name in rule_names:
+            raise ConfigError(path, f"follow[{index}] (name {rule.name!r})", "duplicate rule name")
+        rule_names.add(rule.name)
     seen: dict[str, int] = {}
     for index, watch in enumerate(config.watch, start=1):
         if watch.ref in seen:

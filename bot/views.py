@@ -98,7 +98,7 @@ EVENT_FR = {
     "published": "nouvelle question suivie", "answered": "réponse publiée", "answer_changed": "réponse modifiée",
     "transferred": "transmise", "signaled": "signalée", "renewed": "renouvelée", "withdrawn": "retirée",
     "closed": "clôturée", "lapsed": "caduque", "deadline_soon": "échéance proche", "overdue": "délai dépassé",
-    "signaled_overdue": "délai du signalement dépassé",
+    "signaled_overdue": "délai du signalement dépassé", "matched": "trouvée par une règle de suivi",
 }
 
 

@@ -31,20 +31,21 @@ def list_followed(db: Database) -> list[Followed]:
             for row in db.table("followed").rows_where(order_by="ref")]
 
 
-def follow(db: Database, ref: str, rules: Sequence[str], tags: Sequence[str], now: datetime) -> bool:
-    """Record that `rules` matched `ref`; True when the question was not followed before. A question
-    matched again by other rules gains their names and tags."""
+def follow(db: Database, ref: str, rules: Sequence[str], tags: Sequence[str], now: datetime) -> list[str]:
+    """Record that `rules` matched `ref`, with the tags they give; return the rules that had not
+    matched it before (all of them for a question not followed yet)."""
     rows = list(db.table("followed").rows_where("ref = ?", [ref]))
-    if rows:
-        old_rules, old_tags = json.loads(rows[0]["rules"]), json.loads(rows[0]["tags"])
-        merged_rules = list(dict.fromkeys([*old_rules, *rules]))
-        merged_tags = list(dict.fromkeys([*old_tags, *tags]))
-        if merged_rules != old_rules or merged_tags != old_tags:
-            db.table("followed").update(ref, {"rules": json.dumps(merged_rules), "tags": json.dumps(merged_tags)})
-        return False
-    db.table("followed").insert({"ref": ref, "rules": json.dumps(list(rules)), "tags": json.dumps(list(tags)),
-                                 "matched_at": _text(now)})
-    return True
+    if not rows:
+        db.table("followed").insert({"ref": ref, "rules": json.dumps(list(rules)), "tags": json.dumps(list(tags)),
+                                     "matched_at": _text(now)})
+        return list(rules)
+    old_rules, old_tags = json.loads(rows[0]["rules"]), json.loads(rows[0]["tags"])
+    new_rules = [rule for rule in rules if rule not in old_rules]
+    merged_tags = list(dict.fromkeys([*old_tags, *tags]))
+    if new_rules or merged_tags != old_tags:
+        db.table("followed").update(ref, {"rules": json.dumps([*old_rules, *new_rules]),
+                                          "tags": json.dumps(merged_tags)})
+    return new_rules
 
 
 def unfollow_rule(db: Database, rule: str) -> int:

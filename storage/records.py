@@ -10,10 +10,10 @@ from typing import Any, Literal
 from scrapers.model import QuestionSnapshot
 
 EventKind = Literal["published", "answered", "answer_changed", "transferred", "signaled", "renewed",
-                    "withdrawn", "closed", "lapsed", "deadline_soon", "overdue", "signaled_overdue"]
+                    "withdrawn", "closed", "lapsed", "deadline_soon", "overdue", "signaled_overdue", "matched"]
 EVENT_KINDS: tuple[EventKind, ...] = ("published", "answered", "answer_changed", "transferred", "signaled",
                                       "renewed", "withdrawn", "closed", "lapsed", "deadline_soon", "overdue",
-                                      "signaled_overdue")
+                                      "signaled_overdue", "matched")
 PollOutcome = Literal["changed", "unchanged", "error"]
 
 

@@ -26,7 +26,7 @@ SECTION_OF: Mapping[EventKind, SectionName] = {
     "deadline_soon": "soon",
     "transferred": "transferred",
     "closed": "ended", "withdrawn": "ended", "lapsed": "ended",
-    "published": "other", "signaled": "other", "renewed": "other",
+    "published": "other", "signaled": "other", "renewed": "other", "matched": "other",
 }
 
 

@@ -1,0 +1,72 @@
+"""Questions read in bulk (AN archive, Sénat open data): each goes through the same diff and store as
+the check cycle, so the event log stays the single truth, and through the follow rules.
+
+`ingest` is the one entry point of every bulk reader: the stored state and the new snapshot are
+diffed, the state, events and poll are written in one transaction, and a question a rule finds for
+the first time becomes followed, with one `matched` event naming the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.config import FollowRule
+from bot.deadlines import today_in_paris
+from bot.events import DEFAULT_SOON_DAYS, diff
+from bot.follow import matching_rules
+from scrapers.model import QuestionSnapshot
+from storage.followed import follow
+from storage.questions import get_question, save_check
+from storage.records import Event, Poll
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    matched: int = 0
+    events: list[Event] = field(default_factory=list)
+
+
+def _matched_event(snapshot: QuestionSnapshot, rules: Sequence[FollowRule], now: datetime) -> Event:
+    names = [rule.name for rule in rules]
+    return Event(ref=snapshot.ref.uid, kind="matched", key="|".join(names), official_date=snapshot.published,
+                 seen_at=now, details={"rules": names, "tags": sorted({t for r in rules for t in r.tags}),
+                                       "title": snapshot.title, "author": snapshot.author.name,
+                                       "ministry": snapshot.ministry.name if snapshot.ministry else None})
+
+
+def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, now: datetime,
+           rules: Sequence[FollowRule], report: IngestReport, cycle_id: int | None = None,
+           soon_days: int = DEFAULT_SOON_DAYS) -> None:
+    """Store one question read in bulk, its events, and what the follow rules make of it."""
+    stored = get_question(db, snapshot.ref.uid)
+    old = stored.snapshot if stored else None
+    report.read += 1
+    found = matching_rules(rules, snapshot)
+    if old == snapshot and not found:
+        report.unchanged += 1  # nothing to write: a re-import of an unchanged archive costs a read
+        return
+    last_day = today_in_paris(stored.last_success) if stored and stored.last_success else None
+    events = diff(old, snapshot, today=today_in_paris(now), last_day=last_day, seen_at=now, soon_days=soon_days)
+    with db.atomic():
+        new_names = follow(db, snapshot.ref.uid, [r.name for r in found], [t for r in found for t in r.tags],
+                           now) if found else []
+        newly = [rule for rule in found if rule.name in new_names]
+        if newly:
+            events.append(_matched_event(snapshot, newly, now))
+        if old == snapshot and not events:
+            report.unchanged += 1
+            return
+        poll = Poll(at=now, ref=snapshot.ref.uid, source=source, url=url, http_status=None,
+                    outcome="unchanged" if old == snapshot else "changed", cycle_id=cycle_id)
+        report.events += save_check(db, snapshot, events, poll)
+    report.new += old is None
+    report.changed += old is not None and old != snapshot
+    report.matched += bool(newly)
