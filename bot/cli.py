@@ -27,7 +27,9 @@ from bot.clikit import (
     pass_context,
     print_json,
 )
+from bot.commands_follow import follow_group, search
 from bot.commands_import import import_group
+from bot.commands_web import serve
 from bot.config import ConfigError, config_path
 from bot.deadlines import PARIS, deadline_status, today_in_paris
 from bot.doctor import Check, check_line, diagnose
@@ -406,3 +408,6 @@ def feed_ical(context: Context, tag: str | None) -> None:
 
 
 main.add_command(import_group)
+main.add_command(serve)
+main.add_command(follow_group)
+main.add_command(search)

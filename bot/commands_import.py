@@ -9,3 +9,6 @@ import click
 @click.group("import")
 def import_group() -> None:
     """Import the chambers' open data in bulk: every question becomes a stored snapshot."""
+
+import bot.import_an  # noqa: E402, F401  (registers `relance import an`)
+from bot import import_senat  # noqa: E402, F401  (registers `relance import senat`)

@@ -70,18 +70,49 @@ class HttpSection(_Strict):
     cache_dir: str = ".relance-cache"
 
 
+AN_ARCHIVE_URL = ("https://data.assemblee-nationale.fr/static/openData/repository/{leg}/questions/"
+                  "questions_ecrites/Questions_ecrites{suffix}.json.zip")
+
+
 class AnSource(_Strict):
     base_url: str = "https://www.assemblee-nationale.fr"
     legacy_base_url: str = "https://questions.assemblee-nationale.fr"
     closure_codes: dict[str, Status] = Field(default_factory=dict)
+    # The per-legislature archive of written questions (`relance import an`): {leg} is the
+    # legislature's number, {suffix} what the AN appends to older ones' file names ("_XV" for 15).
+    archive_url: str = AN_ARCHIVE_URL
+    legislatures: tuple[Annotated[int, Field(ge=1, le=30)], ...] = (17,)  # the archives imported
 
     _check_urls = field_validator("base_url", "legacy_base_url")(_base_url)
+
+    @field_validator("archive_url")
+    @classmethod
+    def _archive_url(cls, value: str) -> str:
+        if "{leg}" not in value:
+            raise ValueError(f"{value!r} has no {{leg}}: each legislature has its own archive")
+        try:
+            example = value.format(leg=17, suffix="")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(f"{value!r}: only {{leg}} and {{suffix}} may stand in braces") from None
+        if not _URL.fullmatch(example):
+            raise ValueError(f"{value!r} is not an http(s) URL template such as {AN_ARCHIVE_URL}")
+        return value
+
+
+def _file_url(value: str) -> str:
+    if not _URL.fullmatch(value):
+        raise ValueError(f"{value!r} is not an http(s) URL such as "
+                         "https://data.senat.fr/data/questions/questions-depuis-un-an.csv")
+    return value
 
 
 class SenatSource(_Strict):
     base_url: str = "https://www.senat.fr"
+    # The open-data CSV of every question of the last twelve months, rebuilt daily (relance import senat).
+    csv_url: str = "https://data.senat.fr/data/questions/questions-depuis-un-an.csv"
 
     _check_url = field_validator("base_url")(_base_url)
+    _check_csv_url = field_validator("csv_url")(_file_url)
 
 
 class Sources(_Strict):
@@ -164,12 +195,15 @@ class ScheduleSection(_Strict):
     # an empty string turns it off.
     extra_an: str = "30 12 * * tue"
     extra_senat: str = "30 12 * * thu"
+    # Import the AN archive and the Sénat CSV (bot.service.discovery_job), before the morning check;
+    # an empty string turns it off.
+    discovery: str = "0 6 * * *"
     # For tests and mirrors only: check every N seconds instead of `check`.
     check_interval_seconds: Annotated[int, Field(ge=1, le=86_400)] | None = None
 
     _check_crontab = field_validator("check")(_crontab)
 
-    @field_validator("extra_an", "extra_senat")
+    @field_validator("extra_an", "extra_senat", "discovery")
     @classmethod
     def _extra(cls, value: str) -> str:
         return _crontab(value) if value.strip() else ""
@@ -208,8 +242,13 @@ class FollowRule(_Strict):
     def _something_to_match(self) -> FollowRule:
         if not (self.keywords or self.author or self.ministry):
             raise ValueError("give at least one of keywords, author, ministry")
-        if any(not k.strip() for k in self.keywords):
-            raise ValueError("empty keyword")
+        # A condition without a word would hold for every question.
+        for keyword in self.keywords:
+            if not re.search(r"[^\W_]", keyword):
+                raise ValueError(f"keyword {keyword!r} has no letter or digit")
+        for what, value in (("author", self.author), ("ministry", self.ministry)):
+            if value is not None and not re.search(r"[^\W_]", value):
+                raise ValueError(f"{what} {value!r} has no letter or digit")
         return self
 
 

@@ -20,7 +20,7 @@ from bot.events import DEFAULT_SOON_DAYS, diff
 from bot.follow import matching_rules
 from scrapers.model import QuestionSnapshot
 from storage.followed import follow
-from storage.questions import get_question, save_check
+from storage.questions import add_events, get_question, iter_snapshots, save_check
 from storage.records import Event, Poll
 
 
@@ -39,7 +39,8 @@ def _matched_event(snapshot: QuestionSnapshot, rules: Sequence[FollowRule], now:
     return Event(ref=snapshot.ref.uid, kind="matched", key="|".join(names), official_date=snapshot.published,
                  seen_at=now, details={"rules": names, "tags": sorted({t for r in rules for t in r.tags}),
                                        "title": snapshot.title, "author": snapshot.author.name,
-                                       "ministry": snapshot.ministry.name if snapshot.ministry else None})
+                                       "ministry": snapshot.ministry.name if snapshot.ministry else None,
+                                       "status": snapshot.status})
 
 
 def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, now: datetime,
@@ -70,3 +71,20 @@ def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, n
     report.new += old is None
     report.changed += old is not None and old != snapshot
     report.matched += bool(newly)
+
+
+def apply_rules_to_stored(db: Database, rules: Sequence[FollowRule], now: datetime) -> IngestReport:
+    """Run rules over the questions already stored: a rule added after an import finds at once what
+    the imports brought, without waiting for the next changed archive."""
+    report = IngestReport()
+    # Collected first: writing while the SELECT's cursor is open would fight SQLite's locks.
+    found = [(snapshot, hits) for snapshot in iter_snapshots(db) if (hits := matching_rules(rules, snapshot))]
+    for snapshot, hits in found:
+        report.read += 1
+        with db.atomic():
+            new_names = follow(db, snapshot.ref.uid, [r.name for r in hits], [t for r in hits for t in r.tags], now)
+            newly = [rule for rule in hits if rule.name in new_names]
+            if newly:
+                report.events += add_events(db, [_matched_event(snapshot, newly, now)])
+                report.matched += 1
+    return report

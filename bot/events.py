@@ -46,7 +46,8 @@ def _answer_events(old: QuestionSnapshot, new: QuestionSnapshot, today: date, se
                        ministry=new.answer.ministry or _name(new), page=new.answer.page,
                        excerpt=_excerpt(new.answer.text), days_late=status.days_late,
                        deadline=status.answer_deadline.date.isoformat() if status.answer_deadline else None)]
-    if old.answer.text_hash != new.answer.text_hash:
+    # An empty old text is an answer known only by its date (a bulk file): reading its text is no change.
+    if old.answer.text.strip() and old.answer.text_hash != new.answer.text_hash:
         return [_event(new, "answer_changed", new.answer.text_hash, new.answer.date, seen_at,
                        previous_hash=old.answer.text_hash, previous_date=old.answer.date.isoformat(),
                        excerpt=_excerpt(new.answer.text))]

@@ -11,7 +11,11 @@ The jobs are rebuilt from the config at every start (memory job store, nothing p
 - `extra_an`, `extra_senat` (`[schedule] extra_an`, `extra_senat`; Tuesday and Thursday 12:30): the
   same, on the day each chamber's questions and answers appear in the JO (RULES.md §4);
 - `digests` (`[email] daily_hour`:00, only with an `[email]` section): a notify pass alone, for the
-  daily digests, and the weekly ones on `[email] weekly_day`.
+  daily digests, and the weekly ones on `[email] weekly_day`;
+- `discovery` (`[schedule] discovery`, default 6:00; an empty string turns it off): the bulk imports
+  of `DISCOVERY_IMPORTS` (the AN archive, the Sénat CSV), so that the questions the follow rules find
+  are watched before the morning check, then a notify pass: their `matched` events go out like any
+  other event.
 
 Every job runs on one worker thread, so a check and a notify never overlap; a job whose time comes
 while another runs waits its turn. Each job coalesces its missed runs into one and still runs up to
@@ -21,6 +25,8 @@ while another runs waits its turn. Each job coalesces its missed runs into one a
 from __future__ import annotations
 
 import fcntl
+import importlib
+import inspect
 import os
 import signal
 import threading
@@ -65,6 +71,7 @@ from scrapers.http import HttpSettings, PoliteClient
 from scrapers.sources import SourceSettings
 from storage.db import StorageError, open_db
 from storage.ledger import channels_first_seen
+from storage.records import Event
 
 Now = Callable[[], datetime]
 MISFIRE_GRACE_SECONDS = 3600
@@ -167,10 +174,11 @@ def notify_once(config: Config, db: Database, *, now: Now, dry_run: bool = False
 @dataclass(frozen=True)
 class JobSpec:
     """One scheduled job: `id`, what it runs (`check` is a check cycle then a notify pass; `notify` a
-    notify pass alone) and its APScheduler trigger, in Europe/Paris time."""
+    notify pass alone; `discovery` the bulk imports then a notify pass) and its APScheduler trigger,
+    in Europe/Paris time."""
 
     id: str
-    kind: Literal["check", "notify"]
+    kind: Literal["check", "notify", "discovery"]
     trigger: Any
     description: str
 
@@ -199,21 +207,26 @@ def job_specs(config: Config) -> list[JobSpec]:
                              CronTrigger(hour=config.email.daily_hour, minute=0, timezone=PARIS),
                              f"daily digests at {config.email.daily_hour}:00, weekly ones on "
                              f"{config.email.weekly_day}"))
+    if s.discovery:
+        specs.append(JobSpec("discovery", "discovery", _cron(s.discovery),
+                             f"import the AN archive and the Sénat CSV ({s.discovery}), then notices"))
     return specs
 
 
 def build_scheduler(config: Config, *, check: Callable[[str], None], notify: Callable[[str], None],
-                    scheduler: BaseScheduler | None = None) -> BaseScheduler:
+                    discovery: Callable[[str], None], scheduler: BaseScheduler | None = None) -> BaseScheduler:
     """A scheduler (a `BlockingScheduler` unless one is given) holding the jobs of `config`: each runs
-    `check(job_id)` or `notify(job_id)` on one worker thread, coalesced, one instance at a time."""
+    `check(job_id)`, `notify(job_id)` or `discovery(job_id)` on one worker thread, coalesced, one
+    instance at a time."""
     scheduler = scheduler or BlockingScheduler()
     scheduler.configure(
         timezone=PARIS, jobstores={"default": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(max_workers=1)},  # a check and a notify never overlap
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
+    runs = {"check": check, "notify": notify, "discovery": discovery}
     for spec in job_specs(config):
-        scheduler.add_job(check if spec.kind == "check" else notify, spec.trigger, args=[spec.id], id=spec.id,
-                          name=spec.description, replace_existing=True)
+        scheduler.add_job(runs[spec.kind], spec.trigger, args=[spec.id], id=spec.id, name=spec.description,
+                          replace_existing=True)
     scheduler.add_listener(_log_scheduler_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
     return scheduler
 
@@ -310,6 +323,88 @@ def notify_job(config: Config, database: Path, *, now: Now, job: str = "digests"
         db.close()
 
 
+# The bulk imports of the discovery job, in order: (module, function). Each module is written beside
+# this one and imports it (for the settings above), so it is imported by name when the job runs,
+# never at start; a module or function that is not there is logged (`discovery_skipped`) and left
+# out. Each function runs as `relance import an` / `relance import senat` run it without options:
+# it is given, by keyword, those of `config`, `db`, `client` (a PoliteClient), `now` and
+# `should_stop` its signature names. Its report's counts (`read`, `new`, `changed`, `matched`, on it
+# or on its `ingest`), `errors` and `matched` events are logged.
+DISCOVERY_IMPORTS: tuple[tuple[str, str], ...] = (("bot.import_an", "import_an"), ("bot.import_senat", "import_senat"))
+
+
+def _import_function(module_name: str, function_name: str, job: str) -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:  # the module is there but something it imports is missing
+            raise
+        log_event("discovery_skipped", "warning", job=job, source=module_name, reason="module not installed")
+        return None
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        log_event("discovery_skipped", "warning", job=job, source=module_name,
+                  reason=f"no function {function_name}")
+        return None
+    return function  # type: ignore[no-any-return]
+
+
+def _run_import(function: Callable[..., Any], available: dict[str, Any]) -> Any:
+    parameters = inspect.signature(function).parameters
+    return function(**{name: value for name, value in available.items() if name in parameters})
+
+
+def _log_import(job: str, source: str, report: Any, seconds: float) -> None:
+    counts = getattr(report, "ingest", report)
+    errors = list(getattr(report, "errors", None) or [])
+    for error in errors[:10]:
+        log_event("discovery_error", "warning", job=job, source=source, error=getattr(error, "error", error))
+    log_event("discovery_done", job=job, source=source, read=getattr(counts, "read", None),
+              new=getattr(counts, "new", None), changed=getattr(counts, "changed", None),
+              matched=getattr(counts, "matched", None), errors=len(errors), ok=getattr(report, "ok", None),
+              seconds=f"{seconds:.1f}")
+    events = getattr(report, "listed", None) or getattr(counts, "events", None) or []
+    for event in events:
+        if isinstance(event, Event) and event.kind == "matched":
+            log_event("question_event", ref=event.ref, kind=event.kind, rules=event.key)
+
+
+def discovery_job(config: Config, database: Path, *, now: Now, should_stop: Callable[[], bool] = lambda: False,
+                  job: str = "discovery") -> dict[str, Any]:
+    """The bulk imports of `DISCOVERY_IMPORTS`, one after the other, then (unless stopping) a notify
+    pass, so the questions the follow rules found are told like any other news. Logs what happened
+    and never raises: an import that fails is logged and the next one runs. Returns each import's
+    report (or None when it failed) by module."""
+    try:
+        db = open_db(database)
+    except StorageError as error:
+        log_event("job_failed", "error", job=job, error=str(error))
+        return {}
+    reports: dict[str, Any] = {}
+    try:
+        with PoliteClient(http_settings(config)) as client:
+            for module_name, function_name in DISCOVERY_IMPORTS:
+                if should_stop():
+                    break
+                started = time.monotonic()
+                try:
+                    function = _import_function(module_name, function_name, job)
+                    if function is None:
+                        continue
+                    reports[module_name] = report = _run_import(function, {
+                        "config": config, "db": db, "client": client, "now": now, "should_stop": should_stop})
+                except Exception as error:  # a site down, a corrupt file…: the next day's run retries
+                    reports[module_name] = None
+                    log_event("discovery_failed", "error", job=job, source=module_name, error=describe(error))
+                    continue
+                _log_import(job, module_name, report, time.monotonic() - started)
+        if has_recipients(config) and not should_stop():
+            _notify_pass(config, db, now=now, job=job)
+        return reports
+    finally:
+        db.close()
+
+
 # --- one instance per database -------------------------------------------------------------------
 
 
@@ -380,7 +475,9 @@ def run_service(config: Config, database: Path, *, now: Now) -> None:
         scheduler = build_scheduler(
             config,
             check=guarded(lambda job: check_job(config, database, now=now, should_stop=stopping.is_set, job=job)),
-            notify=guarded(lambda job: notify_job(config, database, now=now, job=job)))
+            notify=guarded(lambda job: notify_job(config, database, now=now, job=job)),
+            discovery=guarded(lambda job: discovery_job(config, database, now=now, should_stop=stopping.is_set,
+                                                        job=job)))
         started = threading.Event()
         scheduler.add_listener(lambda _event: started.set(), EVENT_SCHEDULER_STARTED)
 

@@ -15,7 +15,8 @@ from scrapers.refs import QuestionRef
 from storage.records import SourceHealth, StoredQuestion
 
 SOURCE_NAMES = {"an": "Assemblée nationale (open data)", "an-legacy": "Assemblée nationale (ancien site)",
-                "senat": "Sénat"}
+                "senat": "Sénat", "an-archive": "Assemblée nationale (archive open data)",
+                "senat-csv": "Sénat (open data)"}
 STATUS_FR = {"unknown": "inconnu", "pending": "en attente", "answered": "répondue", "withdrawn": "retirée",
              "closed": "clôturée", "lapsed": "caduque"}
 

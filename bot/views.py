@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -102,6 +103,24 @@ EVENT_FR = {
 }
 
 
+def found_by_fr(rules: Sequence[str]) -> str:
+    """'trouvée par la règle « Reconnaissance faciale »', or '… par les règles « A » et « B »'."""
+    names = [f"« {rule} »" for rule in rules]
+    if not names:
+        return EVENT_FR["matched"]
+    if len(names) == 1:
+        return f"trouvée par la règle {names[0]}"
+    return f"trouvée par les règles {', '.join(names[:-1])} et {names[-1]}"
+
+
+def kind_fr(kind: str, details: Mapping[str, Any]) -> str:
+    """What happened, in French: EVENT_FR's words, or for a `matched` event the rules that found it."""
+    if kind == "matched":
+        rules = details.get("rules")
+        return found_by_fr([str(r) for r in rules] if isinstance(rules, list) else [])
+    return EVENT_FR[kind]
+
+
 def event_json(event: Event) -> dict[str, Any]:
     return {"id": event.id, "ref": event.ref, "kind": event.kind, "date": _iso(event.official_date),
             "seen_at": event.seen_at.isoformat(), "details": dict(event.details)}
@@ -120,14 +139,15 @@ def _event_detail(event: Event) -> str:
         return f"{d.get('ministry') or ''}" + (f", {late} j de retard" if late else "")
     if event.kind in ("withdrawn", "closed", "lapsed"):
         return str(d.get("label") or "")
-    if event.kind == "published":
+    if event.kind in ("published", "matched"):
         return str(d.get("title") or "")
     return ""
 
 
 def event_text(event: Event) -> str:
     detail = _event_detail(event)
-    return f"{_fr(event.official_date)}  {event.ref}  {EVENT_FR[event.kind]}" + (f" : {detail}" if detail else "")
+    what = kind_fr(event.kind, event.details)
+    return f"{_fr(event.official_date)}  {event.ref}  {what}" + (f" : {detail}" if detail else "")
 
 
 def subscriber_json(s: Subscriber) -> dict[str, Any]:

@@ -19,6 +19,11 @@ fetch would stall the whole check cycle; the caller reschedules instead).
 
 Retries are a small explicit loop rather than tenacity: the rules depend on the kind of error
 (the server's `Retry-After`, one retry for a truncated body) and read more plainly as code.
+
+Bulk files (the AN's archives, 50 to 130 MB) go through `PoliteClient.download` instead: streamed to
+disk, never held in memory, conditional on the validators of the copy already there, and resumed
+with `Range` after an interruption (the same retry rules, each retry continuing where the last
+attempt stopped).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from typing import Literal, Self
 import httpx
 
 __all__ = [
+    "DownloadExpect",
+    "Downloaded",
     "ErrorPage",
     "ErrorPageKind",
     "Expect",
@@ -56,13 +63,16 @@ __all__ = [
     "PoliteClient",
     "RateLimited",
     "TransportError",
+    "Validators",
     "check_body",
     "parse_retry_after",
+    "partial_path",
 ]
 
 log = logging.getLogger(__name__)
 
-Expect = Literal["json", "xml", "html", "csv", "any"]
+Expect = Literal["json", "xml", "html", "csv", "zip", "any"]
+DownloadExpect = Literal["zip", "csv", "any"]  # kinds whose checks need only a body's first bytes
 ErrorPageKind = Literal["server_error", "empty", "truncated", "unexpected_type"]
 
 MAX_REDIRECTS = 5
@@ -76,6 +86,7 @@ ACCEPT: Mapping[Expect, str] = MappingProxyType({
     "xml": "application/xml, text/xml;q=0.9",
     "html": "text/html, application/xhtml+xml;q=0.9",
     "csv": "text/csv, text/plain;q=0.9",
+    "zip": "application/zip, application/octet-stream;q=0.9, */*;q=0.1",
     "any": "*/*",
 })
 
@@ -124,6 +135,48 @@ class Fetched:
     charset: str | None
     headers: Mapping[str, str]
     revalidated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What tells one version of a file from another: its ETag and Last-Modified, as the server sent
+    them."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def if_range(self) -> str | None:
+        """The value for `If-Range`, which takes a strong ETag or a date (RFC 9110 §13.1.5), or
+        None when neither is known: then a transfer cannot be resumed safely."""
+        if self.etag and not self.etag.startswith("W/"):
+            return self.etag
+        return self.last_modified
+
+
+@dataclass(frozen=True, slots=True)
+class Downloaded:
+    """The outcome of `PoliteClient.download`. `status` is 200 (downloaded whole), 206 (resumed:
+    `resumed_from` bytes came from an earlier, interrupted transfer) or 304 (not modified: nothing
+    was downloaded, the file at `path` is the copy the caller already had, `sha256` is None)."""
+
+    url: str
+    path: Path
+    status: int
+    validators: Validators
+    length: int  # the size of the file at `path`
+    sha256: str | None
+    received: int = 0  # bytes received by this call
+    resumed_from: int = 0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def partial_path(path: Path) -> Path:
+    """Where `download` keeps an unfinished transfer to `path`."""
+    return path.with_name(path.name + ".part")
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -271,6 +324,14 @@ def _check_csv(head: bytes, tail: bytes) -> _Problem | None:
     return None
 
 
+def _check_zip(head: bytes, tail: bytes) -> _Problem | None:
+    if _looks_like_html(head):
+        return "unexpected_type", "HTML where a zip archive was expected"
+    if not head.startswith(b"PK"):
+        return "unexpected_type", f"not a zip archive: starts with {head[:20]!r}"
+    return None
+
+
 def _check_any(head: bytes, tail: bytes) -> _Problem | None:
     return None
 
@@ -280,6 +341,7 @@ _CHECKS: Mapping[Expect, Callable[[bytes, bytes], _Problem | None]] = MappingPro
     "xml": _check_xml,
     "html": _check_html,
     "csv": _check_csv,
+    "zip": _check_zip,
     "any": _check_any,
 })
 
@@ -295,8 +357,10 @@ def check_body(url: str, expect: Expect, content: bytes, *, received: int | None
     first = _NON_SPACE.search(content, len(_BOM) if content.startswith(_BOM) else 0)
     if first is None:
         raise ErrorPage(url, "empty body", "empty")
-    head = content[first.start():first.start() + _HEAD]
-    tail = _last_bytes(content)
+    _check_kind(url, expect, content[first.start():first.start() + _HEAD], _last_bytes(content))
+
+
+def _check_kind(url: str, expect: Expect, head: bytes, tail: bytes) -> None:
     for marker in _SERVER_ERROR_MARKERS:
         found = marker.search(head)
         if found:
@@ -304,6 +368,15 @@ def check_body(url: str, expect: Expect, content: bytes, *, received: int | None
     problem = _CHECKS[expect](head, tail)
     if problem:
         raise ErrorPage(url, problem[1], problem[0])
+
+
+def _check_head(url: str, expect: DownloadExpect, head: bytes) -> None:
+    """`check_body` for the first bytes of a body being streamed to disk (the kinds it takes need no
+    more): an error page served with a success status is refused before it is written anywhere."""
+    first = _NON_SPACE.search(head, len(_BOM) if head.startswith(_BOM) else 0)
+    if first is not None:  # only white space so far: the length checks at the end will tell
+        start = head[first.start():first.start() + _HEAD]
+        _check_kind(url, expect, start, start)
 
 
 # --- Retry-After ----------------------------------------------------------------------------
@@ -509,6 +582,132 @@ class PoliteClient:
                          retried, self.settings.retries, url, delay, error.message)
                 self._sleep(delay)
 
+    def download(self, url: str, path: Path, *, current: Validators | None = None,
+                 partial: Validators | None = None,
+                 on_start: Callable[[Validators, int | None], None] | None = None,
+                 expect: DownloadExpect = "any") -> Downloaded:
+        """Stream `url` to the file `path`, never holding the body in memory.
+
+        - Conditional: `current` are the validators of the complete copy already at `path`; when
+          the server answers 304 nothing is downloaded and `path` is left as it is.
+        - Resumable: an unfinished transfer lives in `partial_path(path)`; `partial` are the
+          validators it was started with. It is continued with `Range` and `If-Range`, so that a
+          file changed in between comes back whole (200) instead of being spliced; a server that
+          ignores `Range` (200 instead of 206) restarts the file from its first byte. Without
+          `partial` (or without a strong ETag or a date in it) the transfer starts afresh.
+        - `on_start(validators, total_length)` is called when a transfer starts (200 or 206),
+          before its first byte is written: the caller records the validators, so that a transfer
+          interrupted even by a crash can be resumed by the next run.
+        - Retried as `get` is; each retry continues the transfer where the last attempt stopped.
+
+        On success the finished file replaces `path` atomically. Raises a `FetchError` subclass."""
+        retried = 0
+        body_retried = False
+        while True:
+            try:
+                return self._download_attempt(url, path, current=current, partial=partial, on_start=on_start,
+                                              expect=expect)
+            except _Restart as restart:
+                log.info("download of %s restarts from its first byte: %s", url, restart)
+                partial = None
+                partial_path(path).unlink(missing_ok=True)
+                continue
+            except _Started as started:
+                # The transfer had started: a retry resumes it, with the validators it started with.
+                partial, error = started.validators, started.error
+            except FetchError as failed:
+                error = failed
+            delay = self._retry_delay(error, retried, body_retried)
+            if delay is None:
+                raise error
+            body_retried = body_retried or _is_body_error(error)
+            retried += 1
+            log.info("retry %d/%d of %s in %.1fs after: %s",
+                     retried, self.settings.retries, url, delay, error.message)
+            self._sleep(delay)
+
+    def _download_attempt(self, url: str, path: Path, *, current: Validators | None, partial: Validators | None,
+                          on_start: Callable[[Validators, int | None], None] | None,
+                          expect: DownloadExpect) -> Downloaded:
+        part = partial_path(path)
+        offset = part.stat().st_size if part.exists() else 0
+        if_range = partial.if_range if partial is not None else None
+        # Ranges count bytes of the file itself: no content coding, or a resumed gzip would not splice.
+        headers = {"Accept": ACCEPT[expect], "Accept-Encoding": "identity"}
+        if offset and if_range:
+            headers |= {"Range": f"bytes={offset}-", "If-Range": if_range}
+        else:
+            offset = 0
+            if current is not None and path.exists():
+                if current.etag:
+                    headers["If-None-Match"] = current.etag
+                if current.last_modified:
+                    headers["If-Modified-Since"] = current.last_modified
+        with (self._polite_slot(_host_of(url)), self._httpx_errors(url),
+              self._client.stream("GET", url, headers=headers) as response):
+            status = response.status_code
+            if status == 304 and ("If-None-Match" in headers or "If-Modified-Since" in headers):
+                assert current is not None
+                return Downloaded(url, path, 304, _merged(current, response), path.stat().st_size, None)
+            if status == 416 and offset:
+                raise _Restart(f"HTTP 416 for bytes {offset}- (the partial file is no longer a prefix)")
+            self._check_status(url, response)
+            if status == 206:
+                start, total = _content_range(response.headers.get("content-range"))
+                if start != offset:
+                    raise _Restart(f"206 for bytes {start}- where bytes {offset}- were asked for")
+            else:
+                offset, total = 0, _declared_length(response.headers.get("content-length"))
+            validators = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+            if on_start is not None:
+                on_start(validators, total)
+            try:
+                with self._httpx_errors(url):
+                    digest, received = self._stream_to(response, part, offset, url, expect)
+            except FetchError as error:
+                raise _Started(validators, error) from error
+        length = offset + received
+        if total is not None and length != total:
+            short = ErrorPage(url, f"file of {length} bytes where {total} were announced", "truncated")
+            raise _Started(validators, short)
+        if length == 0:
+            part.unlink(missing_ok=True)
+            raise ErrorPage(url, "empty body", "empty")
+        os.replace(part, path)
+        return Downloaded(url, path, status, validators, length, digest, received, offset)
+
+    def _stream_to(self, response: httpx.Response, part: Path, offset: int, url: str,
+                   expect: DownloadExpect) -> tuple[str, int]:
+        """Write the body after the first `offset` bytes of `part` (truncating anything beyond);
+        return the whole file's sha256 and the bytes received."""
+        digest = hashlib.sha256()
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with open(part, "r+b" if offset else "wb") as out:
+            if offset:
+                while chunk := out.read(min(_CHUNK, offset - out.tell())):
+                    digest.update(chunk)
+                out.truncate(offset)
+            received = 0
+            head = b"" if offset == 0 else None  # a fresh body's first bytes, checked before any is written
+            # Each piece is written as it arrives: what a dropped connection leaves is all kept.
+            for piece in response.iter_raw():
+                chunk = piece
+                if head is not None:
+                    head += piece
+                    if len(head) < _HEAD:
+                        continue
+                    _check_head(url, expect, head)
+                    chunk, head = head, None
+                out.write(chunk)
+                digest.update(chunk)
+                received += len(chunk)
+            if head:
+                _check_head(url, expect, head)
+                out.write(head)
+                digest.update(head)
+                received += len(head)
+        return digest.hexdigest(), received
+
     # -- retry policy --
 
     def _retry_delay(self, error: FetchError, retried: int, body_retried: bool) -> float | None:
@@ -582,8 +781,14 @@ class PoliteClient:
 
     def _send(self, url: str, headers: Mapping[str, str]) -> httpx.Response:
         """One GET, body read in full; httpx's exceptions become ours."""
-        try:
+        with self._httpx_errors(url):
             return self._client.get(url, headers=headers)
+
+    @contextlib.contextmanager
+    def _httpx_errors(self, url: str) -> Iterator[None]:
+        """httpx's exceptions, raised by the block, become ours."""
+        try:
+            yield
         except httpx.UnsupportedProtocol as error:
             raise FetchError(url, f"unsupported address: {error}") from error
         except httpx.TimeoutException as error:
@@ -644,6 +849,42 @@ class PoliteClient:
     def _store(self, entry: _CacheEntry) -> None:
         if self._cache is not None:
             self._cache.store(entry)
+
+
+_CHUNK = 1 << 16
+
+
+class _Restart(Exception):
+    """The partial file cannot be continued: start the transfer again from its first byte."""
+
+
+class _Started(Exception):
+    """A download attempt failed after its transfer started, with the validators it started with."""
+
+    def __init__(self, validators: Validators, error: FetchError) -> None:
+        self.validators, self.error = validators, error
+        super().__init__(str(error))
+
+
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+
+
+def _content_range(value: str | None) -> tuple[int | None, int | None]:
+    """(first byte, complete length) of a 206's Content-Range; Nones when it is absent or unreadable."""
+    found = _CONTENT_RANGE.fullmatch(value.strip()) if value else None
+    if found is None:
+        return None, None
+    return int(found.group(1)), None if found.group(3) == "*" else int(found.group(3))
+
+
+def _declared_length(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def _merged(known: Validators, response: httpx.Response) -> Validators:
+    """A 304 may carry fresher validators than those it confirmed."""
+    return Validators(response.headers.get("etag") or known.etag,
+                      response.headers.get("last-modified") or known.last_modified)
 
 
 def _conditional_headers(cached: _CacheEntry | None) -> dict[str, str]:

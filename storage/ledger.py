@@ -19,7 +19,8 @@ from storage.questions import event_from_row
 from storage.records import Event
 
 MessageState = Literal["queued", "sent", "failed", "cancelled"]
-MessageKind = Literal["confirmation", "immediate", "daily", "weekly", "channel", "admin"]  # admin: source alarms
+# admin: source alarms; access: the manage link sent to an address that asks to subscribe again
+MessageKind = Literal["confirmation", "immediate", "daily", "weekly", "channel", "admin", "access"]
 
 
 @dataclass(frozen=True, slots=True)

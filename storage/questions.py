@@ -7,7 +7,7 @@ events and its poll, or, when reading it failed, only the poll and the error, ne
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -89,6 +89,18 @@ def check_states(db: Database, refs: Iterable[str]) -> dict[str, CheckState]:
         rows = db.execute(f"SELECT ref, status, last_success FROM questions WHERE ref IN ({marks})", chunk).fetchall()
         states.update({ref: CheckState(status or "unknown", _instant(last)) for ref, status, last in rows})
     return states
+
+
+def iter_snapshots(db: Database) -> Iterator[QuestionSnapshot]:
+    """Every stored snapshot, one at a time (a whole archive's worth never sits in memory)."""
+    for (data,) in db.execute("SELECT snapshot FROM questions WHERE snapshot IS NOT NULL ORDER BY ref"):
+        yield snapshot_from_dict(json.loads(data))
+
+
+def add_events(db: Database, events: Sequence[Event]) -> list[Event]:
+    """Append events that come with no new state (a rule finding a stored question); return the new ones."""
+    with db.atomic():
+        return _insert_events(db, events)
 
 
 def _insert_poll(db: Database, poll: Poll) -> None:

@@ -1,8 +1,9 @@
 """Email subscribers: who they are, what they follow, how often they want to hear, and their state.
 
-A subscriber is `pending` until they confirm (double opt-in), then `confirmed`, and `unsubscribed`
-once they leave. `generation` changes on every change of state, so a token signed for an earlier
-state (an old confirmation link, a link from before an unsubscribe) no longer works.
+A subscriber is `pending` until they confirm (double opt-in), then `confirmed`, `paused` while they
+want no e-mail for a while (the web manage page), and `unsubscribed` once they leave. `generation`
+changes on every change of state, so a token signed for an earlier state (an old confirmation link, a
+link from before an unsubscribe) no longer works.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlite_utils import Database
 
 Frequency = Literal["immediate", "daily", "weekly"]
 FREQUENCIES: tuple[Frequency, ...] = ("immediate", "daily", "weekly")
-SubscriberState = Literal["pending", "confirmed", "unsubscribed"]
+SubscriberState = Literal["pending", "confirmed", "paused", "unsubscribed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +79,10 @@ def upsert_pending(db: Database, email: str, *, frequency: Frequency, tags: tupl
                    now: datetime) -> tuple[Subscriber, bool]:
     """Record a subscription request. A new or departed address becomes `pending` (True: a
     confirmation is to be sent); a pending one gets its choices refreshed and a new confirmation;
-    a confirmed one is left as it is (False)."""
+    a confirmed or paused one is left as it is (False): only its owner changes it, from its links."""
     with db.atomic():
         existing = get_subscriber(db, email=email)
-        if existing is not None and existing.state == "confirmed":
+        if existing is not None and existing.state in ("confirmed", "paused"):
             return existing, False
         row = {"email": email, "frequency": frequency, "tags": json.dumps(list(tags)), "refs": json.dumps(list(refs)),
                "state": "pending", "created_at": _text(now), "confirmed_at": None, "unsubscribed_at": None}
@@ -95,7 +96,9 @@ def upsert_pending(db: Database, email: str, *, frequency: Frequency, tags: tupl
 
 
 def set_state(db: Database, subscriber: Subscriber, state: SubscriberState, now: datetime) -> Subscriber:
-    """Confirm or unsubscribe; the generation moves on so earlier tokens stop working."""
+    """Confirm, pause, resume (`confirmed` again) or unsubscribe; the generation moves on so earlier
+    confirmation tokens stop working. Confirming sets `confirmed_at`, so a resumed subscriber hears
+    only of events seen from then on."""
     changes: dict[str, Any] = {"state": state, "generation": subscriber.generation + 1}
     if state == "confirmed":
         changes["confirmed_at"] = _text(now)

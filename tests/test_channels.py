@@ -118,7 +118,8 @@ def test_one_post_per_event_with_the_documented_json(db: Database, httpserver: H
         "from_ministry": None, "to_ministry": None,
     }
     assert {k: event[k] for k in expected} == expected
-    assert set(event) == {*expected, "deadline_rule", "excerpt"}
+    assert set(event) == {*expected, "deadline_rule", "excerpt", "rules"}
+    assert event["rules"] is None  # the follow rules that found a question: `matched` events only
     assert "2 mois après la publication au JO du 25/03/2025" in event["deadline_rule"]
     assert event["excerpt"].startswith("À la suite de la sollicitation d'un opérateur produisant des diamants")
 

@@ -126,3 +126,11 @@ def test_oral_answer_counts_as_answer() -> None:
     oral = Answer(date(2025, 6, 4), None, "…", spoken=date(2025, 6, 4))
     spoken = dataclasses.replace(q, status="answered", answer=oral)
     assert [k for k, _, _ in events(q, spoken)] == ["answered"]
+
+
+def test_reading_the_text_of_an_answer_known_only_by_its_date_is_no_change() -> None:
+    """A bulk file (the Sénat CSV) gives an answer's date without its text; the page then gives the text."""
+    old = answered()
+    assert old.answer is not None
+    dated_only = dataclasses.replace(old, answer=dataclasses.replace(old.answer, text=""))
+    assert events(dated_only, old) == []

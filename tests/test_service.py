@@ -67,6 +67,7 @@ timeout = 5
 base_url = "https://relance.test"
 [schedule]
 check_interval_seconds = 1
+discovery = ""
 {extra}
 [[watch]]
 ref = "AN 17-5268"
@@ -248,8 +249,8 @@ def paris(text: str) -> datetime:
 
 def test_default_schedule(tmp_path: Path) -> None:
     specs = {spec.id: spec for spec in job_specs(load_config(default_config(tmp_path)))}
-    assert list(specs) == ["check", "extra_an", "extra_senat", "digests"]
-    assert [spec.kind for spec in specs.values()] == ["check", "check", "check", "notify"]
+    assert list(specs) == ["check", "extra_an", "extra_senat", "digests", "discovery"]
+    assert [spec.kind for spec in specs.values()] == ["check", "check", "check", "notify", "discovery"]
 
     def next_run(job: str, after: str) -> datetime:
         found: datetime = specs[job].trigger.get_next_fire_time(None, paris(after))
@@ -260,15 +261,18 @@ def test_default_schedule(tmp_path: Path) -> None:
     assert next_run("extra_an", tuesday) == paris("2025-06-03T12:30")
     assert next_run("extra_senat", tuesday) == paris("2025-06-05T12:30")  # Thursday
     assert next_run("digests", tuesday) == paris("2025-06-04T08:00")
+    assert next_run("discovery", tuesday) == paris("2025-06-04T06:00")  # the next morning, before the check
     assert next_run("check", "2025-06-03T21:00:01") == paris("2025-06-04T07:00")  # nothing at night
     # Paris time across the switch to summer time (30 March 2025): still 7:00 on the wall clock.
     assert next_run("check", "2025-03-29T21:30").isoformat() == "2025-03-30T07:00:00+02:00"
 
 
 def test_scheduler_jobs_coalesce_and_never_overlap(tmp_path: Path) -> None:
-    config = load_config(default_config(tmp_path, '[schedule]\nextra_senat = ""\ncheck_interval_seconds = 30'))
+    config = load_config(default_config(tmp_path, '[schedule]\nextra_senat = ""\ndiscovery = ""\n'
+                                                  'check_interval_seconds = 30'))
     ran: list[str] = []
-    scheduler = build_scheduler(config, check=ran.append, notify=ran.append, scheduler=BackgroundScheduler())
+    scheduler = build_scheduler(config, check=ran.append, notify=ran.append, discovery=ran.append,
+                                scheduler=BackgroundScheduler())
     scheduler.start(paused=True)  # the job defaults apply when the jobs are really added
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown()
@@ -285,7 +289,7 @@ def test_scheduler_jobs_coalesce_and_never_overlap(tmp_path: Path) -> None:
 def test_no_email_no_digest_job(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[relance]\ncontact = "tests@relance.test"\n', encoding="utf-8")
-    assert [spec.id for spec in job_specs(load_config(path))] == ["check", "extra_an", "extra_senat"]
+    assert [spec.id for spec in job_specs(load_config(path))] == ["check", "extra_an", "extra_senat", "discovery"]
 
 
 @pytest.mark.parametrize(("extra", "entry"), [

@@ -103,7 +103,8 @@ def test_add_already_watched_without_news_leaves_the_file_alone(config: Path) ->
 def test_add_to_an_entry_written_in_another_form_changes_only_that_entry(config: Path) -> None:
     original = text_of(config)
     add_watch(config, SENAT_UID, ["police"], "Nouvelle note")
-    expected = original.replace('tags = ["vsa"]', 'tags = ["vsa", "police"]')
+    entry = f'ref = "{SENAT_URL}"\ntags = ["vsa"]'
+    expected = original.replace(entry, entry.replace('["vsa"]', '["vsa", "police"]'))
     expected = expected[:expected.index('note = "')] + 'note = "Nouvelle note"\n'
     assert text_of(config) == expected
     assert f'ref = "{SENAT_URL}"' in text_of(config)  # an existing ref is left in the form staff wrote

@@ -53,7 +53,8 @@ under the key `relance`:
     "days_left": null,
     "excerpt": "À la suite de la sollicitation d'un opérateur produisant des diamants synthétiques, …",
     "from_ministry": null,
-    "to_ministry": null
+    "to_ministry": null,
+    "rules": null
   }
 }
 ```
@@ -62,8 +63,11 @@ The keys of `relance` are always present, `null` when they do not apply; `relanc
 only if a key is removed or changes meaning. `event_id` is the event's id in relance's log: a
 receiver can use it to ignore a repeat. `kind` is one of `published` (a question newly watched),
 `answered`, `answer_changed`, `transferred` (`from_ministry` → `to_ministry`), `signaled`,
-`renewed`, `withdrawn`, `closed`, `lapsed`, `deadline_soon` (`days_left`), `overdue` and
-`signaled_overdue` (`days_late`). `date` is the event's date in the Journal officiel (YYYY-MM-DD),
+`renewed`, `withdrawn`, `closed`, `lapsed`, `deadline_soon` (`days_left`), `overdue`,
+`signaled_overdue` (`days_late`), and `matched`: a question a follow rule (`[[follow]]`) found and
+relance now watches, `rules` naming the rules (null for every other kind); its `published` event,
+when both are new, travels in the same notice and is not posted on its own. `date` is the event's
+date in the Journal officiel (YYYY-MM-DD; for `published` and `matched`, the question's publication),
 `seen_at` when relance saw it (ISO 8601, Paris time with its offset), `deadline` the answer's (or
 the signalement's) deadline. The webhook must answer with a 2xx status; anything else counts as a
 failure and the same body is posted again on the next run. Apprise's URL options apply: headers
@@ -85,7 +89,7 @@ from sqlite_utils import Database
 
 from bot.deadlines import PARIS, today_in_paris
 from bot.notify.content import Item, item_from_event
-from bot.views import EVENT_FR
+from bot.views import EVENT_FR, STATUS_FR, kind_fr
 from scrapers.model import QuestionSnapshot
 from storage.ledger import (
     BuildMessage,
@@ -170,7 +174,7 @@ def payload(item: Item) -> dict[str, Any]:
         "relance_version": PAYLOAD_VERSION,
         "event_id": item.event_id,
         "kind": item.kind,
-        "kind_fr": EVENT_FR[item.kind],
+        "kind_fr": kind_fr(item.kind, item.details),
         "ref": item.ref,
         "label": item.label,
         "chamber": item.chamber,
@@ -187,7 +191,13 @@ def payload(item: Item) -> dict[str, Any]:
         "excerpt": item.excerpt,
         "from_ministry": item.from_ministry,
         "to_ministry": item.to_ministry,
+        "rules": _rules(item) if item.kind == "matched" else None,
     }
+
+
+def _rules(item: Item) -> list[str]:
+    rules = item.details.get("rules")
+    return [str(r) for r in rules] if isinstance(rules, list) else []
 
 
 def _quote(text: str) -> str:
@@ -202,6 +212,12 @@ def _what(item: Item) -> list[str]:
     i, on = item, _fr(item.official_date)
     if i.kind == "published":
         return [f"Publiée au JO le {on}."]
+    if i.kind == "matched":
+        status = i.details.get("status")
+        state = f" ({STATUS_FR[status]})" if isinstance(status, str) and status in STATUS_FR else ""
+        due = [f"Échéance : {_fr(i.deadline)}."] if i.deadline and status in (None, "pending") else []
+        return [f"Nouvelle question {kind_fr(i.kind, i.details)}, publiée au JO le {on}{state} : elle est "
+                "désormais suivie.", *due]
     if i.kind == "answered":
         late = f", {_days(i.days_late)} après l'échéance du {_fr(i.deadline)}" if i.days_late else ""
         return [f"Réponse publiée au JO le {on}{late}."] + ([_quote(i.excerpt)] if i.excerpt else [])
@@ -226,7 +242,7 @@ def _what(item: Item) -> list[str]:
 
 def notice_text(item: Item) -> tuple[str, str]:
     """(title, body) of a chat notice, in French: which question, what happened, where to read it."""
-    title = f"{item.label} — {EVENT_FR[item.kind]}"
+    title = f"{item.label} — {kind_fr(item.kind, item.details)}"
     about = item.title or "(sans titre)"
     lines = [f"{about} ({item.author})" if item.author else about, *_what(item)]
     if item.ministry and item.kind != "transferred":
@@ -364,6 +380,20 @@ def _send_message(channel: Channel, message: Message) -> None:
     send(channel, title, body, data)
 
 
+def _notices(events: Sequence[Event]) -> list[tuple[Event, list[Event]]]:
+    """One notice per event, as (the event it tells, the events its message carries): a question's
+    `published` event goes with its `matched` one when both are to be sent, in one notice, the
+    `matched` one, since a question found by a rule is new to the channel in any case."""
+    found = {e.ref for e in events if e.kind == "matched"}
+    notices = []
+    for event in events:
+        if event.kind == "published" and event.ref in found:
+            continue
+        carried = [e for e in events if e.kind == "published" and e.ref == event.ref] if event.kind == "matched" else []
+        notices.append((event, [*carried, event]))
+    return notices
+
+
 def notify_channels(db: Database, channels: Sequence[Channel], tags_of: Mapping[str, Collection[str]],
                     now: datetime, *, since: Mapping[str, datetime] | None = None, dry_run: bool = False,
                     echo: Callable[[str], None] = print) -> ChannelReport:
@@ -388,15 +418,15 @@ def notify_channels(db: Database, channels: Sequence[Channel], tags_of: Mapping[
     for channel in channels:
         recipient = channel_recipient(channel.name)
         start = since.get(channel.name) if since else None
-        for event in undelivered_events(db, recipient, start):
-            if event.ref not in tags_of or not channel.follows(event.ref, tags_of[event.ref], event.kind):
-                continue
+        wanted = [e for e in undelivered_events(db, recipient, start)
+                  if e.ref in tags_of and channel.follows(e.ref, tags_of[e.ref], e.kind)]
+        for event, carried in _notices(wanted):
             subject, stored = _message_body(item(event))
             report.queued += 1
             if dry_run:
                 echo(f"channel {channel.name!r} ({masked_url(channel.url)}) would get: {subject}")
                 continue
-            queue_message(db, recipient=recipient, kind="channel", events=[event], build=_build(subject, stored),
+            queue_message(db, recipient=recipient, kind="channel", events=carried, build=_build(subject, stored),
                           now=now)
         pending = [m for m in messages_to_send(db, recipient) if m.recipient == recipient]  # LIKE is a prefix
         if dry_run:

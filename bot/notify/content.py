@@ -16,17 +16,18 @@ from scrapers.model import QuestionSnapshot
 from scrapers.refs import parse_ref
 from storage.records import Event, EventKind, SourceHealth
 
-SectionName = Literal["answered", "overdue", "soon", "transferred", "ended", "other"]
+SectionName = Literal["answered", "overdue", "soon", "transferred", "ended", "found", "other"]
 
 # Digest sections, in the order the e-mail shows them; each kind of event goes in one section.
-SECTION_ORDER: tuple[SectionName, ...] = ("answered", "overdue", "soon", "transferred", "ended", "other")
+SECTION_ORDER: tuple[SectionName, ...] = ("answered", "overdue", "soon", "transferred", "ended", "found", "other")
 SECTION_OF: Mapping[EventKind, SectionName] = {
     "answered": "answered", "answer_changed": "answered",
     "overdue": "overdue", "signaled_overdue": "overdue",
     "deadline_soon": "soon",
     "transferred": "transferred",
     "closed": "ended", "withdrawn": "ended", "lapsed": "ended",
-    "published": "other", "signaled": "other", "renewed": "other", "matched": "other",
+    "matched": "found",  # a question a follow rule found: watched from now on
+    "published": "other", "signaled": "other", "renewed": "other",
 }
 
 
@@ -78,8 +79,14 @@ class Digest:
     unsubscribe_url: str
     unsubscribe_mailto: str | None = None
 
+    def shown(self) -> tuple[Item, ...]:
+        """The items to show: a question's `published` item is left out when a `matched` one about it
+        is here too, since the question found by a rule is new to the reader in any case."""
+        found = {i.ref for i in self.items if i.kind == "matched"}
+        return tuple(i for i in self.items if not (i.kind == "published" and i.ref in found))
+
     def section(self, name: SectionName) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if SECTION_OF[i.kind] == name)
+        return tuple(i for i in self.shown() if SECTION_OF[i.kind] == name)
 
     def sections(self) -> list[tuple[SectionName, tuple[Item, ...]]]:
         """The non-empty sections, in order."""

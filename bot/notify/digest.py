@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.deadlines import PARIS, deadline_from
 from bot.notify.content import Digest, Item, SectionName, SourceLine
-from bot.views import STATUS_FR
+from bot.views import STATUS_FR, kind_fr
 
 LOCALE = Locale.parse("fr_FR")
 TEXT_WIDTH = 78
@@ -80,6 +80,7 @@ SECTION_TITLES: Mapping[SectionName, str] = {
     "soon": "Échéances proches",
     "transferred": "Questions transmises",
     "ended": "Questions closes, retirées ou caduques",
+    "found": "Questions trouvées par les règles de suivi",
     "other": "Autres nouvelles",
 }
 SECTION_NOUNS: Mapping[SectionName, tuple[str, str]] = {
@@ -88,6 +89,7 @@ SECTION_NOUNS: Mapping[SectionName, tuple[str, str]] = {
     "soon": ("échéance proche", "échéances proches"),
     "transferred": ("question transmise", "questions transmises"),
     "ended": ("question terminée", "questions terminées"),
+    "found": ("question trouvée", "questions trouvées"),
     "other": ("autre nouvelle", "autres nouvelles"),
 }
 SUBJECT_PREFIX = {"immediate": "", "daily": "Résumé quotidien — ", "weekly": "Résumé hebdomadaire — "}
@@ -225,9 +227,21 @@ def _other(item: Item) -> Entry:
                   ("Règle", item.deadline_rule if pending else None))
 
 
+def _found(item: Item) -> Entry:
+    """A question a follow rule found: which rule, when it was published, where it stands."""
+    summary = (f"Nouvelle question {kind_fr(item.kind, item.details)}, publiée au JO{_on(item.official_date)} ; "
+               "elle est désormais suivie.")
+    status = item.details.get("status")
+    pending = status in (None, "pending")
+    return _entry(item, capitalized(summary), *_who(item),
+                  ("État", STATUS_FR.get(status) if isinstance(status, str) else None),
+                  ("Échéance", fr_date(item.deadline) if pending and item.deadline else None),
+                  ("Délai", item.deadline_rule if pending else None))
+
+
 ENTRY_OF: Mapping[SectionName, Callable[[Item], Entry]] = {
     "answered": _answered, "overdue": _overdue, "soon": _soon, "transferred": _transferred,
-    "ended": _ended, "other": _other,
+    "ended": _ended, "found": _found, "other": _other,
 }
 
 

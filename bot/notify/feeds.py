@@ -18,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from bot.deadlines import Deadline, deadline_status
 from bot.notify.content import Item
 from bot.status import WatchedQuestion
-from bot.views import EVENT_FR
+from bot.views import EVENT_FR, kind_fr
 from scrapers.model import QuestionSnapshot, normalize_ministry
 
 # The tagging entity of every id relance mints (RFC 4151): never change it, or every reader sees
@@ -88,6 +88,8 @@ def natural_key(item: Item) -> str:
         return f"{normalize_ministry(item.to_ministry)}|{day}"
     if item.kind == "answer_changed":
         return f"{day}|{_digest(str(item.details.get('previous_hash')), item.excerpt or '')}"
+    if item.kind == "matched" and isinstance(rules := item.details.get("rules"), list):
+        return "|".join(str(rule) for rule in rules)
     return _digest(json.dumps(dict(item.details), sort_keys=True, ensure_ascii=False, default=str))
 
 
@@ -111,7 +113,7 @@ def deadline_uid(ref: str, deadline: Deadline) -> str:
 
 def entry_title(item: Item) -> str:
     """'Réponse publiée — AN 17-5268 : Révision de la terminologie des diamants synthétiques'."""
-    what = EVENT_FR[item.kind]
+    what = kind_fr(item.kind, item.details)
     head = f"{what[0].upper()}{what[1:]} — {item.label}"
     return f"{head} : {_short(item.title)}" if item.title else head
 
@@ -131,6 +133,9 @@ def _what_happened(item: Item) -> str:
     match item.kind:
         case "published":
             return f"Question suivie, publiée au JO du {on}."
+        case "matched":
+            return (f"Nouvelle question {kind_fr(item.kind, item.details)}, publiée au JO du {on} : elle est "
+                    "désormais suivie.")
         case "answered":
             return _answered_line(item)
         case "answer_changed":
@@ -173,6 +178,10 @@ def entry_text(item: Item) -> str:
 
 
 def _newest_first(items: Sequence[Item]) -> list[Item]:
+    # A question's `published` entry is left out when a `matched` one tells the same news: a question
+    # found by a rule is new to the reader in any case.
+    found = {i.ref for i in items if i.kind == "matched"}
+    items = [i for i in items if not (i.kind == "published" and i.ref in found)]
     # The tag id breaks ties, so events seen in the same instant keep one order whatever the input's.
     ordered = sorted(items, key=event_tag_id)
     return sorted(ordered, key=lambda i: (i.seen_at, i.event_id or 0), reverse=True)

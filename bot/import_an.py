@@ -1,0 +1,580 @@
+"""`relance import an`: the AN's per-legislature archive of written questions, into the store.
+
+- Download (`fetch_archive`): to `[http] cache_dir`/downloads, conditional (an unchanged archive is a
+  304 and nothing is downloaded) and resumable (an interrupted transfer continues from the partial
+  file's size), its validators and state kept in the `downloads` table (storage/downloads.py).
+- Import (`import_archive`): the whole archive is verified first (a corrupt or truncated one is
+  refused, naming the file, before anything is stored), then read one member at a time; each
+  question goes through `bot.discovery.ingest`, the same diff and store as the check cycle, and the
+  follow rules. A member that cannot be read is reported with its name and the import goes on.
+- Cross-check (`is_behind`): a watched question's stored state may come from its own page, read
+  after the archive was built. An archive snapshot strictly behind that state is skipped, never
+  stored: see `is_behind` for the rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+import click
+from sqlite_utils import Database
+
+from bot.clikit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
+from bot.commands_import import import_group
+from bot.config import Config, FollowRule
+from bot.discovery import IngestReport, ingest
+from bot.events import DEFAULT_SOON_DAYS
+from bot.follow import fold, rule_matches
+from bot.logs import describe
+from bot.service import http_settings, source_settings
+from bot.views import event_json, event_text
+from bot.watched import watched
+from scrapers.an import an_json_url
+from scrapers.an_archive import AnArchive, ArchiveError, Member
+from scrapers.http import FetchError, PoliteClient, Validators, partial_path
+from scrapers.model import ParseError, QuestionSnapshot
+from scrapers.refs import QuestionRef
+from scrapers.sources import SourceSettings
+from storage.downloads import (
+    MemberIndex,
+    copy_refused,
+    get_download,
+    imported,
+    load_member_index,
+    revalidated,
+    save_member_index,
+    transfer_completed,
+    transfer_started,
+)
+from storage.questions import CheckState, check_states, get_question
+from storage.records import Event
+
+SOURCE = "an-archive"  # the polls' source of a question read from the archive
+BATCH = 500  # questions per transaction: one commit per question would cost more than the reading
+Now = Callable[[], datetime]
+T = TypeVar("T")
+
+
+# --- where the archives are -------------------------------------------------------------------
+
+_ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def archive_suffix(legislature: int) -> str:
+    """What the AN appends to an archive's name: nothing from the 16th legislature on, the roman
+    number before (`Questions_ecrites_XV.json.zip`, `Questions_ecrites_XIV.json.zip`)."""
+    if legislature >= 16:
+        return ""
+    roman, rest = "", legislature
+    for value, letters in _ROMAN:
+        while rest >= value:
+            roman, rest = roman + letters, rest - value
+    return "_" + roman
+
+
+def archive_url(template: str, legislature: int) -> str:
+    return template.format(leg=legislature, suffix=archive_suffix(legislature))
+
+
+def archive_path(cache_dir: Path, legislature: int, url: str) -> Path:
+    """Where the archive is kept: legislatures 16 and 17 have files of the same name."""
+    name = Path(urlsplit(url).path).name or "archive.zip"
+    return cache_dir / "downloads" / f"an-{legislature}" / name
+
+
+# --- the cross-check --------------------------------------------------------------------------
+
+Mark = tuple[int, date]
+_NEVER = date.min
+
+
+def progress(snapshot: QuestionSnapshot) -> tuple[Mark, ...]:
+    """How far a question has gone, as marks that only grow while it lives: its answer (and its
+    date: a re-published answer is dated later), its closure, its attributions (a transfer adds
+    one), its signalements and renewals (each a count and the latest date)."""
+    s = snapshot
+    attributed = s.attributions[-1].date if s.attributions and s.attributions[-1].date else _NEVER
+    return ((1, s.answer.date) if s.answer else (0, _NEVER),
+            (1, s.closure.date or _NEVER) if s.closure else (0, _NEVER),
+            (len(s.attributions), attributed),
+            (len(s.signaled), max(s.signaled, default=_NEVER)),
+            (len(s.renewed), max(s.renewed, default=_NEVER)))
+
+
+def is_behind(stored: QuestionSnapshot, candidate: QuestionSnapshot) -> bool:
+    """True when `candidate` is strictly behind `stored`: no mark of `progress` further on, and one
+    at least further back (no answer where one is stored, an older answer, no closure, fewer
+    attributions, signalements or renewals).
+
+    Such a snapshot is an older state of the question (an archive built before its page was read):
+    storing it would make the question go back, and the next page read forward again. A candidate
+    further on in one mark is taken, even if behind in another (the two sources disagree, and the
+    archive is the AN's published data); one equal in every mark is taken too (a corrected text, a
+    renamed ministry: no mark tells which is newer)."""
+    pairs = list(zip(progress(candidate), progress(stored), strict=True))
+    return all(new <= old for new, old in pairs) and any(new < old for new, old in pairs)
+
+
+# --- the follow rules, cheaply ----------------------------------------------------------------
+# bot.follow.matching_rules folds the whole text of every question (accents, case), which costs
+# more than parsing it. Here each distinct word is folded once (fold works word by word, so the
+# result is the same text), and a rule with keywords goes on only if every word of one of its
+# keywords is somewhere in that text: a necessary condition of a match. The rules left are handed
+# to ingest, which decides exactly with bot.follow.
+
+
+@lru_cache(maxsize=1 << 17)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def folded_text(snapshot: QuestionSnapshot) -> str:
+    """The title, analysis and text as bot.follow folds them."""
+    whole = " ".join(part for part in (snapshot.title, snapshot.rubric, snapshot.text) if part)
+    return " ".join(filter(None, map(_fold_word, whole.split())))
+
+
+@lru_cache(maxsize=1024)
+def _keyword_words(keyword: str) -> tuple[str, ...]:
+    folded = fold(keyword)
+    return tuple("".join(c if c.isalnum() else " " for c in folded).split())
+
+
+def candidate_rules(rules: Sequence[FollowRule], snapshot: QuestionSnapshot) -> list[FollowRule]:
+    """The rules that may match `snapshot`: every rule bot.follow.matching_rules would return, and
+    rarely one more (a keyword whose words are in the text, but not in a row)."""
+    if not rules:
+        return []
+    text: str | None = None
+    found = []
+    for rule in rules:
+        if not rule.keywords:
+            if rule_matches(rule, snapshot, ""):  # no keyword: the text is not looked at
+                found.append(rule)
+            continue
+        text = folded_text(snapshot) if text is None else text
+        if any(all(word in text for word in _keyword_words(k)) for k in rule.keywords):
+            found.append(rule)
+    return found
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberError:
+    archive: str
+    member: str
+    error: str
+
+
+@dataclass
+class ArchiveOutcome:
+    """One archive: where it came from, how it was fetched, whether it was imported."""
+
+    source: str  # the archive's URL, or the --file given
+    path: str
+    legislature: int | None = None
+    fetched: Literal["downloaded", "resumed", "not_modified", "file"] = "file"
+    imported: bool = False
+    questions: int = 0  # question members in it, when it was imported
+    bytes: int = 0
+    error: str | None = None  # why it could not be fetched or read
+
+
+@dataclass
+class ImportReport:
+    read: int = 0  # questions read from the archives (those whose file could not be read are errors)
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    unopened: int = 0  # of the unchanged: files the member index showed unchanged, not even opened
+    matched: int = 0
+    behind: int = 0  # watched questions whose archive state was strictly behind the stored one
+    events: Counter[str] = field(default_factory=Counter)  # events added, by kind
+    listed: list[Event] = field(default_factory=list)  # the events added, but `published` (counted only)
+    errors: list[MemberError] = field(default_factory=list)
+    archives: list[ArchiveOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    stopped: bool = False  # asked to stop (the service shutting down) before the end
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(a.error for a in self.archives)
+
+    def absorb(self, part: IngestReport) -> None:
+        self.new += part.new
+        self.changed += part.changed
+        self.unchanged += part.unchanged
+        self.matched += part.matched
+        for event in part.events:
+            self.events[event.kind] += 1
+            if event.kind != "published":  # one per new question: counted, not kept
+                self.listed.append(event)
+
+
+# --- download ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedArchive:
+    url: str
+    path: Path
+    fetched: Literal["downloaded", "resumed", "not_modified"]
+    length: int
+    imported_before: bool  # not modified, and that copy was imported already
+
+
+def fetch_archive(db: Database, client: PoliteClient, url: str, path: Path, *, now: datetime) -> FetchedArchive:
+    """Bring the archive at `url` to `path`: nothing when the copy there is current (304), the rest
+    of an interrupted transfer, or the whole file. Raises `FetchError`."""
+    row = get_download(db, url)
+    known = Validators(row.etag, row.last_modified) if row else None
+    complete = (row is not None and row.complete and path.is_file() and path.stat().st_size == row.length)
+    resumable = row is not None and not row.complete and partial_path(path).is_file()
+
+    def started(validators: Validators, length: int | None) -> None:
+        transfer_started(db, url, str(path), etag=validators.etag, last_modified=validators.last_modified,
+                         length=length)
+
+    got = client.download(url, path, current=known if complete else None, partial=known if resumable else None,
+                          on_start=started, expect="zip")
+    if got.not_modified:
+        assert row is not None
+        revalidated(db, url, etag=got.validators.etag, last_modified=got.validators.last_modified)
+        return FetchedArchive(url, path, "not_modified", got.length, row.imported_at is not None)
+    assert got.sha256 is not None
+    transfer_completed(db, url, str(path), etag=got.validators.etag, last_modified=got.validators.last_modified,
+                       length=got.length, sha256=got.sha256, now=now)
+    return FetchedArchive(url, path, "resumed" if got.resumed_from else "downloaded", got.length, False)
+
+
+# --- import -----------------------------------------------------------------------------------
+# An import reads only what may have changed. The member index of the archive's last import
+# (storage/downloads.py) gives each question file's CRC-32 and size, and the question's
+# `last_success` in the store after that import; a file with the same CRC and size, of a question
+# whose `last_success` is unchanged and which is not watched, is counted unchanged without being
+# opened: `ingest` would have read it, compared it with the stored state and written nothing. The
+# index is keyed by what the result also depends on (follow rules, settings, the parser's code):
+# any change there, and every file is read again.
+
+_CODE = ("scrapers/an.py", "scrapers/an_archive.py", "scrapers/model.py", "scrapers/refs.py", "bot/follow.py")
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in _CODE:
+        try:
+            digest.update((root / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def index_key(rules: Sequence[FollowRule], sources: SourceSettings) -> str:
+    """What an import's result depends on besides the archive and the store."""
+    what = {"rules": [rule.model_dump(mode="json") for rule in rules], "base_url": sources.an_base_url,
+            "closure_codes": dict(sorted(sources.an_closure_codes.items())), "code": _code_fingerprint()}
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+
+def index_path(cache_dir: Path, source: str) -> Path:
+    """Where the member index of the archive named `source` (its URL, or a file's URI) is kept."""
+    return cache_dir / "downloads" / "index" / f"{hashlib.sha256(source.encode()).hexdigest()[:24]}.json"
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _last_success(state: CheckState | None) -> str | None:
+    return state.last_success.isoformat() if state is not None and state.last_success else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """One question file read (on the reading thread): its snapshot and the rules that may match it,
+    or the error that stopped it."""
+
+    member: Member
+    snapshot: QuestionSnapshot | None
+    error: ParseError | None
+    rules: list[FollowRule]
+
+
+def _read_members(archive: AnArchive, members: Sequence[Member], sources: SourceSettings,
+                  rules: Sequence[FollowRule]) -> list[_Read]:
+    def url_of(ref: QuestionRef) -> str:
+        return an_json_url(ref, sources.an_base_url)
+
+    found = []
+    for member in members:
+        try:
+            snapshot = archive.read(member, url_of=url_of, closure_codes=sources.an_closure_codes)
+        except ParseError as error:
+            found.append(_Read(member, None, error, []))
+        else:
+            found.append(_Read(member, snapshot, None, candidate_rules(rules, snapshot)))
+    return found
+
+
+@dataclass
+class _Importing:
+    """What `import_archive` carries from one batch to the next."""
+
+    db: Database
+    source: str
+    now: datetime
+    watched_refs: Collection[str]
+    report: ImportReport
+    soon_days: int
+    read: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # the new member index
+
+    def store(self, reads: list[_Read]) -> None:
+        """One batch: each question through `ingest`, in one transaction."""
+        part = IngestReport()
+        ingested: list[Member] = []
+        with self.db.atomic():
+            for read in reads:
+                if read.error is not None:
+                    self.report.errors.append(MemberError(self.source, read.member.name, describe(read.error)))
+                    continue
+                snapshot = read.snapshot
+                assert snapshot is not None
+                self.report.read += 1
+                if snapshot.ref.uid in self.watched_refs:
+                    stored = get_question(self.db, snapshot.ref.uid)
+                    if stored is not None and stored.snapshot is not None and is_behind(stored.snapshot, snapshot):
+                        self.report.behind += 1
+                        continue
+                ingest(self.db, snapshot, source=SOURCE, url=f"{self.source}#{read.member.name}", now=self.now,
+                       rules=read.rules, report=part, soon_days=self.soon_days)
+                ingested.append(read.member)
+        self.report.absorb(part)
+        after = check_states(self.db, [member.uid for member in ingested])
+        for member in ingested:
+            if (last := _last_success(after.get(member.uid))) is not None:
+                self.read[member.name] = (member.crc, member.size, last)
+
+
+def import_archive(db: Database, path: Path, *, source: str, now: datetime, rules: Sequence[FollowRule],
+                   sources: SourceSettings, watched_refs: Collection[str], report: ImportReport,
+                   index: MemberIndex | None = None, soon_days: int = DEFAULT_SOON_DAYS,
+                   should_stop: Callable[[], bool] = lambda: False, batch: int = BATCH) -> tuple[int, MemberIndex]:
+    """Verify the archive at `path`, then store every question in it through `ingest`, but those
+    `index` shows unchanged. Returns how many question files the archive holds and the index of this
+    import. `source` (its URL or file URI) names the archive in the polls and the errors. Raises
+    `ArchiveError`, before anything is stored, when the archive is corrupt or truncated.
+
+    Files are read and parsed on a second thread, one batch ahead of the batch being stored: SQLite
+    works without holding the GIL, so reading the next batch costs little time of its own. At most
+    two batches are in memory. `should_stop` is asked between batches: when it says so, the import
+    ends after the batch under way, with `report.stopped` set."""
+    key = index_key(rules, sources)
+    known = index.members if index is not None and index.key == key else {}
+    importing = _Importing(db, source, now, watched_refs, report, soon_days)
+    with AnArchive(path) as archive, ThreadPoolExecutor(1, thread_name_prefix="relance-archive") as reader:
+        count = archive.verify()
+        pending: Future[list[_Read]] | None = None
+        for chunk in _batches(archive.members, batch):
+            if should_stop():
+                report.stopped = True
+                break
+            states = check_states(db, [member.uid for member in chunk])
+            wanted = []
+            for member in chunk:
+                last = _last_success(states.get(member.uid))
+                if last is not None and member.uid not in watched_refs and known.get(member.name) == (
+                        member.crc, member.size, last):
+                    importing.read[member.name] = (member.crc, member.size, last)
+                    report.read += 1
+                    report.unchanged += 1
+                    report.unopened += 1
+                else:
+                    wanted.append(member)
+            ahead = reader.submit(_read_members, archive, wanted, sources, rules) if wanted else None
+            if pending is not None:
+                importing.store(pending.result())
+            pending = ahead
+        if pending is not None:
+            importing.store(pending.result())
+    return count, MemberIndex(key, importing.read)
+
+
+def _import_file(db: Database, path: Path, outcome: ArchiveOutcome, *, config: Config, cache_dir: Path, now: Now,
+                 watched_refs: Collection[str], again: bool, report: ImportReport,
+                 should_stop: Callable[[], bool]) -> None:
+    """Import one archive with its member index, and keep the new index (each of its entries holds
+    on its own: an index of an import cut short is as good for what it covers)."""
+    where = index_path(cache_dir, outcome.source)
+    outcome.questions, new_index = import_archive(
+        db, path, source=outcome.source, now=now(), rules=config.follow, sources=source_settings(config),
+        watched_refs=watched_refs, report=report, index=None if again else load_member_index(where),
+        soon_days=config.check.deadline_soon_days, should_stop=should_stop)
+    save_member_index(where, new_index)
+    outcome.imported = not report.stopped
+
+
+def import_an(config: Config, db: Database, *, now: Now, legislatures: Sequence[int] | None = None,
+              file: Path | None = None, again: bool = False, client: PoliteClient | None = None,
+              should_stop: Callable[[], bool] = lambda: False) -> ImportReport:
+    """Import the local zip `file`, or download and import the archive of each legislature
+    (`[sources.an] legislatures` unless given), through `client` (one of its own by default). An
+    archive unchanged on the server since it was last imported, with the same follow rules, is not
+    imported again, unless `again`, which also reads every question again. An archive that cannot
+    be fetched or read is reported in its outcome and the others go on. `should_stop` is asked
+    between archives and between batches of questions (the service shutting down)."""
+    started = time.perf_counter()
+    report = ImportReport()
+    watched_refs = {w.ref.uid for w in watched(config, db)}
+    cache_dir = Path(config.http.cache_dir or ".relance-cache")
+    if file is not None:
+        outcome = ArchiveOutcome(source=file.resolve().as_uri(), path=str(file),
+                                 bytes=file.stat().st_size if file.is_file() else 0)
+        report.archives.append(outcome)
+        try:
+            _import_file(db, file, outcome, config=config, cache_dir=cache_dir, now=now, watched_refs=watched_refs,
+                         again=again, report=report, should_stop=should_stop)
+        except ArchiveError as error:
+            outcome.error = describe(error)
+        report.seconds = time.perf_counter() - started
+        return report
+    key = index_key(config.follow, source_settings(config))
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(PoliteClient(http_settings(config)))
+        for legislature in legislatures or config.sources.an.legislatures:
+            if should_stop():
+                report.stopped = True
+                break
+            url = archive_url(config.sources.an.archive_url, legislature)
+            path = archive_path(cache_dir, legislature, url)
+            outcome = ArchiveOutcome(source=url, path=str(path), legislature=legislature)
+            report.archives.append(outcome)
+            try:
+                fetched = fetch_archive(db, client, url, path, now=now())
+                outcome.fetched, outcome.bytes = fetched.fetched, fetched.length
+                previous = load_member_index(index_path(cache_dir, url))
+                if fetched.imported_before and not again and previous is not None and previous.key == key:
+                    continue
+                _import_file(db, path, outcome, config=config, cache_dir=cache_dir, now=now,
+                             watched_refs=watched_refs, again=again, report=report, should_stop=should_stop)
+                if report.stopped:
+                    break
+                imported(db, url, now())
+            except ArchiveError as error:
+                # A copy that cannot be read is forgotten: the next run downloads it whole.
+                copy_refused(db, url)
+                path.unlink(missing_ok=True)
+                outcome.error = describe(error)
+            except FetchError as error:
+                outcome.error = describe(error)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def report_json(report: ImportReport) -> dict[str, Any]:
+    return {"read": report.read, "new": report.new, "changed": report.changed, "unchanged": report.unchanged,
+            "unopened": report.unopened, "matched": report.matched, "behind": report.behind, "errors": [
+                {"archive": e.archive, "member": e.member, "error": e.error} for e in report.errors],
+            "seconds": round(report.seconds, 3), "stopped": report.stopped,
+            "events_by_kind": dict(sorted(report.events.items())),
+            "events": [event_json(e) for e in report.listed],
+            "archives": [{"legislature": a.legislature, "source": a.source, "path": a.path, "fetched": a.fetched,
+                          "imported": a.imported, "questions": a.questions, "bytes": a.bytes, "error": a.error}
+                         for a in report.archives]}
+
+
+def _archive_line(a: ArchiveOutcome, stopped: bool) -> str:
+    name = f"AN {a.legislature}" if a.legislature is not None else a.path
+    if a.error:
+        return f"{name}: not imported: {a.error}"
+    how = {"downloaded": f"downloaded ({a.bytes / 1e6:.1f} MB)",
+           "resumed": f"download resumed and completed ({a.bytes / 1e6:.1f} MB)",
+           "not_modified": "unchanged on the server (HTTP 304), nothing downloaded",
+           "file": f"read from the file ({a.bytes / 1e6:.1f} MB)"}[a.fetched]
+    done = f"{a.questions} question files, imported" if a.imported else (
+        "stopped before the end" if stopped else "imported already, nothing imported")
+    return f"{name}: {how}; {done}"
+
+
+SHOWN = 20  # errors and events listed in the text summary; --json lists them all
+
+
+def _report_text(report: ImportReport) -> None:
+    for archive in report.archives:
+        click.echo(_archive_line(archive, report.stopped))
+    unopened = f" ({report.unopened} files not reopened)" if report.unopened else ""
+    click.echo(f"read {report.read}, new {report.new}, changed {report.changed}, unchanged {report.unchanged}"
+               f"{unopened}, matched {report.matched}, behind {report.behind}, errors {len(report.errors)}, "
+               f"events {sum(report.events.values())}, {report.seconds:.1f} s")
+    for event in report.listed[:SHOWN]:
+        click.echo(f"  {event_text(event)}")
+    if len(report.listed) > SHOWN:
+        click.echo(f"  … and {len(report.listed) - SHOWN} more events (relance events)")
+
+
+@import_group.command("an")
+@click.option("--legislature", type=click.IntRange(1, 30),
+              help="Import this legislature's archive (default: those of [sources.an] legislatures).")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import this local zip instead of downloading.")
+@click.option("--again", is_flag=True,
+              help="Read every question of the archive again, even if unchanged since the last import.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
+@pass_context
+@one_line_errors
+def an(context: Context, legislature: int | None, file: Path | None, again: bool, as_json: bool) -> None:
+    """Import the AN's archive of written questions: every question becomes a stored snapshot.
+
+    The archive (one per legislature, 50 to 130 MB) is downloaded to [http] cache_dir, resumed if
+    interrupted, and not downloaded again while it is unchanged. Exit code 0 when everything was
+    read, 2 when an archive or some question in it could not be read (named on stderr), 1 when the
+    config, the database or the --file is unusable.
+    """
+    config = context.config
+    if file is not None and legislature is not None:
+        click.echo("relance: --file and --legislature do not go together: the file's questions name "
+                   "their legislature", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if file is not None and not file.is_file():
+        click.echo(f"relance: --file {file}: no such file", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    db = context.database()
+    report = import_an(config, db, now=now, legislatures=[legislature] if legislature else None, file=file,
+                       again=again)
+    if as_json:
+        print_json(report_json(report))
+    else:
+        _report_text(report)
+    for archive in report.archives:
+        if archive.error:
+            click.echo(f"relance: AN archive {archive.source}: {archive.error}", err=True)
+    for error in report.errors[:SHOWN]:
+        click.echo(f"relance: {error.member}: {error.error}", err=True)
+    if len(report.errors) > SHOWN:
+        click.echo(f"relance: … and {len(report.errors) - SHOWN} more questions not read (--json lists them)",
+                   err=True)
+    if not report.ok:
+        sys.exit(EXIT_SOURCE_FAILED)

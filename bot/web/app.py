@@ -1,0 +1,187 @@
+"""The Flask application of `relance serve`: the subscriber pages, the public pages, the feeds and the
+JSON API, over the same config and database as the other commands.
+
+Secrets come from the environment only: `RELANCE_SECRET` signs the e-mail links and, through a key
+derived from it, the session cookie that carries the CSRF token. Every response carries the security
+headers; every error is a page (or, under /api/, a JSON object) that never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import StrictUndefined
+from werkzeug.exceptions import HTTPException
+
+from bot.clikit import Context
+from bot.deadlines import PARIS
+from bot.notify.digest import FREQUENCIES_FR, fr_date
+from bot.notify.subscriptions import describe_follows
+from bot.notify.tokens import secret_from_env
+from bot.service import mail_settings
+from bot.status import STATUS_FR
+from bot.web import api, feeds, pages, subscribers
+from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db
+from bot.web.limits import Limiters
+from bot.web.site import CHAMBERS
+from scrapers.refs import parse_ref
+
+MAX_BODY_BYTES = 16 * 1024  # every form of the site fits in a few hundred bytes
+CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    # same-origin: links in the manage pages carry tokens, which must never reach another site; our
+    # own pages still get a Referer, which Flask-WTF checks on HTTPS posts.
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+ERRORS_FR = {
+    400: ("Requête incorrecte", "La page demandée ne peut pas être servie telle quelle : vérifiez l'adresse."),
+    403: ("Accès refusé", "Cette page n'est pas accessible."),
+    404: ("Page introuvable", "Cette page n'existe pas, ou plus. La liste des questions suivies est peut-être "
+                              "ce que vous cherchez."),
+    405: ("Méthode non permise", "Cette adresse ne s'utilise pas ainsi."),
+    413: ("Envoi trop volumineux", "Le formulaire envoyé est trop long. Raccourcissez-le et recommencez."),
+    429: ("Trop de demandes", "Trop de demandes en peu de temps. Réessayez plus tard."),
+    500: ("Erreur du serveur", "Une erreur inattendue est survenue de notre côté. Elle est enregistrée ; "
+                               "réessayez dans un moment."),
+    503: ("Service indisponible", "Ce service n'est pas disponible pour le moment."),
+}
+CSRF_MESSAGE = ("Le formulaire a expiré, ou n'a pas été envoyé depuis ce site. Rechargez la page, puis "
+                "recommencez.")
+STATES_FR = {"pending": "en attente de confirmation", "confirmed": "actif", "paused": "en pause",
+             "unsubscribed": "désabonné"}
+log = logging.getLogger("relance.web")
+
+
+class RelanceFlask(Flask):
+    def log_exception(self, exc_info: Any) -> None:
+        # The route, never the path: a path may carry a subscriber's token.
+        rule = request.url_rule.rule if request.url_rule else "?"
+        log.error("unexpected error in %s %s", request.method, rule, exc_info=exc_info)
+
+
+def session_key(secret: str) -> bytes:
+    """The session cookie's key, derived from RELANCE_SECRET: one secret to keep, two separate keys."""
+    return hmac.new(secret.encode(), b"relance web session", hashlib.sha256).digest()
+
+
+def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> Flask:
+    """The application over the config at `config_path`. Raises ConfigError, SecretMissing or
+    StorageError at once, before serving anything."""
+    context = Context(Path(config_path))
+    config = context.config
+    secret = secret_from_env()
+    context.database().close()  # an unusable database stops the start; migrations are applied once here
+    site = Site(context, config, secret, mail_settings(config) if config.email is not None else None,
+                limiters or Limiters.default())
+    app = RelanceFlask(__name__)
+    app.config.update(
+        SECRET_KEY=session_key(secret), MAX_CONTENT_LENGTH=MAX_BODY_BYTES, MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+        SESSION_COOKIE_NAME="relance_session", SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=site.base_url.startswith("https://"), WTF_CSRF_TIME_LIMIT=12 * 3600,
+        WTF_I18N_ENABLED=False,  # WTForms' bundled translations, in the forms' locale (French), without Flask-Babel
+        PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False, TRAP_BAD_REQUEST_ERRORS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the keys in `relance status --json`'s order
+    app.extensions[EXTENSION] = site
+    csrf = CSRFProtect(app)
+    csrf.exempt(subscribers.unsubscribe_one_click)  # RFC 8058: a mail client posts without cookies
+    for blueprint in (pages.bp, subscribers.bp, feeds.bp, api.bp):
+        app.register_blueprint(blueprint)
+    app.teardown_appcontext(close_db)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    _templates(app)
+    return app
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith(("/api/", "/feeds/")):
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")  # public data, no cookies used
+    return response
+
+
+def _error_page(error: HTTPException) -> ResponseReturnValue:
+    if error.code is None or error.code < 400:
+        return error  # a routing redirect (a missing trailing slash), not an error
+    code = error.code if error.code in ERRORS_FR else (500 if error.code >= 500 else 400)
+    title, message = ERRORS_FR[code]
+    link = None
+    if isinstance(error, Refusal):
+        title, message, link = error.title, error.description or message, error.link
+    elif isinstance(error, CSRFError):
+        message = CSRF_MESSAGE
+    headers = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
+    if isinstance(error, Refusal):
+        headers.update(error.extra_headers)
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message, "status": error.code}), error.code, headers
+    return render_template("error.html", code=error.code, title=title, message=message, link=link), \
+        error.code, headers
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def _date_fr(value: str | date | None) -> str:
+    if value is None or value == "":
+        return "—"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return fr_date(day)
+
+
+def _short_date(value: str | date | None) -> str:
+    if value is None or value == "":
+        return "—"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day:%d/%m/%Y}"
+
+
+def _datetime_fr(value: str | datetime | None) -> str:
+    if value is None or value == "":
+        return "jamais"
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = instant.astimezone(PARIS)
+    return f"{fr_date(local.date())} à {local:%H:%M}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}\u202f%"
+
+
+def _days(n: int | None) -> str:
+    if n is None:
+        return "—"
+    return f"{n} jour" if abs(n) < 2 else f"{n} jours"
+
+
+def _table_link(endpoint: str, path_args: dict[str, Any], query: dict[str, Any]) -> str:
+    return url_for(endpoint, **path_args, **query)
+
+
+def _templates(app: Flask) -> None:
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(date_fr=_date_fr, short_date=_short_date, datetime_fr=_datetime_fr,
+                                 percent=_percent, days=_days, status_fr=lambda s: STATUS_FR.get(s, s),
+                                 chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label)
+    app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
+                                 STATUS_FR=STATUS_FR, follows_text=describe_follows,
+                                 frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
+                                 state_fr=lambda s: STATES_FR.get(s, s))

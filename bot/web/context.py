@@ -1,0 +1,78 @@
+"""What every view of the web interface shares: the site's settings, the database of the request,
+the clock, absolute links, and the refusals that become error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, g, url_for
+from sqlite_utils import Database
+from werkzeug.exceptions import HTTPException
+
+from bot.clikit import Context
+from bot.clikit import now as clock
+from bot.config import Config
+from bot.notify.subscriptions import MailSettings
+from bot.web.limits import Limiters
+
+EXTENSION = "relance"
+
+
+@dataclass
+class Site:
+    """Read once when the app is created, like `relance run` reads its config once at start."""
+
+    context: Context
+    config: Config
+    secret: str
+    mail: MailSettings | None  # None without an [email] section: no subscriptions on this site
+    limiters: Limiters = field(default_factory=Limiters.default)
+
+    @property
+    def base_url(self) -> str:
+        return self.config.web.base_url.rstrip("/")
+
+
+def site() -> Site:
+    found: Site = current_app.extensions[EXTENSION]
+    return found
+
+
+def db() -> Database:
+    """The request's connection, opened on first use and closed when the request ends: short
+    transactions beside `relance run` (WAL lets both read while one writes)."""
+    if "relance_db" not in g:
+        g.relance_db = site().context.database()
+    found: Database = g.relance_db
+    return found
+
+
+def close_db(_error: BaseException | None = None) -> None:
+    found = g.pop("relance_db", None)
+    if found is not None:
+        found.close()
+
+
+def now() -> datetime:
+    return clock()
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A link for outside the site (feeds to paste into a reader or a calendar): `[web] base_url`
+    followed by the route's path, never the Host header a request came with."""
+    return site().base_url + url_for(endpoint, **values)
+
+
+class Refusal(HTTPException):
+    """An error page with a French title and message, and optional headers (Retry-After) and link."""
+
+    def __init__(self, code: int, title: str, message: str, *, headers: Mapping[str, str] | None = None,
+                 link: tuple[str, str] | None = None) -> None:
+        super().__init__(description=message)
+        self.code = code
+        self.title = title
+        self.extra_headers = dict(headers or {})
+        self.link = link  # (href, text) of a way out, e.g. back to the subscribe form

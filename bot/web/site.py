@@ -1,0 +1,288 @@
+"""What the web pages, the feeds and the API show, read from the config and the store.
+
+The watched questions' rows (the very `status_row` of `relance status --json`) with their filters and
+sorting, a tag's counts, and the feeds as documents with their validators (ETag, Last-Modified).
+Everything takes the database and `now` from the caller: the views are the only shell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from typing import Any, Literal
+from urllib.parse import quote
+
+from sqlite_utils import Database
+
+from bot.config import Config
+from bot.deadlines import PARIS, today_in_paris
+from bot.notify.content import item_from_event
+from bot.notify.feeds import atom_feed, ical_deadlines
+from bot.status import STATUS_FR, WatchedQuestion, select_rows, status_row
+from bot.views import EVENT_FR
+from bot.watched import watched
+from storage.questions import all_questions, list_events
+from storage.records import Event
+
+Order = Literal["asc", "desc"]
+CHAMBERS = {"an": "Assemblée nationale", "senat": "Sénat"}
+# The columns a table sorts on, with their French names; `delay` is days late, or minus days left.
+SORTS = {"ref": "Référence", "chamber": "Chambre", "author": "Auteur", "ministry": "Ministère",
+         "published": "Publiée", "deadline": "Échéance", "status": "État", "delay": "Retard",
+         "checked": "Vérifiée"}
+DEFAULT_SORT = "delay"  # the most overdue first: what a watchdog looks for
+DEFAULT_ORDER: Order = "desc"
+MAX_TAG_LENGTH = 100
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TRUE, _FALSE = ("1", "true", "on", "oui"), ("", "0", "false", "off", "non")
+
+
+class BadArgs(ValueError):
+    """A query parameter relance cannot use (an unknown chamber, a malformed date…): a 400."""
+
+
+# --- the watched set ----------------------------------------------------------------------------
+
+
+def watched_questions(config: Config, db: Database) -> list[WatchedQuestion]:
+    entries = watched(config, db)
+    stored = {q.ref: q for q in all_questions(db, [w.ref.uid for w in entries])}
+    return [WatchedQuestion(w.ref, w.tags, stored.get(w.ref.uid)) for w in entries]
+
+
+def tag_counts(questions: Sequence[WatchedQuestion]) -> list[tuple[str, int]]:
+    """Every tag of the watched set with its number of questions, in alphabetical order."""
+    counts: dict[str, int] = {}
+    for question in questions:
+        for tag in question.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts.items(), key=lambda pair: pair[0].casefold())
+
+
+# --- filters and sorting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    chamber: str | None = None
+    tag: str | None = None
+    status: str | None = None
+    overdue: bool = False
+    sort: str = DEFAULT_SORT
+    order: Order = DEFAULT_ORDER
+
+    def args(self, **changes: Any) -> dict[str, str]:
+        """The query parameters that give these filters (changed by `changes`), defaults left out."""
+        f = replace(self, **changes)
+        found = {"chamber": f.chamber, "tag": f.tag, "status": f.status, "overdue": "1" if f.overdue else None,
+                 "sort": f.sort if f.sort != DEFAULT_SORT else None,
+                 "order": f.order if (f.sort, f.order) != (DEFAULT_SORT, DEFAULT_ORDER) else None}
+        return {key: value for key, value in found.items() if value}
+
+    def sorted_by(self, column: str) -> dict[str, str]:
+        """The parameters of a column header's link: sort on it, or flip the order if it already is."""
+        if column == self.sort:
+            return self.args(order="asc" if self.order == "desc" else "desc")
+        return self.args(sort=column, order="desc" if column in ("delay", "checked") else "asc")
+
+
+def _one(args: Mapping[str, str], name: str) -> str | None:
+    value = args.get(name)
+    return value.strip() if value is not None and value.strip() else None
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """The filters of `/questions` and `/api/questions` from their query parameters; raises BadArgs."""
+    chamber, tag, status = _one(args, "chamber"), _one(args, "tag"), _one(args, "status")
+    if chamber is not None and chamber not in CHAMBERS:
+        raise BadArgs(f"chamber={chamber!r} : choisir an ou senat")
+    if status is not None and status not in STATUS_FR:
+        raise BadArgs(f"status={status!r} : choisir parmi {', '.join(STATUS_FR)}")
+    if tag is not None and len(tag) > MAX_TAG_LENGTH:
+        raise BadArgs("tag : trop long")
+    overdue = (args.get("overdue") or "").strip().lower()
+    if overdue not in _TRUE + _FALSE:
+        raise BadArgs(f"overdue={overdue!r} : 1 ou 0")
+    sort = _one(args, "sort") or DEFAULT_SORT
+    if sort not in SORTS:
+        raise BadArgs(f"sort={sort!r} : choisir parmi {', '.join(SORTS)}")
+    order = _one(args, "order") or ("desc" if sort in ("delay", "checked") else "asc")
+    if order not in ("asc", "desc"):
+        raise BadArgs(f"order={order!r} : asc ou desc")
+    return Filters(chamber=chamber, tag=tag, status=status, overdue=overdue in _TRUE, sort=sort,
+                   order="asc" if order == "asc" else "desc")
+
+
+def _sort_value(row: Mapping[str, Any], sort: str) -> Any:
+    if sort == "ref":
+        return (row["chamber"], row["legislature"] or 0, row["number"])
+    if sort == "delay":
+        if row["days_overdue"]:
+            return row["days_overdue"]
+        return -row["days_left"] if row["days_left"] is not None else None
+    if sort == "checked":
+        return row["last_checked"]
+    if sort == "status":
+        return STATUS_FR[row["status"]]
+    value = row[sort]
+    return value.casefold() if isinstance(value, str) else value
+
+
+def sort_rows(rows: Sequence[dict[str, Any]], sort: str, order: Order) -> list[dict[str, Any]]:
+    """Rows sorted on one column; rows without a value come last either way, in reference order."""
+    by_ref = sorted(rows, key=lambda r: _sort_value(r, "ref"))
+    known = [r for r in by_ref if _sort_value(r, sort) is not None]
+    unknown = [r for r in by_ref if _sort_value(r, sort) is None]
+    return sorted(known, key=lambda r: _sort_value(r, sort), reverse=order == "desc") + unknown
+
+
+def question_rows(questions: Sequence[WatchedQuestion], today: date, filters: Filters) -> list[dict[str, Any]]:
+    rows = select_rows([status_row(q, today) for q in questions], overdue=filters.overdue, chamber=filters.chamber,
+                       tag=filters.tag)
+    if filters.status is not None:
+        rows = [r for r in rows if r["status"] == filters.status]
+    return sort_rows(rows, filters.sort, filters.order)
+
+
+# --- a tag's counts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TagStats:
+    total: int
+    answered: int
+    pending: int
+    overdue: int  # pending past a deadline
+    ended: int  # withdrawn, closed or lapsed without an answer
+    unknown: int  # never read yet
+    answered_on_time: int
+    answered_late: int
+
+    @property
+    def on_time_share(self) -> float | None:
+        """The share of answers published on or before their deadline; None before any answer."""
+        judged = self.answered_on_time + self.answered_late
+        return self.answered_on_time / judged if judged else None
+
+
+def tag_stats(rows: Sequence[Mapping[str, Any]]) -> TagStats:
+    answered = [r for r in rows if r["status"] == "answered"]
+    judged = [r for r in answered if r["deadline"] is not None]
+    return TagStats(total=len(rows), answered=len(answered), pending=sum(r["status"] == "pending" for r in rows),
+                    overdue=sum(bool(r["overdue"]) for r in rows),
+                    ended=sum(r["status"] in ("withdrawn", "closed", "lapsed") for r in rows),
+                    unknown=sum(r["status"] == "unknown" for r in rows),
+                    answered_on_time=sum(not r["days_overdue"] for r in judged),
+                    answered_late=sum(bool(r["days_overdue"]) for r in judged))
+
+
+def answer_days(rows: Sequence[Mapping[str, Any]]) -> list[tuple[date, bool]]:
+    """(answer day, late) of every answered row: what the tag's chart draws."""
+    return [(date.fromisoformat(r["answered"]), bool(r["days_overdue"])) for r in rows
+            if r["status"] == "answered" and r["answered"]]
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def event_summary(event: Event) -> str:
+    """One event in a French sentence fragment, for a question's history."""
+    d = event.details
+    what = EVENT_FR.get(event.kind, event.kind)
+    detail = ""
+    if event.kind == "transferred":
+        detail = f"{d.get('from_ministry') or '?'} → {d.get('to_ministry') or '?'}"
+    elif event.kind in ("overdue", "signaled_overdue") and d.get("deadline"):
+        detail = f"échéance du {_fr_iso(d.get('deadline'))}"
+    elif event.kind == "deadline_soon" and d.get("deadline"):
+        detail = f"échéance le {_fr_iso(d.get('deadline'))}"
+    elif event.kind == "answered":
+        late = d.get("days_late")
+        detail = str(d.get("ministry") or "") + (f", {late} j après l'échéance" if late else "")
+    elif event.kind in ("withdrawn", "closed", "lapsed"):
+        detail = str(d.get("label") or "")
+    return f"{what[0].upper()}{what[1:]}" + (f" : {detail}" if detail.strip(" ,") else "")
+
+
+def _fr_iso(value: object) -> str:
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    return str(value)
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if value is None or not value.strip():
+        return None
+    if not _DAY.fullmatch(value.strip()):
+        raise BadArgs(f"{name}={value!r} : une date AAAA-MM-JJ")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadArgs(f"{name}={value!r} : une date AAAA-MM-JJ") from None
+
+
+def watched_events(db: Database, questions: Sequence[WatchedQuestion], since: date | None = None) -> list[Event]:
+    """The events of `questions`, oldest first, seen on or after the day `since` (Paris)."""
+    refs = {q.ref.uid for q in questions}
+    start = datetime.combine(since, time.min, PARIS) if since else None
+    return [e for e in list_events(db, since=start) if e.ref in refs]
+
+
+# --- feeds with their validators ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A feed's bytes and what a conditional GET compares: the ETag (a digest of the bytes) and the
+    Last-Modified instant (the newest change it shows, and at least the start of today, since
+    deadlines read 'passed' or 'in N days' from today)."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+def _document(body: bytes, instants: Collection[datetime], today: date) -> Document:
+    midnight = datetime.combine(today, time.min, PARIS)
+    return Document(body, hashlib.sha256(body).hexdigest()[:32], max([midnight, *instants]))
+
+
+def _changes(questions: Sequence[WatchedQuestion], events: Sequence[Event]) -> list[datetime]:
+    return [e.seen_at for e in events] + [q.stored.last_change for q in questions
+                                          if q.stored is not None and q.stored.last_change is not None]
+
+
+def feed_url(base_url: str, name: str, tag: str | None) -> str:
+    return f"{base_url.rstrip('/')}/feeds/{name}" + (f"?tag={quote(tag, safe='')}" if tag else "")
+
+
+def events_feed(db: Database, questions: Sequence[WatchedQuestion], *, tag: str | None, now: datetime,
+                base_url: str) -> Document:
+    """The Atom feed of the events of `questions` (already narrowed to `tag`), newest first."""
+    today = today_in_paris(now)
+    events = watched_events(db, questions)
+    snapshots = {q.ref.uid: q.stored.snapshot if q.stored else None for q in questions}
+    items = [item_from_event(e, snapshots.get(e.ref), today) for e in events]
+    changes = _changes(questions, events)
+    updated = max(changes, default=datetime.combine(today, time.min, PARIS))
+    url = feed_url(base_url, "events.atom", tag)
+    body = atom_feed(items, feed_id=url, title="relance : questions écrites suivies" + (f" ({tag})" if tag else ""),
+                     self_url=url, updated=updated)
+    return _document(body, changes, today)
+
+
+def deadlines_calendar(db: Database, questions: Sequence[WatchedQuestion], *, now: datetime) -> Document:
+    """The iCalendar of the open questions' deadlines; DTSTAMP is the newest change, so the same
+    state gives the same bytes."""
+    today = today_in_paris(now)
+    events = watched_events(db, questions)
+    sequence: dict[str, int] = {}
+    for event in events:
+        sequence[event.ref] = max(sequence.get(event.ref, 0), event.id or 0)
+    changes = _changes(questions, events)
+    stamp = max(changes, default=datetime.combine(today, time.min, PARIS))
+    body = ical_deadlines(questions, today=today, stamp=stamp, sequence_of=sequence)
+    return _document(body, changes, today)

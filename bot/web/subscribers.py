@@ -1,0 +1,265 @@
+"""The subscriber pages: subscribe, confirm, manage (frequency, follows, pause, leave) and unsubscribe.
+
+No account and no password: each page after the form is reached by a signed link from an e-mail
+(bot.notify.tokens), bound to one subscriber, one address and one purpose.
+
+- **Confirming takes a click.** `GET /confirm/<token>` only shows a button; the `POST` it sends
+  confirms. Mail security scanners open (GET) every link of a message before the person does: if the
+  GET confirmed, a scanner would confirm addresses nobody confirmed, and double opt-in would prove
+  nothing.
+- **Unsubscribing** works both ways: `GET /unsubscribe/<token>` shows a button for people who click
+  the link; `POST /unsubscribe/<token>` unsubscribes at once (RFC 8058 one-click: the mail client
+  posts `List-Unsubscribe=One-Click` without cookies, so that endpoint alone is exempt from CSRF; the
+  signed token in its address is what proves the request).
+- **The subscribe form answers the same** whether the address is new, pending, subscribed or gone:
+  one e-mail leaves either way (a confirmation, or the manage link), and the page says only "check
+  your mailbox".
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from bot.notify.subscriptions import MailSettings, confirm, identify, unsubscribe
+from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
+from bot.web.context import Refusal, db, now, site
+from bot.web.forms import ChoicesForm, SubscribeForm
+from bot.web.mailing import deliver, request_subscription, web_sender
+from bot.web.site import tag_counts, watched_questions
+from storage.subscribers import FREQUENCIES, Frequency, Subscriber, set_state, update_choices
+
+bp = Blueprint("subscribers", __name__)
+MAX_TOKEN_LENGTH = 500  # real tokens are about 100 characters
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Pages reached by a personal link are nobody else's: not cached, not indexed.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _mail() -> MailSettings:
+    mail = site().mail
+    if mail is None:
+        raise Refusal(503, "Pas d'abonnement par e-mail ici",
+                      "Ce site n'envoie pas d'e-mails (sa configuration n'a pas de section [email]). Les flux "
+                      "Atom et iCalendar restent à votre disposition.", link=("/", "Revenir à l'accueil"))
+    return mail
+
+
+def _choices(extra_tags: tuple[str, ...] = (), extra_refs: tuple[str, ...] = ()) -> tuple[list[str], set[str]]:
+    """The tags a subscriber may pick (the watched set's, plus those they already follow) and the refs."""
+    questions = watched_questions(site().config, db())
+    tags = [t for t, _ in tag_counts(questions)]
+    return tags + [t for t in extra_tags if t not in tags], {q.ref.uid for q in questions} | set(extra_refs)
+
+
+def _frequency(value: str) -> Frequency:
+    return next((f for f in FREQUENCIES if f == value), "daily")
+
+
+def _too_many(wait: int) -> Refusal:
+    minutes = max(1, round(wait / 60))
+    return Refusal(429, "Trop de demandes", f"Trop de demandes d'abonnement en peu de temps. Réessayez dans "
+                   f"{minutes} minute{'s' if minutes > 1 else ''}.", headers={"Retry-After": str(wait)},
+                   link=(url_for("pages.home"), "Revenir à l'accueil"))
+
+
+def _token_refusal(error: TokenError, purpose: Purpose) -> Refusal:
+    text = str(error)
+    if "expired" in text:
+        message = "Ce lien a expiré."
+    elif "no longer valid" in text:
+        message = "Ce lien a déjà servi, ou l'abonnement a changé depuis : il n'est plus valable."
+    else:
+        message = ("Ce lien n'est pas valide. Vérifiez qu'il est complet : certains logiciels de messagerie "
+                   "coupent les longs liens en deux.")
+    if purpose == "confirm":
+        message += " Pour recevoir un nouveau lien de confirmation, abonnez-vous de nouveau."
+    return Refusal(400, "Lien non valable", message, link=(url_for("subscribers.subscribe_form"),
+                                                           "Aller au formulaire d'abonnement"))
+
+
+def _claim(token: str, purpose: Purpose) -> TokenClaim:
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise _token_refusal(TokenError("this link is not valid"), purpose)
+    try:
+        return read_token(site().secret, purpose, token)
+    except TokenError as error:
+        raise _token_refusal(error, purpose) from None
+
+
+def _subscriber(token: str, purpose: Purpose) -> Subscriber:
+    _claim(token, purpose)
+    try:
+        return identify(db(), token, purpose=purpose, secret=site().secret)
+    except TokenError as error:
+        raise _token_refusal(error, purpose) from None
+
+
+def manage_url(subscriber: Subscriber) -> str:
+    claim = TokenClaim(subscriber.id, subscriber.email, subscriber.generation)
+    return url_for("subscribers.manage", token=make_token(site().secret, "manage", claim))
+
+
+# --- subscribe ----------------------------------------------------------------------------------
+
+
+@bp.get("/abonnement")
+def subscribe_form() -> ResponseReturnValue:
+    _mail()
+    tags, refs = _choices()
+    form = SubscribeForm(tags, refs, formdata=None)
+    # Prefilled from a question's or a tag's page: "follow this by e-mail".
+    form.tags.data = [t for t in request.args.getlist("tag") if t in tags]
+    form.refs.data = "\n".join(r for r in request.args.getlist("ref") if r in refs)
+    return render_template("subscribe.html", form=form)
+
+
+@bp.post("/abonnement")
+def subscribe() -> ResponseReturnValue:
+    mail = _mail()
+    limiters = site().limiters
+    if wait := limiters.per_client.hit(f"client:{request.remote_addr}"):
+        raise _too_many(wait)
+    tags, refs = _choices()
+    form = SubscribeForm(tags, refs)
+    if not form.validate():
+        return render_template("subscribe.html", form=form), 400
+    if wait := limiters.per_address.hit(f"address:{form.clean_email}"):
+        raise _too_many(wait)
+    message = request_subscription(db(), form.clean_email, frequency=_frequency(form.frequency.data),
+                                   tags=tuple(form.tags.data or ()), refs=form.clean_refs, now=now(), settings=mail)
+    with web_sender(site().config) as sender:
+        deliver(db(), sender, mail, message, now())
+    return redirect(url_for("subscribers.sent"), 303)
+
+
+@bp.get("/abonnement/envoye")
+def sent() -> ResponseReturnValue:
+    return render_template("sent.html")
+
+
+# --- confirm ------------------------------------------------------------------------------------
+
+
+@bp.get("/confirm/<token>")
+def confirm_page(token: str) -> ResponseReturnValue:
+    claim = _claim(token, "confirm")
+    subscriber = _subscriber(token, "confirm")
+    if subscriber.state == "confirmed" and subscriber.generation == claim.generation + 1:
+        return render_template("confirm.html", subscriber=subscriber, done=True, manage=manage_url(subscriber))
+    if subscriber.state != "pending" or subscriber.generation != claim.generation:
+        raise _token_refusal(TokenError("this confirmation link is no longer valid"), "confirm")
+    return render_template("confirm.html", subscriber=subscriber, done=False, manage=None)
+
+
+@bp.post("/confirm/<token>")
+def confirm_post(token: str) -> ResponseReturnValue:
+    _claim(token, "confirm")
+    try:
+        subscriber = confirm(db(), token, now=now(), secret=site().secret)
+    except TokenError as error:
+        raise _token_refusal(error, "confirm") from None
+    flash("Votre abonnement est confirmé. Vous recevrez les prochaines nouvelles par e-mail.")
+    return redirect(manage_url(subscriber), 303)
+
+
+# --- manage -------------------------------------------------------------------------------------
+
+
+def _manage_page(token: str, subscriber: Subscriber, form: ChoicesForm | None = None, status: int = 200
+                 ) -> ResponseReturnValue:
+    if form is None:
+        tags, refs = _choices(subscriber.tags, subscriber.refs)
+        form = ChoicesForm(tags, refs, formdata=None)
+        form.frequency.data = subscriber.frequency
+        form.tags.data = list(subscriber.tags)
+        form.refs.data = "\n".join(subscriber.refs)
+    return render_template("manage.html", subscriber=subscriber, form=form, token=token), status
+
+
+@bp.get("/manage/<token>")
+def manage(token: str) -> ResponseReturnValue:
+    return _manage_page(token, _subscriber(token, "manage"))
+
+
+def _still_subscribed(subscriber: Subscriber) -> None:
+    if subscriber.state == "unsubscribed":
+        raise Refusal(400, "Vous êtes désabonné", "Cet abonnement a pris fin : il n'y a plus rien à changer. "
+                      "Vous pouvez vous abonner de nouveau.", link=(url_for("subscribers.subscribe_form"),
+                                                                   "Aller au formulaire d'abonnement"))
+
+
+@bp.post("/manage/<token>")
+def save_choices(token: str) -> ResponseReturnValue:
+    subscriber = _subscriber(token, "manage")
+    _still_subscribed(subscriber)
+    tags, refs = _choices(subscriber.tags, subscriber.refs)
+    form = ChoicesForm(tags, refs)
+    if not form.validate():
+        return _manage_page(token, subscriber, form, 400)
+    update_choices(db(), subscriber, frequency=_frequency(form.frequency.data), tags=tuple(form.tags.data or ()),
+                   refs=form.clean_refs)
+    flash("Vos choix sont enregistrés.")
+    return redirect(url_for("subscribers.manage", token=token), 303)
+
+
+@bp.post("/manage/<token>/pause")
+def pause(token: str) -> ResponseReturnValue:
+    subscriber = _subscriber(token, "manage")
+    _still_subscribed(subscriber)
+    if subscriber.state == "pending":
+        flash("Cet abonnement n'est pas encore confirmé : il n'y a rien à mettre en pause.")
+        return redirect(url_for("subscribers.manage", token=token), 303)
+    if subscriber.state == "confirmed":
+        set_state(db(), subscriber, "paused", now())
+    flash("Votre abonnement est en pause : aucun e-mail ne vous sera envoyé jusqu'à ce que vous le repreniez.")
+    return redirect(url_for("subscribers.manage", token=token), 303)
+
+
+@bp.post("/manage/<token>/resume")
+def resume(token: str) -> ResponseReturnValue:
+    subscriber = _subscriber(token, "manage")
+    _still_subscribed(subscriber)
+    if subscriber.state == "pending":
+        flash("Cet abonnement n'est pas encore confirmé : ouvrez le lien de l'e-mail de confirmation.")
+        return redirect(url_for("subscribers.manage", token=token), 303)
+    if subscriber.state == "paused":
+        set_state(db(), subscriber, "confirmed", now())
+    flash("Votre abonnement a repris : vous recevrez les nouvelles à partir de maintenant.")
+    return redirect(url_for("subscribers.manage", token=token), 303)
+
+
+@bp.post("/manage/<token>/leave")
+def leave(token: str) -> ResponseReturnValue:
+    subscriber = _subscriber(token, "manage")
+    if subscriber.state != "unsubscribed":
+        set_state(db(), subscriber, "unsubscribed", now())
+    flash("Vous êtes désabonné : vous ne recevrez plus d'e-mail de relance.")
+    return redirect(url_for("subscribers.manage", token=token), 303)
+
+
+# --- unsubscribe --------------------------------------------------------------------------------
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str) -> ResponseReturnValue:
+    return render_template("unsubscribe.html", subscriber=_subscriber(token, "unsubscribe"), token=token)
+
+
+@bp.post("/unsubscribe/<token>")
+def unsubscribe_one_click(token: str) -> ResponseReturnValue:
+    """RFC 8058 one-click, and the button of the GET page: no CSRF token, no cookie; answers 200."""
+    _claim(token, "unsubscribe")
+    try:
+        subscriber = unsubscribe(db(), token, now=now(), secret=site().secret)
+    except TokenError as error:
+        raise _token_refusal(error, "unsubscribe") from None
+    return render_template("unsubscribed.html", subscriber=subscriber)

@@ -1,0 +1,123 @@
+"""Full-text search over every stored question: the `questions_fts` index (SQLite FTS5, accents folded
+by its `unicode61 remove_diacritics 2` tokenizer, kept up to date by triggers; migration m005), ranked
+by bm25.
+
+A user's query is never passed to FTS5 as syntax: it is read as words and "quoted phrases", each
+turned into a quoted FTS5 string, so `"`, `-`, `*`, `:`, `NEAR(`, `AND`… are only words or
+separators and cannot break or widen the query.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.questions import all_questions
+from storage.records import StoredQuestion
+
+# The columns of questions_fts, in order, and how much a match in each weighs in bm25: a word of the
+# title or the analysis (rubric) says more about the question than one of its text.
+FTS_COLUMNS = ("title", "rubric", "author", "ministry", "text")
+WEIGHTS = (10.0, 5.0, 3.0, 2.0, 1.0)
+DEFAULT_LIMIT = 50
+SNIPPET_TOKENS = 16  # words of context in a hit's snippet
+# Around each word found in a snippet: control characters, which no stored text holds, so that the
+# caller shows them as it likes (bold in a terminal) and never mistakes a text's own « » for them.
+MARK_START, MARK_END = "\x02", "\x03"
+
+# What the unicode61 tokenizer keeps of a text: runs of letters and digits. Everything else (spaces,
+# punctuation, FTS5 operators' characters) only separates words.
+_TOKEN = re.compile(r"[^\W_]+")
+_QUOTED = re.compile(r'"([^"]*)"?')
+
+
+class SearchError(ValueError):
+    """A query that cannot be searched for: `query` and the problem."""
+
+    def __init__(self, query: str, problem: str) -> None:
+        self.query, self.problem = query, problem
+        super().__init__(f"search {query!r}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One question found: its `rank` (1 for the best match), a `snippet` of the text around the words
+    found (each between `MARK_START` and `MARK_END`), and the question as stored."""
+
+    rank: int
+    ref: str
+    snippet: str | None
+    stored: StoredQuestion
+
+
+def _phrase(words: Sequence[str]) -> str:
+    # Tokens hold letters and digits only: nothing in them needs escaping inside an FTS5 string.
+    return '"' + " ".join(words) + '"'
+
+
+def match_expression(query: str) -> str:
+    """The FTS5 expression for a user's query: every word, and every "quoted phrase" (its words in a
+    row), must be in the question; words are matched whole, accents and case folded.
+
+    `diamants "terminologie des diamants"` → `"diamants" "terminologie des diamants"`; `col:x*` →
+    `"col" "x"`. Raises `SearchError` when the query holds no letter or digit.
+    """
+    parts: list[str] = []
+    query = unicodedata.normalize("NFC", query)  # "é" typed as e + U+0301 is one letter, not a separator
+    # Outside quotes, each run of letters and digits is a word; a quote opens a phrase, closed by
+    # the next quote or the end of the query.
+    at = 0
+    for quoted in _QUOTED.finditer(query):
+        parts += [_phrase([word]) for word in _TOKEN.findall(query[at:quoted.start()])]
+        if words := _TOKEN.findall(quoted.group(1)):
+            parts.append(_phrase(words))
+        at = quoted.end()
+    parts += [_phrase([word]) for word in _TOKEN.findall(query[at:])]
+    if not parts:
+        raise SearchError(query, "nothing to search for: give at least one word (letters or digits)")
+    return " ".join(dict.fromkeys(parts))
+
+
+def _column_filter(column: str, text: str, what: str) -> str:
+    """Every word of `text` in `column` (accents and case folded, in any order): `author : "masson"`."""
+    words = _TOKEN.findall(unicodedata.normalize("NFC", text))
+    if not words:
+        raise SearchError(text, f"the {what} filter holds no letter or digit")
+    return " AND ".join(f"{column} : {_phrase([word])}" for word in words)
+
+
+def search_questions(db: Database, query: str, *, chamber: str | None = None, author: str | None = None,
+                     ministry: str | None = None, status: str | None = None,
+                     limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
+    """The stored questions that hold every word of `query`, best first (bm25, weighted by column).
+
+    `author` and `ministry` keep the questions whose author (the ministry now holding them) has every
+    word given, accents and case folded; `chamber` ("an", "senat") and `status` ("pending",
+    "answered"…) are exact. Raises `SearchError` for a query with no word."""
+    expression = match_expression(query)
+    if author is not None:
+        expression = f"({expression}) AND {_column_filter('author', author, 'author')}"
+    if ministry is not None:
+        expression = f"({expression}) AND {_column_filter('ministry', ministry, 'ministry')}"
+    where = ["questions_fts MATCH ?"]
+    params: list[Any] = [expression]
+    if chamber is not None:
+        where.append("q.chamber = ?")
+        params.append(chamber)
+    if status is not None:
+        where.append("q.status = ?")
+        params.append(status)
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    rows = db.execute(
+        f"SELECT q.ref, snippet(questions_fts, -1, char(2), char(3), '…', {SNIPPET_TOKENS}) "
+        f"FROM questions_fts JOIN questions q ON q.rowid = questions_fts.rowid "
+        f"WHERE {' AND '.join(where)} ORDER BY bm25(questions_fts, {weights}), q.ref LIMIT ?",
+        [*params, limit]).fetchall()
+    stored = {question.ref: question for question in all_questions(db, [ref for ref, _ in rows])}
+    return [SearchHit(rank, ref, " ".join(snippet.split()) if snippet else None, stored[ref])
+            for rank, (ref, snippet) in enumerate(rows, start=1)]
