@@ -7,6 +7,7 @@ cannot be read is logged as a failed poll and keeps its stored state; the cycle 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from sqlite_utils import Database
 
 from bot.deadlines import today_in_paris
 from bot.events import DEFAULT_SOON_DAYS, diff
+from bot.reconcile import is_behind
 from scrapers.http import FetchError, HttpStatusError, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import QuestionRef
@@ -97,6 +99,10 @@ def _last_day(stored: StoredQuestion | None) -> date | None:
 def _record_reading(db: Database, reading: Reading, stored: StoredQuestion | None, *, now: datetime,
                     settings: CheckSettings, report: CycleReport, cycle_id: int) -> None:
     old = stored.snapshot if stored else None
+    if old is not None and is_behind(old, reading.snapshot):
+        # The page is older than what the archive already told (reconciled, not regressed): the read
+        # counts as a success, the stored state stays.
+        reading = dataclasses.replace(reading, snapshot=old)
     events = diff(old, reading.snapshot, today=today_in_paris(now), last_day=_last_day(stored), seen_at=now,
                   soon_days=settings.deadline_soon_days)
     changed = old != reading.snapshot

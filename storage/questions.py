@@ -54,9 +54,14 @@ def _stored(row: dict[str, Any]) -> StoredQuestion:
                           last_change=_instant(row.get("last_change")))
 
 
+_STORED_COLUMNS = ("ref", "snapshot", "first_seen", "last_checked", "last_success", "last_error", "last_change")
+
+
 def get_question(db: Database, ref: str) -> StoredQuestion | None:
-    rows = list(db.table("questions").rows_where("ref = ?", [ref]))
-    return _stored(rows[0]) if rows else None
+    # Plain SQL: called once per question of a cycle or an import, where rows_where's schema
+    # lookups cost more than the read itself.
+    row = db.execute(f"SELECT {', '.join(_STORED_COLUMNS)} FROM questions WHERE ref = ?", [ref]).fetchone()
+    return _stored(dict(zip(_STORED_COLUMNS, row, strict=True))) if row else None
 
 
 def all_questions(db: Database, refs: Iterable[str] | None = None) -> list[StoredQuestion]:
@@ -141,7 +146,8 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
     poll, in one transaction. Returns the events that were new."""
     ref = snapshot.ref.uid
     with db.atomic():
-        previous = list(db.table("questions").rows_where("ref = ?", [ref], select="snapshot, first_seen"))
+        previous = [{"snapshot": row[0], "first_seen": row[1]} for row in
+                    db.execute("SELECT snapshot, first_seen FROM questions WHERE ref = ?", [ref]).fetchall()]
         columns = _snapshot_columns(snapshot)
         changed = not previous or previous[0]["snapshot"] != columns["snapshot"]
         row = {"ref": ref, **columns, "last_checked": _iso(poll.at), "last_success": _iso(poll.at),

@@ -242,3 +242,16 @@ def test_bad_database_exit_1(config: Path, tmp_path: Path) -> None:
     env = {"RELANCE_DB": str(tmp_path / "not-a-db")}
     result = CliRunner().invoke(main, ["--config", str(config), "check"], env=env)
     assert result.exit_code == 1 and "database" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_page_behind_the_stored_state_does_not_regress_it(config: Path, site: Site) -> None:
+    """The archive already brought the answer; a page (or a cache) still showing the question
+    unanswered must not turn it back to pending, nor replay `answered` later."""
+    with time_machine.travel(at("2025-06-10"), tick=True):
+        check_json(config)  # the real answered record
+    site.serve(AN_PATH, dump(without_answer(qe_json())), "application/json")
+    with time_machine.travel(at("2025-06-20"), tick=True):  # answered ones are due again after a week
+        report = check_json(config)
+        assert report["checked"] >= 1 and kinds(report, "QANR5L17QE5268") == []
+        rows = {r["ref"]: r for r in json.loads(relance(config, "status", "--json").stdout)}
+    assert rows["QANR5L17QE5268"]["status"] == "answered"

@@ -35,9 +35,8 @@ from bot.import_an import (
     candidate_rules,
     folded_text,
     import_archive,
-    is_behind,
-    progress,
 )
+from bot.reconcile import is_behind, progress
 from scrapers.an import parse_an_json
 from scrapers.an_archive import AnArchive, ArchiveError
 from scrapers.model import ParseError, QuestionSnapshot
