@@ -9,13 +9,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlite_utils import Database
 
 from storage.db import BUSY_TIMEOUT_MS, StorageError, migrations
+from storage.instants import instant_from as _instant
+from storage.instants import instant_text as _text
 from storage.ledger import BuildMessage, Message, queue_message
 
 AlarmChange = Literal["raised", "reminded", "recovered"]
@@ -42,16 +44,6 @@ class Notice:
 
     recipient: str
     build: BuildMessage
-
-
-def _text(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _alarm(row: dict[str, Any]) -> Alarm:

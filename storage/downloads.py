@@ -17,11 +17,14 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+
+from storage.instants import instant_from as _instant
+from storage.instants import instant_text as _text
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +41,6 @@ class Download:
     @property
     def complete(self) -> bool:
         return self.completed_at is not None
-
-
-def _text(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _download(row: dict[str, Any]) -> Download:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlite_utils import Database
+
+from storage.instants import instant_text as _text
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,12 +19,6 @@ class Followed:
     rules: tuple[str, ...]
     tags: tuple[str, ...]
     matched_at: datetime
-
-
-def _text(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def list_followed(db: Database) -> list[Followed]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from storage.instants import instant_text as _text
 from storage.questions import event_from_row
 from storage.records import Event
 
@@ -45,12 +46,6 @@ def email_recipient(address: str) -> str:
 
 def channel_recipient(name: str) -> str:
     return f"channel:{name}"
-
-
-def _text(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _message(row: dict[str, Any]) -> Message:

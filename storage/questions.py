@@ -9,27 +9,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from scrapers.model import QuestionSnapshot
 from scrapers.serialize import snapshot_from_dict, snapshot_to_dict
+from storage.instants import instant_from as _instant
+from storage.instants import instant_text
 from storage.records import Event, Poll, SourceHealth, StoredQuestion
 
 
 def _iso(value: datetime | date | None) -> str | None:
     """Dates as YYYY-MM-DD; instants in UTC, so that text order is time order across DST changes."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return instant_text(value)
     return value.isoformat() if value else None
-
-
-def _instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlite_utils import Database
+
+from storage.instants import instant_from as _instant
+from storage.instants import instant_text
 
 Frequency = Literal["immediate", "daily", "weekly"]
 FREQUENCIES: tuple[Frequency, ...] = ("immediate", "daily", "weekly")
@@ -43,15 +46,7 @@ class Subscriber:
 
 
 def _text(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: relance stores only aware instants")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return None if value is None else instant_text(value)
 
 
 def _subscriber(row: dict[str, Any]) -> Subscriber:
