@@ -7,9 +7,12 @@ the samples a test is skipped with a clear message, except under CI=true, where 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.smtp import Mailer
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(os.environ.get("RELANCE_SAMPLES", PROJECT.parent / "shared" / "samples"))
@@ -35,3 +38,12 @@ def sample_bytes(relative: str) -> bytes:
 def samples_dir() -> Path:
     sample_path("SOURCES.md")
     return SAMPLES
+
+
+@pytest.fixture
+def mailer() -> Iterator[Mailer]:
+    """A real SMTP server (aiosmtpd) on a free port, stopped after the test."""
+    server = Mailer()
+    server.start()
+    yield server
+    server.stop()

@@ -32,9 +32,10 @@ from bot.deadlines import PARIS
 from tests.an_variants import dump, qe_json, without_answer
 from tests.conftest import sample_bytes
 from tests.senat_pages import page_from_text, page_text, page_url_path
+from tests.smtp import Mailer, free_port
 from tests.test_check import AN_PATH
 from tests.test_check import Site as Chambers
-from tests.test_notify import SECRET, Mailer, free_port, text_of
+from tests.test_notify import SECRET, text_of
 from tests.test_web_serve import RELANCE, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -22,21 +22,13 @@ from bot.notify.mail import SmtpSettings
 from storage.db import migrations, open_db
 from tests.conftest import sample_bytes
 from tests.senat_pages import page_from_text, page_text, page_url_path
+from tests.smtp import Mailer, free_port
 from tests.test_http import AN_ERROR_503
-from tests.test_notify import Mailer, free_port
 
 AN_PATH = "/dyn/opendata/QANR5L17QE5268.json"
 XML_PATH = "/q14/14-47351QE.htm/vue/xml"  # the known legacy question, read when none is watched
 SENAT_UID = "SEQ091211244"
 SECRET = "a-test-secret-that-is-long-enough"
-
-
-@pytest.fixture
-def mailer() -> Iterator[Mailer]:
-    server = Mailer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -40,9 +40,10 @@ from tests import test_check, test_notify
 from tests.an_variants import dump, qe_json, without_answer
 from tests.conftest import SAMPLES, sample_bytes
 from tests.senat_pages import page_url_path
+from tests.smtp import Inbox, Mailer
 from tests.test_check import AN_PATH, SENAT_UID, XML_PATH, Site, at, check_json, relance, stored_snapshot
 from tests.test_http import AN_ERROR_503
-from tests.test_notify import Inbox, Mailer, ok, subscribe_and_confirm
+from tests.test_notify import ok, subscribe_and_confirm
 
 # Fixtures of the end-to-end tests, reused: pytest registers them here under these names.
 config = test_check.config  # the three real questions (AN JSON, AN XML, Sénat page) on a local `site`

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +29,8 @@ from storage.questions import finish_cycle, save_check, save_failure, start_cycl
 from storage.records import Poll
 from tests.conftest import sample_bytes
 from tests.senat_pages import page_from_text, page_text, page_url_path
-from tests.test_notify import Mailer, text_of
+from tests.smtp import Mailer
+from tests.test_notify import text_of
 
 AN_REF, AN_URL = "QANR5L17QE5268", "https://www.assemblee-nationale.fr/dyn/opendata/QANR5L17QE5268.json"
 SENAT_REF = "SEQ091211244"
@@ -39,14 +39,6 @@ SENAT_ERROR = f"TransportError: {SENAT_URL}: ConnectError: [Errno 111] Connectio
 ADMIN = "admin@relance.test"
 SENDER = "relance <relance@relance.test>"
 BASE_URLS = {"an": "https://www.assemblee-nationale.fr", "senat": "https://www.senat.fr"}
-
-
-@pytest.fixture
-def mailer() -> Iterator[Mailer]:
-    server = Mailer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

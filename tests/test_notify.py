@@ -3,13 +3,9 @@ on a free port, a local HTTP server serving the real samples, a real SQLite file
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
-import socket
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,8 +13,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
@@ -26,56 +20,10 @@ from bot.cli import main
 from bot.deadlines import PARIS
 from tests.an_variants import dump, qe_json, without_answer
 from tests.conftest import sample_bytes
+from tests.smtp import Mailer
 
 AN_PATH = "/dyn/opendata/QANR5L17QE5268.json"
 SECRET = "a-test-secret-that-is-long-enough"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content or b""
-        parsed = email.message_from_bytes(content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append((envelope.mail_from or "", list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for _, rcpt, m in self.messages if address in rcpt]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Mailer:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.inbox = Inbox()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def mailer() -> Iterator[Mailer]:
-    server = Mailer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ from bot.deadlines import PARIS
 from bot.logs import format_line
 from bot.service import MISFIRE_GRACE_SECONDS, build_scheduler, check_job, job_specs
 from tests.conftest import sample_bytes
-from tests.test_notify import AN_PATH, SECRET, Mailer, subscribe_and_confirm, text_of
+from tests.smtp import Mailer
+from tests.test_notify import AN_PATH, SECRET, subscribe_and_confirm, text_of
 
 RELANCE = Path(sys.executable).parent / "relance"
 REF = "QANR5L17QE5268"

@@ -46,7 +46,8 @@ from storage.subscribers import Subscriber, get_subscriber
 from tests.an_variants import dump, qe_json, without_answer
 from tests.conftest import sample_bytes
 from tests.senat_pages import page_text
-from tests.test_notify import SECRET, Mailer, text_of, token_in
+from tests.smtp import Mailer
+from tests.test_notify import SECRET, text_of, token_in
 
 AN_URL = "https://www.assemblee-nationale.fr/dyn/opendata/QANR5L17QE5268.json"
 SENAT_ANSWERED_URL = "https://www.senat.fr/questions/base/2009/qSEQ091211244.html"
@@ -173,14 +174,6 @@ class Site:
 def clock() -> Iterator[None]:
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-@pytest.fixture
-def mailer() -> Iterator[Mailer]:
-    server = Mailer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def seed(db_path: Path) -> None:

@@ -12,7 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.test_notify import SECRET, free_port
+from tests.smtp import free_port
+from tests.test_notify import SECRET
 from tests.test_web import AN, seed, write_config
 
 RELANCE = Path(sys.executable).with_name("relance")
