@@ -1,0 +1,28 @@
+"""What the senat.fr readers share: the site's address and how its pages write dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from scrapers.model import ParseError
+
+SENAT_BASE_URL = "https://www.senat.fr"
+
+DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+
+
+def parse_date(text: str, url: str, what: str) -> date:
+    """A `dd/mm/yyyy` date; `ParseError` naming `url` and `what` when `text` is not one."""
+    match = DATE.fullmatch(text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        pass
+    raise ParseError(url, f"{what} (dd/mm/yyyy)", text)
+
+
+def collapsed(text: str) -> str:
+    """`text` with every run of white space (no-break spaces included) as one space, stripped."""
+    return " ".join(text.split())
