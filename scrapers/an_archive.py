@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Self
 
 from scrapers.an import parse_an_json
+from scrapers.errors import SourceFailed
 from scrapers.model import ParseError, QuestionSnapshot, Status
 from scrapers.refs import QuestionRef, RefError, parse_ref
 
@@ -37,7 +38,7 @@ _DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, NotImplemente
            ValueError, OSError)
 
 
-class ArchiveError(Exception):
+class ArchiveError(SourceFailed):
     """An archive that cannot be read at all (corrupt, truncated, not a zip, no question in it):
     names the file and the problem."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from scrapers.errors import SourceFailed
 from scrapers.refs import QuestionRef
 
 Chamber = Literal["an", "senat"]
@@ -19,7 +20,7 @@ Status = Literal["pending", "answered", "withdrawn", "closed", "lapsed"]
 STATUSES: tuple[Status, ...] = ("pending", "answered", "withdrawn", "closed", "lapsed")
 
 
-class ParseError(ValueError):
+class ParseError(SourceFailed, ValueError):
     """A source document that cannot be read as a question: names the URL, the field and what was found."""
 
     def __init__(self, url: str, field: str, found: str) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from scrapers.errors import CannotRun
+
 ACCEPTED_FORMS = (
     "AN uid QANR5L17QE5268, AN short form 'AN 17-5268', AN URL "
     "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE5268 or "
@@ -20,7 +22,7 @@ ACCEPTED_FORMS = (
 )
 
 
-class RefError(ValueError):
+class RefError(CannotRun, ValueError):
     """Text that is not a reference to a written question; the message lists the accepted forms."""
 
     def __init__(self, text: str, why: str = "not a written-question reference") -> None:
