@@ -73,8 +73,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.check import CheckSettings, CycleReport, run_cycle
-from bot.deadlines import PARIS
+from bot.app.check import CheckSettings, CycleReport, run_cycle
+from bot.core.deadlines import PARIS
 from scrapers.http import HttpSettings, PoliteClient
 from scrapers.refs import QuestionRef, parse_ref
 from scrapers.sources import SourceSettings, source_for

@@ -16,7 +16,7 @@ Each is deflated under json/QANR5L17QE{i}.json, as in the AN's Questions_ecrites
 is built in a child process, so that its building counts neither in the import's time nor in its
 memory.
 
-Both imports run `bot.import_an.import_an` on the archive as a --file (what `relance import an --file`
+Both imports run `bot.app.import_an.import_an` on the archive as a --file (what `relance import an --file`
 runs), with the follow rules, sources and check settings of the bundled config.toml, its cache
 directory (where the member index of the last import is kept) in the temporary folder. The second
 import finds every file unchanged in that index and opens none; a third one, with `again` (what
@@ -42,9 +42,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import HttpSection, load_config
-from bot.deadlines import PARIS
-from bot.import_an import ImportReport, import_an
+from bot.app.config import HttpSection, load_config
+from bot.app.import_an import ImportReport, import_an
+from bot.core.deadlines import PARIS
 from storage.db import open_db
 from tests.an_variants import dump, qe_json, without_answer
 from tests.test_import_an import set_dates, set_number

@@ -11,13 +11,15 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
+from scrapers.errors import CannotRun
+
 DEFAULT_PATH = "relance.db"
 BUSY_TIMEOUT_MS = 10_000  # wait this long for another process's write before giving up
 
 migrations = Migrations("relance")
 
 
-class StorageError(Exception):
+class StorageError(CannotRun):
     """The database cannot be used: names the file and the problem."""
 
     def __init__(self, path: str | Path, problem: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from scrapers.errors import CannotRun
 from storage.questions import all_questions
 from storage.records import StoredQuestion
 
@@ -36,7 +37,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r'"([^"]*)"?')
 
 
-class SearchError(ValueError):
+class SearchError(CannotRun, ValueError):
     """A query that cannot be searched for: `query` and the problem."""
 
     def __init__(self, query: str, problem: str) -> None:

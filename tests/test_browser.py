@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from pytest_httpserver import HTTPServer
 
-from bot.deadlines import PARIS
+from bot.core.deadlines import PARIS
 from tests.an_variants import dump, qe_json, without_answer
 from tests.conftest import sample_bytes
 from tests.senat_pages import page_from_text, page_text, page_url_path

@@ -13,8 +13,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlite_utils import Database
 
-from bot.deadlines import PARIS
-from bot.events import diff
+from bot.core.deadlines import PARIS
+from bot.core.events import diff
 from bot.notify import channels
 from bot.notify.channels import (
     Channel,

@@ -16,8 +16,8 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bot.cli import main
-from bot.deadlines import PARIS
+from bot.core.deadlines import PARIS
+from bot.main import main
 from tests.an_variants import dump, qe_json, without_answer
 from tests.conftest import sample_bytes
 from tests.senat_pages import page_from_text, page_text, page_url_path

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from bot.cli import main
+from bot.main import main
 from tests.conftest import sample_bytes
 from tests.senat_pages import PAGE_TEXTS, page_from_text, page_text, page_url_path
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, config_path, load_config
+from bot.app.config import ConfigError, config_path, load_config
 from tests.conftest import PROJECT
 
 MINIMAL = '[relance]\ncontact = "ops@relance.test"\n'

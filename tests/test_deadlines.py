@@ -15,7 +15,8 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.deadlines import RULES, Deadline, deadline_status, rule_for, today_in_paris
+from bot.app.context import now
+from bot.core.deadlines import RULES, Deadline, deadline_status, rule_for, today_in_paris
 from scrapers.an import parse_an_json
 from scrapers.model import STATUSES, Attribution, Closure, Ministry, QuestionSnapshot, Status
 from scrapers.senat import parse_senat_text
@@ -275,9 +276,9 @@ def test_a_naive_datetime_is_refused() -> None:
         today_in_paris(datetime(2024, 12, 31, 23, 30))  # noqa: DTZ001 (the point of the test)
 
 
-def test_default_reads_the_clock() -> None:
+def test_the_one_clock_gives_the_day_in_paris() -> None:
     with time_machine.travel(datetime(2024, 12, 31, 23, 30, tzinfo=UTC), tick=False):
-        assert today_in_paris() == date(2025, 1, 1)
+        assert today_in_paris(now()) == date(2025, 1, 1)
 
 
 # --- properties -------------------------------------------------------------------------------

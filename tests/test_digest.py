@@ -21,10 +21,11 @@ from typing import Any
 import lxml.html
 import pytest
 
-from bot.deadlines import PARIS
-from bot.events import diff
+from bot.core.deadlines import PARIS
+from bot.core.events import diff
 from bot.notify.content import Digest, Item, SourceLine, item_from_event
-from bot.notify.digest import fr_date, render_confirmation, render_digest, source_health
+from bot.notify.digest import render_confirmation, render_digest, source_health
+from bot.notify.wording import fr_date
 from scrapers.an import parse_an_json
 from scrapers.model import QuestionSnapshot
 from scrapers.senat import parse_senat_text

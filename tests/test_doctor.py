@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 from sqlite_utils import Database
 
-from bot.cli import main
-from bot.config import load_config
-from bot.doctor import Check, check_line, config_checks, database_checks, smtp_check
+from bot.app.config import load_config
+from bot.app.doctor import Check, check_line, config_checks, database_checks, smtp_check
+from bot.main import main
 from bot.notify.mail import SmtpSettings
 from storage.db import migrations, open_db
 from tests.conftest import sample_bytes

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 
-from bot.deadlines import PARIS
-from bot.events import diff
+from bot.core.deadlines import PARIS
+from bot.core.events import diff
 from scrapers.an import parse_an_json
 from scrapers.model import Answer, Attribution, Closure, Ministry, QuestionSnapshot
 from scrapers.senat import parse_senat_text

@@ -34,7 +34,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bench.cycle import build_bodies, plan_mix
-from bot.cli import main
+from bot.main import main
 from storage.db import BUSY_TIMEOUT_MS
 from tests import test_check, test_notify
 from tests.an_variants import dump, qe_json, without_answer

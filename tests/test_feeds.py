@@ -1,6 +1,6 @@
 """The Atom feed of events and the iCalendar of deadlines, built from the real samples' snapshots.
 
-Events come from the real diff (`bot.events.diff`) of snapshots parsed from the real AN record and
+Events come from the real diff (`bot.core.events.diff`) of snapshots parsed from the real AN record and
 Sénat page; expected dates and wordings are read from the samples (AN 17-5268 published on
 25/03/2025, answered on 03/06/2025; Sénat 11244 of 10/12/2009, answered on 28/10/2010).
 """
@@ -15,11 +15,11 @@ import icalendar
 import pytest
 from lxml import etree
 
-from bot.deadlines import PARIS
-from bot.events import diff
+from bot.core.deadlines import PARIS
+from bot.core.events import diff
+from bot.core.status import WatchedQuestion
 from bot.notify.content import Item, item_from_event
 from bot.notify.feeds import atom_feed, event_tag_id, ical_deadlines, natural_key
-from bot.status import WatchedQuestion
 from scrapers.an import parse_an_json
 from scrapers.model import Attribution, Closure, Ministry, QuestionSnapshot
 from scrapers.refs import parse_ref

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
-import types
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -26,18 +24,20 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 from sqlite_utils import Database
 
-from bot.cli import main
-from bot.config import ChannelEntry, Config, ConfigError, FollowRule, load_config
-from bot.deadlines import PARIS
-from bot.discovery import IngestReport, ingest
-from bot.follow import has_words, matching_rules, rule_matches
+from bot.app.config import ChannelEntry, Config, ConfigError, FollowRule, load_config
+from bot.app.discovery import DISCOVERY_IMPORTS, Discovery, ImportSummary
+from bot.app.ingest import IngestReport, ingest
+from bot.app.watched import watched
+from bot.cli.views import event_text
+from bot.core.deadlines import PARIS
+from bot.core.follow import has_words, matching_rules, rule_matches
+from bot.main import main
 from bot.notify.channels import Channel, notice_text, notify_channels, payload
 from bot.notify.content import Digest, item_from_event
 from bot.notify.digest import render_digest
 from bot.notify.feeds import atom_feed
-from bot.service import discovery_job, job_specs
-from bot.views import event_text
-from bot.watched import watched
+from bot.service.jobs import discovery_job
+from bot.service.scheduler import job_specs
 from scrapers.an import parse_an_json
 from scrapers.model import QuestionSnapshot
 from scrapers.senat import parse_senat_text
@@ -523,67 +523,66 @@ def test_discovery_runs_daily_before_the_morning_check(tmp_path: Path) -> None:
     assert error.value.entry == "schedule.discovery"
 
 
-@pytest.fixture
-def imports(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Stand-ins for bot.import_an and bot.import_senat that ingest real questions, as the real
-    imports do, through bot.discovery.ingest; each records the arguments it was given."""
-    calls: dict[str, list[str]] = {}
+def _summary(report: IngestReport) -> ImportSummary:
+    return ImportSummary(report.read, report.new, report.changed, report.matched,
+                         matched_events=[e for e in report.events if e.kind == "matched"])
 
-    def import_an(config: Config, db: Database, *, now: Any, should_stop: Any) -> IngestReport:
-        calls["an"] = ["config", "db", "now", "should_stop"]
+
+@pytest.fixture
+def imports() -> tuple[Discovery, ...]:
+    """Stand-ins for the AN and Sénat imports of the discovery registry that ingest real questions, as
+    the real imports do, through bot.app.ingest.ingest."""
+
+    def import_an(config: Config, db: Database, client: Any, now: Any, should_stop: Any) -> ImportSummary:
         report = IngestReport()
         ingest(db, an(), source="an-archive", url=AN_JSON_URL, now=now(), rules=config.follow, report=report)
-        return report
+        return _summary(report)
 
-    def import_senat(config: Config, db: Database, client: Any, *, now: Any) -> Any:
-        calls["senat"] = ["config", "db", "client", "now"]
+    def import_senat(config: Config, db: Database, client: Any, now: Any, should_stop: Any) -> ImportSummary:
         report = IngestReport()
         for q in (lagontrie(), dossus(), senat("SEQ210723812")):
             ingest(db, q, source="senat-csv", url=q.url, now=now(), rules=config.follow, report=report)
-        return types.SimpleNamespace(ingest=report, errors=[], ok=True)
+        return _summary(report)
 
-    monkeypatch.setitem(sys.modules, "bot.import_an", types.SimpleNamespace(import_an=import_an))
-    monkeypatch.setitem(sys.modules, "bot.import_senat", types.SimpleNamespace(import_senat=import_senat))
-    return calls
+    return (Discovery("an-archive", import_an), Discovery("senat-csv", import_senat))
+
+
+def test_the_registry_runs_the_real_imports_in_order() -> None:
+    assert [d.name for d in DISCOVERY_IMPORTS] == ["an-archive", "senat-csv"]
 
 
 def test_the_discovery_job_imports_then_tells_the_channels(tmp_path: Path, httpserver: HTTPServer,
-                                                           imports: dict[str, list[str]],
+                                                           imports: tuple[Discovery, ...],
                                                            caplog: pytest.LogCaptureFixture) -> None:
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     hook = ChannelEntry(name="vsa", url=f"json://127.0.0.1:{httpserver.port}/hook?cto=2&rto=2", tags=("vsa",))
     config = load_config(BUNDLED).model_copy(update={"channel": (hook,)})
     caplog.set_level(logging.INFO, logger="relance")
-    reports = discovery_job(config, tmp_path / "relance.db", now=lambda: NOW)
-    assert sorted(reports) == ["bot.import_an", "bot.import_senat"]
-    assert imports == {"an": ["config", "db", "now", "should_stop"], "senat": ["config", "db", "client", "now"]}
+    reports = discovery_job(config, tmp_path / "relance.db", now=lambda: NOW, imports=imports)
+    assert list(reports) == ["an-archive", "senat-csv"]
     done = {r.__dict__["relance_fields"]["source"]: r.__dict__["relance_fields"]
             for r in caplog.records if r.getMessage() == "discovery_done"}
-    assert (done["bot.import_senat"]["read"], done["bot.import_senat"]["matched"]) == (3, 2)
-    assert (done["bot.import_an"]["read"], done["bot.import_an"]["matched"]) == (1, 0)
+    assert (done["senat-csv"]["read"], done["senat-csv"]["matched"]) == (3, 2)
+    assert (done["an-archive"]["read"], done["an-archive"]["matched"]) == (1, 0)
     # The notify pass that follows sends the two found questions, and only them, to the channel.
     titles = [json.loads(request.get_data())["title"] for request, _ in httpserver.log]
     assert titles == ["Sénat 1335 (2024-05) — trouvée par la règle « Reconnaissance faciale »",
                       "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"]
 
 
-def test_a_missing_or_failing_import_is_logged_and_the_others_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   imports: dict[str, list[str]],
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setitem(sys.modules, "bot.import_an", None)  # as if the module were not there
-
-    def broken(config: Config, db: Database, client: Any, *, now: Any) -> None:
+def test_a_failing_import_is_logged_and_the_others_run(tmp_path: Path, imports: tuple[Discovery, ...],
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    def broken(config: Config, db: Database, client: Any, now: Any, should_stop: Any) -> ImportSummary:
         raise OSError("archive truncated")
 
     caplog.set_level(logging.INFO, logger="relance")
-    reports = discovery_job(load_config(BUNDLED), tmp_path / "relance.db", now=lambda: NOW)
-    assert list(reports) == ["bot.import_senat"] and reports["bot.import_senat"].ok
-    monkeypatch.setitem(sys.modules, "bot.import_senat", types.SimpleNamespace(import_senat=broken))
-    assert discovery_job(load_config(BUNDLED), tmp_path / "relance.db", now=lambda: NOW) == {"bot.import_senat": None}
+    failing = (Discovery("an-archive", broken), imports[1])
+    reports = discovery_job(load_config(BUNDLED), tmp_path / "relance.db", now=lambda: NOW, imports=failing)
+    assert reports["an-archive"] is None
+    summary = reports["senat-csv"]
+    assert summary is not None and summary.ok and summary.read == 3
     lines = [(r.getMessage(), r.__dict__["relance_fields"]) for r in caplog.records]
-    assert ("discovery_skipped", {"job": "discovery", "source": "bot.import_an", "reason": "module not installed"}) \
-        in lines
-    assert ("discovery_failed", {"job": "discovery", "source": "bot.import_senat",
+    assert ("discovery_failed", {"job": "discovery", "source": "an-archive",
                                  "error": "OSError: archive truncated"}) in lines
 
 

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from sqlite_utils import Database
 
-from bot.cli import main
-from bot.deadlines import PARIS
-from bot.health import HealthReport, HealthSettings, admin_send, check_source_health
+from bot.app.health import HealthReport, HealthSettings, admin_send, check_source_health
+from bot.core.deadlines import PARIS
+from bot.main import main
 from bot.notify.mail import SmtpSender, SmtpSettings
 from scrapers.an import parse_an_json
 from scrapers.model import QuestionSnapshot

@@ -24,11 +24,8 @@ import time_machine
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from bot.cli import main
-from bot.config import AN_ARCHIVE_URL, ConfigError, FollowRule, load_config
-from bot.deadlines import PARIS
-from bot.follow import _text_of, matching_rules
-from bot.import_an import (
+from bot.app.config import AN_ARCHIVE_URL, ConfigError, FollowRule, load_config
+from bot.app.import_an import (
     ImportReport,
     archive_suffix,
     archive_url,
@@ -36,7 +33,10 @@ from bot.import_an import (
     folded_text,
     import_archive,
 )
-from bot.reconcile import is_behind, progress
+from bot.core.deadlines import PARIS
+from bot.core.follow import _text_of, matching_rules
+from bot.core.reconcile import is_behind, progress
+from bot.main import main
 from scrapers.an import parse_an_json
 from scrapers.an_archive import AnArchive, ArchiveError
 from scrapers.model import ParseError, QuestionSnapshot
@@ -191,8 +191,8 @@ RULES = [
 
 
 def test_candidate_rules_hold_every_match() -> None:
-    """The cheap pre-selection of rules keeps every rule bot.follow matches (it may keep one more:
-    ingest decides), and its folded text is bot.follow's."""
+    """The cheap pre-selection of rules keeps every rule bot.core.follow matches (it may keep one more:
+    ingest decides), and its folded text is bot.core.follow's."""
     for document in (qe_json(), without_answer(qe_json()), renumbered(qe_json(), 12)):
         snapshot = snap(document)
         assert folded_text(snapshot) == _text_of(snapshot)

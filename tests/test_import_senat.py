@@ -34,12 +34,12 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bot.cli import main
-from bot.config import load_config
-from bot.deadlines import PARIS
-from bot.events import diff
-from bot.import_senat import csv_shows_change, import_senat, search_url
-from bot.service import http_settings
+from bot.app.config import load_config
+from bot.app.import_senat import csv_shows_change, import_senat, search_url
+from bot.app.settings import http_settings
+from bot.core.deadlines import PARIS
+from bot.core.events import diff
+from bot.main import main
 from scrapers.http import PoliteClient
 from scrapers.model import ParseError, QuestionSnapshot
 from scrapers.senat import parse_senat_text

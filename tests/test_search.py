@@ -1,5 +1,5 @@
 """Full-text search over every stored question: a real SQLite file holding the real questions of the
-samples (stored through `bot.discovery.ingest`, as the bulk imports store them), searched through
+samples (stored through `bot.app.ingest.ingest`, as the bulk imports store them), searched through
 `storage.search` and `relance search`: ranking, accents, phrases, hostile queries, filters, JSON.
 
 The questions are those of tests/test_follow.py: the real AN sample, the real Sénat page texts, the
@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from bot.cli import main
-from bot.deadlines import PARIS
-from bot.discovery import IngestReport, ingest
+from bot.app.ingest import IngestReport, ingest
+from bot.core.deadlines import PARIS
+from bot.main import main
 from scrapers.an import parse_an_json
 from storage.db import open_db
 from storage.search import MARK_END, MARK_START, SearchError, match_expression, search_questions

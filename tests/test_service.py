@@ -24,10 +24,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bot.config import ConfigError, load_config
-from bot.deadlines import PARIS
-from bot.logs import format_line
-from bot.service import MISFIRE_GRACE_SECONDS, build_scheduler, check_job, job_specs
+from bot.app.config import ConfigError, load_config
+from bot.app.logs import format_line
+from bot.core.deadlines import PARIS
+from bot.service.jobs import check_job
+from bot.service.scheduler import MISFIRE_GRACE_SECONDS, build_scheduler, job_specs
 from tests.conftest import sample_bytes
 from tests.smtp import Mailer
 from tests.test_notify import AN_PATH, SECRET, subscribe_and_confirm, text_of

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.deadlines import PARIS
+from bot.core.deadlines import PARIS
 from scrapers.an import parse_an_json, parse_an_xml
 from scrapers.model import QuestionSnapshot
 from scrapers.senat import parse_senat_text

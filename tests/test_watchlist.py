@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import watchlist
-from bot.config import ConfigError, load_config
-from bot.watchlist import WatchChange, add_watch, remove_watch
+from bot.app import watchlist
+from bot.app.config import ConfigError, load_config
+from bot.app.watchlist import WatchChange, add_watch, remove_watch
 from scrapers.refs import RefError
 from tests.conftest import PROJECT
 

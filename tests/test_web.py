@@ -28,11 +28,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bot.cli import main
-from bot.deadlines import PARIS
-from bot.events import diff
+from bot.core.deadlines import PARIS
+from bot.core.events import diff
+from bot.core.status import WatchedQuestion, status_row
+from bot.main import main
 from bot.notify.tokens import TokenClaim, make_token
-from bot.status import WatchedQuestion, status_row
 from bot.web.app import create_app
 from bot.web.limits import Limit, Limiters, SlidingWindow
 from scrapers.an import parse_an_json

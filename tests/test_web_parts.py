@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from bot.app.questions import BadArgs, Filters, parse_day, parse_filters, sort_rows, tag_stats
 from bot.web.charts import HEIGHT, answers_chart
 from bot.web.limits import Limit, SlidingWindow
-from bot.web.site import BadArgs, Filters, parse_day, parse_filters, sort_rows, tag_stats
 
 # --- chart ------------------------------------------------------------------------------------------
 

@@ -6,12 +6,14 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from scrapers.errors import CannotRun
+
 # Characters that could smuggle a header or a second recipient into a message.
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f,;<>\"]")
 MAX_LENGTH = 254
 
 
-class AddressError(ValueError):
+class AddressError(CannotRun, ValueError):
     """An address relance refuses, with the reason."""
 
     def __init__(self, address: str, why: str) -> None:

@@ -87,9 +87,10 @@ from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlsplit
 import apprise
 from sqlite_utils import Database
 
-from bot.deadlines import PARIS, today_in_paris
+from bot.core.deadlines import PARIS, today_in_paris
 from bot.notify.content import Item, item_from_event
-from bot.views import EVENT_FR, STATUS_FR, kind_fr
+from bot.notify.wording import EVENT_FR, STATUS_LONG_FR, kind_fr
+from scrapers.errors import CannotRun
 from scrapers.model import QuestionSnapshot
 from storage.ledger import (
     BuildMessage,
@@ -113,7 +114,7 @@ _WEBHOOK_SCHEMES = ("json", "jsons")
 _ASSET = apprise.AppriseAsset(app_id="relance", app_desc="relance : suivi des questions écrites")
 
 
-class ChannelError(Exception):
+class ChannelError(CannotRun):
     """A channel could not be used: its name and the problem, with no secret of its URL."""
 
     def __init__(self, name: str, problem: str) -> None:
@@ -214,7 +215,7 @@ def _what(item: Item) -> list[str]:
         return [f"Publiée au JO le {on}."]
     if i.kind == "matched":
         status = i.details.get("status")
-        state = f" ({STATUS_FR[status]})" if isinstance(status, str) and status in STATUS_FR else ""
+        state = f" ({STATUS_LONG_FR[status]})" if isinstance(status, str) and status in STATUS_LONG_FR else ""
         due = [f"Échéance : {_fr(i.deadline)}."] if i.deadline and status in (None, "pending") else []
         return [f"Nouvelle question {kind_fr(i.kind, i.details)}, publiée au JO le {on}{state} : elle est "
                 "désormais suivie.", *due]

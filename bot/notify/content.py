@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from bot.deadlines import deadline_status
+from bot.core.deadlines import deadline_status
 from scrapers.model import QuestionSnapshot
 from scrapers.refs import parse_ref
 from storage.records import Event, EventKind, SourceHealth

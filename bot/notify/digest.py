@@ -9,22 +9,36 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import css_inline
-from babel import Locale
-from babel.dates import format_date, format_time, format_timedelta
-from babel.numbers import format_decimal
+from babel.dates import format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bot.deadlines import PARIS, deadline_from
+from bot.core.deadlines import PARIS, deadline_from
 from bot.notify.content import Digest, Item, SectionName, SourceLine
-from bot.views import STATUS_FR, kind_fr
-
-LOCALE = Locale.parse("fr_FR")
-TEXT_WIDTH = 78
-# Babel moves to the next unit once a delay reaches this fraction of it (23 h reads "1 jour").
-_UNIT_THRESHOLD = 0.85
+from bot.notify.wording import (
+    AN_OVERDUE_ACTION,
+    CHAMBER_SITES,
+    ENDINGS_FR,
+    FREQUENCIES_FR,
+    HEADINGS,
+    LOCALE,
+    SECTION_NOUNS,
+    SECTION_TITLES,
+    SENAT_OVERDUE_ACTION,
+    SENAT_REMINDER_LIST,
+    STATUS_LONG_FR,
+    SUBJECT_PREFIX,
+    TEXT_WIDTH,
+    capitalized,
+    days,
+    fr_ago,
+    fr_count,
+    fr_date,
+    fr_list,
+    kind_fr,
+)
 
 
 @dataclass(frozen=True)
@@ -32,77 +46,6 @@ class Rendered:
     subject: str
     text: str
     html: str
-
-
-# --- French wording: dates, counts, delays ---------------------------------------------------------
-
-def fr_date(day: date) -> str:
-    """'3 juin 2025'; the first of the month is written '1er juin 2025', as French does."""
-    text = format_date(day, format="long", locale=LOCALE)
-    return "1er" + text[1:] if day.day == 1 else text
-
-
-def fr_count(n: int, singular: str, plural: str) -> str:
-    """'1 réponse', '2 réponses', '0 jour': French puts 0 and 1 in the singular (CLDR plural rules)."""
-    noun = singular if LOCALE.plural_form(n) == "one" else plural
-    return f"{format_decimal(n, locale=LOCALE)} {noun}"
-
-
-def days(n: int) -> str:
-    return fr_count(n, "jour", "jours")
-
-
-def fr_ago(now: datetime, then: datetime) -> str:
-    """'il y a 5 min', 'il y a 2 h', 'il y a 3 jours': short units under a day, whole words above."""
-    delta = now - then
-    if delta < timedelta(minutes=1):
-        return "à l'instant"
-    short = delta.total_seconds() < _UNIT_THRESHOLD * 86400
-    return format_timedelta(-delta, threshold=_UNIT_THRESHOLD, add_direction=True,
-                            format="short" if short else "long", locale=LOCALE)
-
-
-def fr_list(parts: list[str]) -> str:
-    """'a', 'a et b', 'a, b et c'."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
-
-
-def capitalized(text: str) -> str:
-    # The Sénat words the ministry asked as in its sentence ("ministre de l'intérieur").
-    return text[:1].upper() + text[1:]
-
-
-# --- what each section says -------------------------------------------------------------------
-
-SECTION_TITLES: Mapping[SectionName, str] = {
-    "answered": "Réponses publiées",
-    "overdue": "Délais dépassés",
-    "soon": "Échéances proches",
-    "transferred": "Questions transmises",
-    "ended": "Questions closes, retirées ou caduques",
-    "found": "Questions trouvées par les règles de suivi",
-    "other": "Autres nouvelles",
-}
-SECTION_NOUNS: Mapping[SectionName, tuple[str, str]] = {
-    "answered": ("réponse", "réponses"),
-    "overdue": ("délai dépassé", "délais dépassés"),
-    "soon": ("échéance proche", "échéances proches"),
-    "transferred": ("question transmise", "questions transmises"),
-    "ended": ("question terminée", "questions terminées"),
-    "found": ("question trouvée", "questions trouvées"),
-    "other": ("autre nouvelle", "autres nouvelles"),
-}
-SUBJECT_PREFIX = {"immediate": "", "daily": "Résumé quotidien — ", "weekly": "Résumé hebdomadaire — "}
-HEADINGS = {"immediate": "Nouvelles du {day}", "daily": "Résumé quotidien du {day}",
-            "weekly": "Résumé hebdomadaire du {day}"}
-CHAMBER_SITES = {"an": "le site de l'Assemblée nationale", "senat": "le site du Sénat"}
-ENDINGS_FR = {"closed": "Question clôturée", "withdrawn": "Question retirée", "lapsed": "Question caduque"}
-
-# What a reader can do about an overdue question (RULES.md § 1).
-AN_OVERDUE_ACTION = ("demander à un président de groupe de la signaler (le ministre doit alors répondre "
-                     "sous 10 jours).")
-SENAT_OVERDUE_ACTION = "poser une question de rappel, ou demander sa conversion en question orale."
-SENAT_REMINDER_LIST = "La question entre dans la liste de rappel publiée chaque mois au JO Sénat."
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +165,7 @@ def _other(item: Item) -> Entry:
     status = item.details.get("status")
     pending = status in (None, "pending")
     return _entry(item, f"Nouvelle question suivie, publiée au JO{_on(item.official_date)}.", *_who(item),
-                  ("État", STATUS_FR.get(status) if isinstance(status, str) else None),
+                  ("État", STATUS_LONG_FR.get(status) if isinstance(status, str) else None),
                   ("Échéance", fr_date(item.deadline) if pending and item.deadline else None),
                   ("Règle", item.deadline_rule if pending else None))
 
@@ -234,7 +177,7 @@ def _found(item: Item) -> Entry:
     status = item.details.get("status")
     pending = status in (None, "pending")
     return _entry(item, capitalized(summary), *_who(item),
-                  ("État", STATUS_FR.get(status) if isinstance(status, str) else None),
+                  ("État", STATUS_LONG_FR.get(status) if isinstance(status, str) else None),
                   ("Échéance", fr_date(item.deadline) if pending and item.deadline else None),
                   ("Délai", item.deadline_rule if pending else None))
 
@@ -326,8 +269,6 @@ def render_digest(digest: Digest) -> Rendered:
     return Rendered(subject=title, text=text, html=html)
 
 
-FREQUENCIES_FR = {"immediate": "à chaque nouvelle, dès qu'elle est connue",
-                  "daily": "en un résumé quotidien", "weekly": "en un résumé hebdomadaire"}
 CONFIRMATION_SUBJECT = "Confirmez votre abonnement à relance"
 
 

@@ -19,12 +19,12 @@ from email.utils import parseaddr
 
 from sqlite_utils import Database
 
-from bot.deadlines import PARIS, today_in_paris
+from bot.core.deadlines import PARIS, today_in_paris
 from bot.notify.content import Digest, item_from_event, source_lines
 from bot.notify.digest import render_digest
 from bot.notify.mail import MailError, MailUnavailable, SmtpSender, build_email
 from bot.notify.subscriptions import MailSettings, link, message_id
-from bot.status import SOURCE_NAMES
+from bot.notify.wording import SOURCE_NAMES
 from storage.ledger import (
     Message,
     email_recipient,

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 from feedgen.feed import FeedGenerator
 
-from bot.deadlines import Deadline, deadline_status
+from bot.core.deadlines import Deadline, deadline_status
+from bot.core.status import WatchedQuestion
 from bot.notify.content import Item
-from bot.status import WatchedQuestion
-from bot.views import EVENT_FR, kind_fr
+from bot.notify.wording import EVENT_FR, kind_fr
 from scrapers.model import QuestionSnapshot, normalize_ministry
 
 # The tagging entity of every id relance mints (RFC 4151): never change it, or every reader sees
@@ -30,7 +30,7 @@ PRODID = "-//relance//Echeances des questions ecrites//FR"
 CALENDAR_NAME = "relance — échéances des questions écrites"
 TITLE_CHARS = 90
 
-# Kinds whose natural key (bot.events) is the event's JO date, and those whose key is the kind itself.
+# Kinds whose natural key (bot.core.events) is the event's JO date, and those whose key is the kind itself.
 _DATED_KINDS = frozenset({"answered", "signaled", "renewed", "deadline_soon", "overdue", "signaled_overdue"})
 _SELF_KEYED_KINDS = frozenset({"published", "withdrawn", "closed", "lapsed"})
 _ENDINGS = frozenset({"withdrawn", "closed", "lapsed"})
@@ -73,7 +73,7 @@ def _digest(*parts: str) -> str:
 
 
 def natural_key(item: Item) -> str:
-    """The event's `key` as `bot.events` sets it, rebuilt from what the item carries.
+    """The event's `key` as `bot.core.events` sets it, rebuilt from what the item carries.
 
     `Item` does not carry the key itself. For every kind but `answer_changed` the key is rebuilt
     exactly; an `answer_changed` key is the new answer's hash, which the item lacks, so it stands in

@@ -17,10 +17,12 @@ from email.utils import format_datetime, parseaddr
 from types import TracebackType
 from typing import Literal, Self
 
+from scrapers.errors import CannotRun
+
 Security = Literal["starttls", "tls", "none"]
 
 
-class MailError(Exception):
+class MailError(CannotRun):
     """A message that was not handed over to the SMTP server."""
 
 

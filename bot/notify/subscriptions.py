@@ -15,6 +15,7 @@ from bot.notify.addresses import normalize_address
 from bot.notify.digest import render_confirmation
 from bot.notify.mail import build_email, sender_domain
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
+from scrapers.errors import CannotRun
 from scrapers.refs import parse_ref
 from storage.ledger import Message, email_recipient, queue_message
 from storage.subscribers import (
@@ -27,7 +28,7 @@ from storage.subscribers import (
 )
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(CannotRun, ValueError):
     """A subscription request relance refuses (an unknown frequency…)."""
 
 

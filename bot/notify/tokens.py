@@ -13,6 +13,8 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from scrapers.errors import CannotRun
+
 Purpose = Literal["confirm", "manage", "unsubscribe"]
 MIN_SECRET_LENGTH = 16
 # How long a link works: a confirmation for a week; manage and unsubscribe links for as long as
@@ -21,11 +23,11 @@ MAX_AGE_SECONDS: dict[Purpose, int | None] = {"confirm": 7 * 24 * 3600, "manage"
                                               "unsubscribe": None}
 
 
-class TokenError(ValueError):
+class TokenError(CannotRun, ValueError):
     """A token that is forged, expired, or made for another purpose, address or state."""
 
 
-class SecretMissing(RuntimeError):
+class SecretMissing(CannotRun, RuntimeError):
     def __init__(self) -> None:
         super().__init__(f"RELANCE_SECRET is not set (or shorter than {MIN_SECRET_LENGTH} characters): "
                          "links in e-mails cannot be signed; set it in the environment")

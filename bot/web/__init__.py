@@ -1,4 +1,4 @@
 """The web interface of `relance serve`: subscriber pages, public pages, feeds and a JSON API (Flask).
 
-`bot.web.app.create_app(config_path)` builds the application; `bot.commands_web` serves it with waitress.
+`bot.web.app.create_app(config_path)` builds the application; `bot.cli.serve` serves it with waitress.
 """

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bot.deadlines import today_in_paris
-from bot.status import status_row
-from bot.views import event_json
+from bot.app.json_views import event_json
+from bot.app.questions import BadArgs, parse_day, parse_filters, question_rows, watched_events, watched_questions
+from bot.core.deadlines import today_in_paris
+from bot.core.status import status_row
 from bot.web.context import Refusal, db, now, site
-from bot.web.site import BadArgs, parse_day, parse_filters, question_rows, watched_events, watched_questions
 from scrapers.refs import RefError, parse_ref
 
 bp = Blueprint("api", __name__, url_prefix="/api")

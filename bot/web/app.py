@@ -21,17 +21,16 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 
-from bot.clikit import Context
-from bot.deadlines import PARIS
-from bot.notify.digest import FREQUENCIES_FR, fr_date
+from bot.app.context import Context
+from bot.app.settings import mail_settings
+from bot.core.deadlines import PARIS
 from bot.notify.subscriptions import describe_follows
 from bot.notify.tokens import secret_from_env
-from bot.service import mail_settings
-from bot.status import STATUS_FR
+from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
+from bot.notify.wording import FREQUENCIES_FR, STATUS_FR, fr_date
 from bot.web import api, feeds, pages, subscribers
 from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db
 from bot.web.limits import Limiters
-from bot.web.site import CHAMBERS
 from scrapers.refs import parse_ref
 
 MAX_BODY_BYTES = 16 * 1024  # every form of the site fits in a few hundred bytes

@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel.dates import format_date
 
-from bot.notify.digest import LOCALE, fr_count
+from bot.notify.wording import LOCALE, fr_count
 
 MAX_MONTHS = 24  # a longer span is drawn per year, so bars stay wide enough to read on a phone
 MAX_LABELS = 10

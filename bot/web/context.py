@@ -12,11 +12,12 @@ from flask import current_app, g, url_for
 from sqlite_utils import Database
 from werkzeug.exceptions import HTTPException
 
-from bot.clikit import Context
-from bot.clikit import now as clock
-from bot.config import Config
+from bot.app.config import Config
+from bot.app.context import Context
+from bot.app.context import now as clock
 from bot.notify.subscriptions import MailSettings
 from bot.web.limits import Limiters
+from scrapers.errors import CannotRun
 
 EXTENSION = "relance"
 
@@ -66,7 +67,7 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     return site().base_url + url_for(endpoint, **values)
 
 
-class Refusal(HTTPException):
+class Refusal(HTTPException, CannotRun):
     """An error page with a French title and message, and optional headers (Retry-After) and link."""
 
     def __init__(self, code: int, title: str, message: str, *, headers: Mapping[str, str] | None = None,

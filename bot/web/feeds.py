@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
-from bot.status import WatchedQuestion
+from bot.app.feeds import Document, deadlines_calendar, events_feed
+from bot.app.questions import watched_questions
+from bot.core.status import WatchedQuestion
 from bot.web.context import Refusal, db, now, site
-from bot.web.site import Document, deadlines_calendar, events_feed, watched_questions
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 MAX_AGE_SECONDS = 300

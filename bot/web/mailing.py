@@ -16,13 +16,14 @@ from babel.dates import format_time
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlite_utils import Database
 
-from bot.config import Config
-from bot.deadlines import PARIS
-from bot.logs import describe, log_event
-from bot.notify.digest import LOCALE, fill, fr_date
+from bot.app.config import Config
+from bot.app.logs import describe, log_event
+from bot.app.settings import smtp_sender
+from bot.core.deadlines import PARIS
+from bot.notify.digest import fill
 from bot.notify.mail import MailError, SmtpSender, build_email
 from bot.notify.subscriptions import MailSettings, describe_follows, link, message_id, subscribe
-from bot.service import smtp_sender
+from bot.notify.wording import LOCALE, fr_date
 from storage.ledger import Message, email_recipient, mark_failed, mark_sent, queue_message
 from storage.subscribers import Frequency, Subscriber
 

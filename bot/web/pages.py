@@ -5,12 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.deadlines import deadline_status, today_in_paris
-from bot.status import status_row
-from bot.web.charts import answers_chart
-from bot.web.context import Refusal, db, now, site
-from bot.web.forms import SubscribeForm
-from bot.web.site import (
+from bot.app.questions import (
     SORTS,
     BadArgs,
     Filters,
@@ -22,6 +17,11 @@ from bot.web.site import (
     tag_stats,
     watched_questions,
 )
+from bot.core.deadlines import deadline_status, today_in_paris
+from bot.core.status import status_row
+from bot.web.charts import answers_chart
+from bot.web.context import Refusal, db, now, site
+from bot.web.forms import SubscribeForm
 from scrapers.refs import RefError, parse_ref
 from storage.questions import list_events
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bot.app.questions import tag_counts, watched_questions
 from bot.notify.subscriptions import MailSettings, confirm, identify, unsubscribe
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
 from bot.web.context import Refusal, db, now, site
 from bot.web.forms import ChoicesForm, SubscribeForm
 from bot.web.mailing import deliver, request_subscription, web_sender
-from bot.web.site import tag_counts, watched_questions
 from storage.subscribers import FREQUENCIES, Frequency, Subscriber, set_state, update_choices
 
 bp = Blueprint("subscribers", __name__)

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.config import FollowRule
-from bot.deadlines import today_in_paris
-from bot.events import DEFAULT_SOON_DAYS, diff
-from bot.follow import matching_rules
+from bot.app.config import FollowRule
+from bot.core.deadlines import today_in_paris
+from bot.core.events import DEFAULT_SOON_DAYS, diff
+from bot.core.follow import matching_rules
 from scrapers.model import QuestionSnapshot
 from storage.followed import follow
 from storage.questions import add_events, get_question, iter_snapshots, save_check

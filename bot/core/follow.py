@@ -13,9 +13,25 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
+from typing import Protocol, TypeVar
 
-from bot.config import FollowRule
 from scrapers.model import QuestionSnapshot
+
+
+class FollowRule(Protocol):
+    """What a rule gives to match (the config's `[[follow]]` entries are such rules)."""
+
+    @property
+    def keywords(self) -> tuple[str, ...]: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def ministry(self) -> str | None: ...
+    @property
+    def chamber(self) -> str | None: ...
+
+
+Rule = TypeVar("Rule", bound=FollowRule)
 
 
 def fold(text: str) -> str:
@@ -75,7 +91,7 @@ def rule_matches(rule: FollowRule, snapshot: QuestionSnapshot, text: str | None 
     return True
 
 
-def matching_rules(rules: Sequence[FollowRule], snapshot: QuestionSnapshot) -> list[FollowRule]:
+def matching_rules(rules: Sequence[Rule], snapshot: QuestionSnapshot) -> list[Rule]:
     """The rules that find this question, in config order."""
     if not rules:
         return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.deadlines import Deadline, deadline_status
+from bot.core.deadlines import Deadline, deadline_status
 from scrapers.model import QuestionSnapshot, normalize_ministry
 from storage.records import Event, EventKind
 

@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.notify.addresses import normalize_address
+from scrapers.errors import CannotRun
 from scrapers.model import STATUSES, Status
 from scrapers.refs import QuestionRef, RefError, parse_ref
 
@@ -24,7 +25,7 @@ DEFAULT_CONFIG = "config.toml"
 VERSION = "0.1.0"
 
 
-class ConfigError(Exception):
+class ConfigError(CannotRun):
     """A configuration problem: `file`, `entry` (a dotted path such as `sources.an.base_url`), `problem`."""
 
     def __init__(self, file: Path | str, entry: str, problem: str) -> None:

@@ -10,13 +10,14 @@ from typing import Any
 
 import click
 
-from bot.clikit import EXIT_CANNOT_RUN, Context, now, one_line_errors, pass_context, print_json
-from bot.config import FollowRule
-from bot.deadlines import today_in_paris
-from bot.discovery import apply_rules_to_stored
-from bot.status import STATUS_FR, WatchedQuestion, status_row
-from bot.watched import tags_of
-from bot.watchlist import add_rule, remove_rule
+from bot.app.config import FollowRule
+from bot.app.ingest import apply_rules_to_stored
+from bot.app.watched import tags_of
+from bot.app.watchlist import add_rule, remove_rule
+from bot.cli.kit import EXIT_CANNOT_RUN, Context, now, one_line_errors, pass_context, print_json
+from bot.core.deadlines import today_in_paris
+from bot.core.status import WatchedQuestion, status_row
+from bot.notify.wording import STATUS_FR
 from scrapers.model import STATUSES
 from scrapers.refs import parse_ref
 from storage.followed import list_followed, unfollow_rule

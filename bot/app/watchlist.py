@@ -25,8 +25,8 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Array, Comment, Item, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
-from bot.config import Config, ConfigError, FollowRule, Watch, load_config
-from bot.follow import fold
+from bot.app.config import Config, ConfigError, FollowRule, Watch, load_config
+from bot.core.follow import fold
 from scrapers.refs import parse_ref
 
 Action = Literal["added", "updated", "removed"]

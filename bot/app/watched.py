@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from bot.config import Config
+from bot.app.config import Config
 from scrapers.refs import QuestionRef, parse_ref
 from storage.followed import list_followed
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import Config
-from bot.health import ADMIN_CHANNEL
+from bot.app.config import Config
+from bot.app.health import ADMIN_CHANNEL
 from bot.notify.channels import Channel, ChannelError, check_channel, masked_url
 from bot.notify.mail import MailUnavailable, SmtpSettings, connect
 from bot.notify.tokens import MIN_SECRET_LENGTH

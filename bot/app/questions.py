@@ -1,34 +1,28 @@
-"""What the web pages, the feeds and the API show, read from the config and the store.
-
-The watched questions' rows (the very `status_row` of `relance status --json`) with their filters and
-sorting, a tag's counts, and the feeds as documents with their validators (ETag, Last-Modified).
-Everything takes the database and `now` from the caller: the views are the only shell.
-"""
+"""The watched questions as people browse them (`relance status`, the web pages, the API): their rows
+(the very `status_row` of `relance status --json`) with filters and sorting, a tag's counts, the events.
+Everything takes the database and `now` from the caller."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any, Literal
-from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from bot.config import Config
-from bot.deadlines import PARIS, today_in_paris
-from bot.notify.content import item_from_event
-from bot.notify.feeds import atom_feed, ical_deadlines
-from bot.status import STATUS_FR, WatchedQuestion, select_rows, status_row
-from bot.views import EVENT_FR
-from bot.watched import watched
+from bot.app.config import Config
+from bot.app.watched import watched
+from bot.core.deadlines import PARIS
+from bot.core.status import WatchedQuestion, select_rows, status_row
+from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
+from bot.notify.wording import EVENT_FR, STATUS_FR
+from scrapers.errors import CannotRun
 from storage.questions import all_questions, list_events
 from storage.records import Event
 
 Order = Literal["asc", "desc"]
-CHAMBERS = {"an": "Assemblée nationale", "senat": "Sénat"}
 # The columns a table sorts on, with their French names; `delay` is days late, or minus days left.
 SORTS = {"ref": "Référence", "chamber": "Chambre", "author": "Auteur", "ministry": "Ministère",
          "published": "Publiée", "deadline": "Échéance", "status": "État", "delay": "Retard",
@@ -40,7 +34,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE, _FALSE = ("1", "true", "on", "oui"), ("", "0", "false", "off", "non")
 
 
-class BadArgs(ValueError):
+class BadArgs(CannotRun, ValueError):
     """A query parameter relance cannot use (an unknown chamber, a malformed date…): a 400."""
 
 
@@ -229,60 +223,3 @@ def watched_events(db: Database, questions: Sequence[WatchedQuestion], since: da
     refs = {q.ref.uid for q in questions}
     start = datetime.combine(since, time.min, PARIS) if since else None
     return [e for e in list_events(db, since=start) if e.ref in refs]
-
-
-# --- feeds with their validators ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A feed's bytes and what a conditional GET compares: the ETag (a digest of the bytes) and the
-    Last-Modified instant (the newest change it shows, and at least the start of today, since
-    deadlines read 'passed' or 'in N days' from today)."""
-
-    body: bytes
-    etag: str
-    last_modified: datetime
-
-
-def _document(body: bytes, instants: Collection[datetime], today: date) -> Document:
-    midnight = datetime.combine(today, time.min, PARIS)
-    return Document(body, hashlib.sha256(body).hexdigest()[:32], max([midnight, *instants]))
-
-
-def _changes(questions: Sequence[WatchedQuestion], events: Sequence[Event]) -> list[datetime]:
-    return [e.seen_at for e in events] + [q.stored.last_change for q in questions
-                                          if q.stored is not None and q.stored.last_change is not None]
-
-
-def feed_url(base_url: str, name: str, tag: str | None) -> str:
-    return f"{base_url.rstrip('/')}/feeds/{name}" + (f"?tag={quote(tag, safe='')}" if tag else "")
-
-
-def events_feed(db: Database, questions: Sequence[WatchedQuestion], *, tag: str | None, now: datetime,
-                base_url: str) -> Document:
-    """The Atom feed of the events of `questions` (already narrowed to `tag`), newest first."""
-    today = today_in_paris(now)
-    events = watched_events(db, questions)
-    snapshots = {q.ref.uid: q.stored.snapshot if q.stored else None for q in questions}
-    items = [item_from_event(e, snapshots.get(e.ref), today) for e in events]
-    changes = _changes(questions, events)
-    updated = max(changes, default=datetime.combine(today, time.min, PARIS))
-    url = feed_url(base_url, "events.atom", tag)
-    body = atom_feed(items, feed_id=url, title="relance : questions écrites suivies" + (f" ({tag})" if tag else ""),
-                     self_url=url, updated=updated)
-    return _document(body, changes, today)
-
-
-def deadlines_calendar(db: Database, questions: Sequence[WatchedQuestion], *, now: datetime) -> Document:
-    """The iCalendar of the open questions' deadlines; DTSTAMP is the newest change, so the same
-    state gives the same bytes."""
-    today = today_in_paris(now)
-    events = watched_events(db, questions)
-    sequence: dict[str, int] = {}
-    for event in events:
-        sequence[event.ref] = max(sequence.get(event.ref, 0), event.id or 0)
-    changes = _changes(questions, events)
-    stamp = max(changes, default=datetime.combine(today, time.min, PARIS))
-    body = ical_deadlines(questions, today=today, stamp=stamp, sequence_of=sequence)
-    return _document(body, changes, today)

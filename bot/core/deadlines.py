@@ -221,14 +221,12 @@ def deadline_status(snapshot: QuestionSnapshot, today: dt.date) -> DeadlineStatu
     return _ended_status(snapshot, answer, signaled)
 
 
-def today_in_paris(now: dt.datetime | None = None) -> dt.date:
-    """Today's calendar date in Europe/Paris, from an aware `now` (default: the clock, in UTC).
+def today_in_paris(now: dt.datetime) -> dt.date:
+    """Today's calendar date in Europe/Paris, from an aware instant `now` (the caller reads the clock).
 
     The one place the bot turns an instant into a date; a naive datetime is refused because its
     time zone would be a guess.
     """
-    if now is None:
-        now = dt.datetime.now(dt.UTC)
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"today_in_paris needs an aware datetime, got naive {now.isoformat()}")
     return now.astimezone(PARIS).date()

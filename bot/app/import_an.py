@@ -1,11 +1,11 @@
-"""`relance import an`: the AN's per-legislature archive of written questions, into the store.
+"""Import the AN's per-legislature archive of written questions, into the store.
 
 - Download (`fetch_archive`): to `[http] cache_dir`/downloads, conditional (an unchanged archive is a
   304 and nothing is downloaded) and resumable (an interrupted transfer continues from the partial
   file's size), its validators and state kept in the `downloads` table (storage/downloads.py).
 - Import (`import_archive`): the whole archive is verified first (a corrupt or truncated one is
   refused, naming the file, before anything is stored), then read one member at a time; each
-  question goes through `bot.discovery.ingest`, the same diff and store as the check cycle, and the
+  question goes through `bot.app.ingest.ingest`, the same diff and store as the check cycle, and the
   follow rules. A member that cannot be read is reported with its name and the import goes on.
 - Cross-check (`is_behind`): a watched question's stored state may come from its own page, read
   after the archive was built. An archive snapshot strictly behind that state is skipped, never
@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -30,20 +29,17 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-import click
 from sqlite_utils import Database
 
-from bot.clikit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
-from bot.commands_import import import_group
-from bot.config import Config, FollowRule
-from bot.discovery import IngestReport, ingest
-from bot.events import DEFAULT_SOON_DAYS
-from bot.follow import fold, rule_matches
-from bot.logs import describe
-from bot.reconcile import is_behind
-from bot.service import http_settings, source_settings
-from bot.views import event_json, event_text
-from bot.watched import watched
+from bot.app.config import Config, FollowRule
+from bot.app.ingest import IngestReport, ingest
+from bot.app.json_views import event_json
+from bot.app.logs import describe
+from bot.app.settings import http_settings, source_settings
+from bot.app.watched import watched
+from bot.core.events import DEFAULT_SOON_DAYS
+from bot.core.follow import fold, rule_matches
+from bot.core.reconcile import is_behind
 from scrapers.an import an_json_url
 from scrapers.an_archive import AnArchive, ArchiveError, Member
 from scrapers.http import FetchError, PoliteClient, Validators, partial_path
@@ -98,11 +94,11 @@ def archive_path(cache_dir: Path, legislature: int, url: str) -> Path:
 
 
 # --- the follow rules, cheaply ----------------------------------------------------------------
-# bot.follow.matching_rules folds the whole text of every question (accents, case), which costs
+# bot.core.follow.matching_rules folds the whole text of every question (accents, case), which costs
 # more than parsing it. Here each distinct word is folded once (fold works word by word, so the
 # result is the same text), and a rule with keywords goes on only if every word of one of its
 # keywords is somewhere in that text: a necessary condition of a match. The rules left are handed
-# to ingest, which decides exactly with bot.follow.
+# to ingest, which decides exactly with bot.core.follow.
 
 
 @lru_cache(maxsize=1 << 17)
@@ -111,7 +107,7 @@ def _fold_word(word: str) -> str:
 
 
 def folded_text(snapshot: QuestionSnapshot) -> str:
-    """The title, analysis and text as bot.follow folds them."""
+    """The title, analysis and text as bot.core.follow folds them."""
     whole = " ".join(part for part in (snapshot.title, snapshot.rubric, snapshot.text) if part)
     return " ".join(filter(None, map(_fold_word, whole.split())))
 
@@ -123,7 +119,7 @@ def _keyword_words(keyword: str) -> tuple[str, ...]:
 
 
 def candidate_rules(rules: Sequence[FollowRule], snapshot: QuestionSnapshot) -> list[FollowRule]:
-    """The rules that may match `snapshot`: every rule bot.follow.matching_rules would return, and
+    """The rules that may match `snapshot`: every rule bot.core.follow.matching_rules would return, and
     rarely one more (a keyword whose words are in the text, but not in a row)."""
     if not rules:
         return []
@@ -459,7 +455,7 @@ def import_an(config: Config, db: Database, *, now: Now, legislatures: Sequence[
     return report
 
 
-# --- the command ------------------------------------------------------------------------------
+# --- the report as JSON -----------------------------------------------------------------------
 
 
 def report_json(report: ImportReport) -> dict[str, Any]:
@@ -472,77 +468,3 @@ def report_json(report: ImportReport) -> dict[str, Any]:
             "archives": [{"legislature": a.legislature, "source": a.source, "path": a.path, "fetched": a.fetched,
                           "imported": a.imported, "questions": a.questions, "bytes": a.bytes, "error": a.error}
                          for a in report.archives]}
-
-
-def _archive_line(a: ArchiveOutcome, stopped: bool) -> str:
-    name = f"AN {a.legislature}" if a.legislature is not None else a.path
-    if a.error:
-        return f"{name}: not imported: {a.error}"
-    how = {"downloaded": f"downloaded ({a.bytes / 1e6:.1f} MB)",
-           "resumed": f"download resumed and completed ({a.bytes / 1e6:.1f} MB)",
-           "not_modified": "unchanged on the server (HTTP 304), nothing downloaded",
-           "file": f"read from the file ({a.bytes / 1e6:.1f} MB)"}[a.fetched]
-    done = f"{a.questions} question files, imported" if a.imported else (
-        "stopped before the end" if stopped else "imported already, nothing imported")
-    return f"{name}: {how}; {done}"
-
-
-SHOWN = 20  # errors and events listed in the text summary; --json lists them all
-
-
-def _report_text(report: ImportReport) -> None:
-    for archive in report.archives:
-        click.echo(_archive_line(archive, report.stopped))
-    unopened = f" ({report.unopened} files not reopened)" if report.unopened else ""
-    click.echo(f"read {report.read}, new {report.new}, changed {report.changed}, unchanged {report.unchanged}"
-               f"{unopened}, matched {report.matched}, behind {report.behind}, errors {len(report.errors)}, "
-               f"events {sum(report.events.values())}, {report.seconds:.1f} s")
-    for event in report.listed[:SHOWN]:
-        click.echo(f"  {event_text(event)}")
-    if len(report.listed) > SHOWN:
-        click.echo(f"  … and {len(report.listed) - SHOWN} more events (relance events)")
-
-
-@import_group.command("an")
-@click.option("--legislature", type=click.IntRange(1, 30),
-              help="Import this legislature's archive (default: those of [sources.an] legislatures).")
-@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Import this local zip instead of downloading.")
-@click.option("--again", is_flag=True,
-              help="Read every question of the archive again, even if unchanged since the last import.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
-@pass_context
-@one_line_errors
-def an(context: Context, legislature: int | None, file: Path | None, again: bool, as_json: bool) -> None:
-    """Import the AN's archive of written questions: every question becomes a stored snapshot.
-
-    The archive (one per legislature, 50 to 130 MB) is downloaded to [http] cache_dir, resumed if
-    interrupted, and not downloaded again while it is unchanged. Exit code 0 when everything was
-    read, 2 when an archive or some question in it could not be read (named on stderr), 1 when the
-    config, the database or the --file is unusable.
-    """
-    config = context.config
-    if file is not None and legislature is not None:
-        click.echo("relance: --file and --legislature do not go together: the file's questions name "
-                   "their legislature", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
-    if file is not None and not file.is_file():
-        click.echo(f"relance: --file {file}: no such file", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
-    db = context.database()
-    report = import_an(config, db, now=now, legislatures=[legislature] if legislature else None, file=file,
-                       again=again)
-    if as_json:
-        print_json(report_json(report))
-    else:
-        _report_text(report)
-    for archive in report.archives:
-        if archive.error:
-            click.echo(f"relance: AN archive {archive.source}: {archive.error}", err=True)
-    for error in report.errors[:SHOWN]:
-        click.echo(f"relance: {error.member}: {error.error}", err=True)
-    if len(report.errors) > SHOWN:
-        click.echo(f"relance: … and {len(report.errors) - SHOWN} more questions not read (--json lists them)",
-                   err=True)
-    if not report.ok:
-        sys.exit(EXIT_SOURCE_FAILED)

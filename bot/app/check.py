@@ -17,9 +17,12 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from bot.deadlines import today_in_paris
-from bot.events import DEFAULT_SOON_DAYS, diff
-from bot.reconcile import is_behind
+from bot.app.config import Config
+from bot.app.settings import http_settings, source_settings
+from bot.app.watched import watched
+from bot.core.deadlines import today_in_paris
+from bot.core.events import DEFAULT_SOON_DAYS, diff
+from bot.core.reconcile import is_behind
 from scrapers.http import FetchError, HttpStatusError, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import QuestionRef
@@ -35,6 +38,7 @@ from storage.questions import (
 )
 from storage.records import Event, Poll, StoredQuestion
 
+Now = Callable[[], datetime]
 OPEN_STATUSES = frozenset({"unknown", "pending"})
 
 
@@ -152,3 +156,23 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
                                 cycle_id=cycle_id)
     finish_cycle(db, cycle_id, now(), report.checked, len(report.errors))
     return report
+
+
+def check_settings(config: Config) -> CheckSettings:
+    return CheckSettings(recheck_closed_days=config.check.recheck_closed_days,
+                         deadline_soon_days=config.check.deadline_soon_days, workers=config.http.max_concurrency)
+
+
+def check_once(config: Config, db: Database, *, now: Now, should_stop: Callable[[], bool] = lambda: False
+               ) -> CycleReport:
+    """One check cycle over the watchlist (what `relance check` runs)."""
+    with PoliteClient(http_settings(config)) as client:
+        return run_cycle(db, client, source_settings(config), [w.ref for w in watched(config, db)], now=now,
+                         settings=check_settings(config), should_stop=should_stop)
+
+
+def failures_by_source(report: CycleReport) -> dict[str, list[CheckFailure]]:
+    by_source: dict[str, list[CheckFailure]] = {}
+    for failure in report.errors:
+        by_source.setdefault(failure.source, []).append(failure)
+    return by_source

@@ -24,12 +24,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.config import Config
-from bot.deadlines import PARIS, today_in_paris
+from bot.app.config import Config
+from bot.core.deadlines import PARIS, today_in_paris
 from bot.notify.channels import Channel, ChannelError
 from bot.notify.channels import send as send_to_channel
 from bot.notify.mail import MailError, MailUnavailable, SmtpSender, SmtpSettings, build_email, sender_domain
-from bot.status import SOURCE_NAMES, local_time
+from bot.notify.wording import SOURCE_NAMES, local_time
 from storage.alarms import Alarm, AlarmChange, Notice, failing_since, get_alarms, record_alarm_change
 from storage.ledger import Message, channel_recipient, email_recipient, mark_failed, mark_sent
 from storage.ledger import messages_to_send as ledger_messages_to_send

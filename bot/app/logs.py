@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal, TextIO
 
-from bot.deadlines import PARIS
+from bot.core.deadlines import PARIS
 
 Level = Literal["debug", "info", "warning", "error"]
 LEVELS: dict[str, int] = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,

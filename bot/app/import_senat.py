@@ -2,7 +2,7 @@
 
 The daily CSV of the last twelve months (`[sources.senat] csv_url`) is fetched with a conditional
 GET, so an unchanged file costs one 304 and nothing is parsed. Each of its written questions goes
-through `bot.discovery.ingest`, merged with what the store holds (the CSV has no text). A question's
+through `bot.app.ingest.ingest`, merged with what the store holds (the CSV has no text). A question's
 page is read only when it is needed: the CSV shows a change (state, answer date, transfer) of a
 watched question, or a follow rule finds a question not watched yet, whose text relance then needs.
 For a period older than the CSV's year, the Sénat search is paged politely, up to `max_pages`.
@@ -10,27 +10,22 @@ For a period older than the CSV's year, the Sénat search is paged politely, up 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-import click
 from dateutil.relativedelta import relativedelta
 from sqlite_utils import Database
 
-from bot.clikit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
-from bot.commands_import import import_group
-from bot.config import Config
-from bot.deadlines import today_in_paris
-from bot.discovery import IngestReport, ingest
-from bot.follow import matching_rules
-from bot.logs import describe
-from bot.service import http_settings, source_settings
-from bot.views import event_json, event_text
-from bot.watched import watched
+from bot.app.config import Config
+from bot.app.ingest import IngestReport, ingest
+from bot.app.json_views import event_json
+from bot.app.logs import describe
+from bot.app.settings import source_settings
+from bot.app.watched import watched
+from bot.core.deadlines import today_in_paris
+from bot.core.follow import matching_rules
 from scrapers.http import FetchError, PoliteClient
 from scrapers.model import ParseError, QuestionSnapshot, normalize_ministry
 from scrapers.refs import QuestionRef
@@ -222,7 +217,7 @@ def import_senat(config: Config, db: Database, client: PoliteClient, *, now: Now
     return report
 
 
-# --- the command ----------------------------------------------------------------------------------
+# --- the report as JSON -------------------------------------------------------------------------
 
 def report_json(report: SenatImportReport) -> dict[str, Any]:
     i = report.ingest
@@ -231,55 +226,3 @@ def report_json(report: SenatImportReport) -> dict[str, Any]:
             "pages_fetched": report.pages_fetched, "search_pages": report.search_pages,
             "events": [event_json(e) for e in i.events],
             "errors": [{"ref": e.ref, "url": e.url, "error": e.error} for e in report.errors]}
-
-
-def _report_text(report: SenatImportReport) -> None:
-    i = report.ingest
-    if report.revalidated:
-        click.echo(f"{report.url}: unchanged since the last import (HTTP 304), nothing parsed")
-    click.echo(f"rows {report.rows}, new {i.new}, changed {i.changed}, unchanged {i.unchanged}, "
-               f"matched {i.matched}, pages fetched {report.pages_fetched}, search pages {report.search_pages}, "
-               f"errors {len(report.errors)}")
-    # A first import sees every question for the first time: their `published` events are counted in
-    # `new`, the other events are listed.
-    for event in i.events:
-        if event.kind != "published":
-            click.echo(f"  {event_text(event)}")
-
-
-@import_group.command("senat")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
-              help="Only questions published on or after this day; before the CSV's year, the search is paged too.")
-@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read this CSV file instead of downloading [sources.senat] csv_url.")
-@click.option("--max-pages", type=click.IntRange(min=0), default=DEFAULT_MAX_PAGES, show_default=True,
-              help="At most this many search result pages for the period before the CSV's year.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
-@pass_context
-@one_line_errors
-def senat(context: Context, since: datetime | None, file: Path | None, max_pages: int, as_json: bool) -> None:
-    """Import the Sénat's open data: every question of the last twelve months (one daily CSV).
-
-    Exit code 0 when everything was read, 2 when the CSV or some page could not be read (named on
-    stderr), 1 when the config, the database or the --file is unusable.
-    """
-    config = context.config
-    data = None
-    if file is not None:
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            click.echo(f"relance: --file {file}: {error.strerror or error}", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
-    db = context.database()
-    with PoliteClient(http_settings(config)) as client:
-        report = import_senat(config, db, client, now=now, since=since.date() if since else None, data=data,
-                              file_name=str(file) if file else None, max_pages=max_pages)
-    if as_json:
-        print_json(report_json(report))
-    else:
-        _report_text(report)
-    for failure in report.errors:
-        click.echo(f"relance: Sénat: {failure.ref or 'search'} not read: {failure.error}", err=True)
-    if not report.ok:
-        sys.exit(EXIT_SOURCE_FAILED)

@@ -1,0 +1,65 @@
+"""The discovery imports: the bulk readers the daily job runs one after the other, as a typed registry.
+
+Each entry runs one import as `relance import an` / `relance import senat` run it without options,
+through the job's client, and sums it up the same way, so the scheduler logs every import alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.app.config import Config
+from bot.app.import_an import import_an
+from bot.app.import_senat import import_senat
+from scrapers.http import PoliteClient
+from storage.records import Event
+
+Now = Callable[[], datetime]
+StopFlag = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What any bulk import did: its counts, its errors (one line each) and the questions rules found."""
+
+    read: int
+    new: int
+    changed: int
+    matched: int
+    errors: list[str] = field(default_factory=list)
+    matched_events: list[Event] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+BulkImport = Callable[[Config, Database, PoliteClient, Now, StopFlag], ImportSummary]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    name: str  # the source's name, as in the polls: `an-archive`, `senat-csv`
+    run: BulkImport
+
+
+def _import_an(config: Config, db: Database, client: PoliteClient, now: Now, should_stop: StopFlag) -> ImportSummary:
+    report = import_an(config, db, now=now, client=client, should_stop=should_stop)
+    errors = [f"{a.source}: {a.error}" for a in report.archives if a.error]
+    errors += [f"{e.member}: {e.error}" for e in report.errors]
+    return ImportSummary(report.read, report.new, report.changed, report.matched, errors,
+                         [e for e in report.listed if e.kind == "matched"])
+
+
+def _import_senat(config: Config, db: Database, client: PoliteClient, now: Now,
+                  should_stop: StopFlag) -> ImportSummary:
+    report = import_senat(config, db, client, now=now, should_stop=should_stop)
+    i = report.ingest
+    return ImportSummary(i.read, i.new, i.changed, i.matched, [f"{e.ref or e.url}: {e.error}" for e in report.errors],
+                         [e for e in i.events if e.kind == "matched"])
+
+
+DISCOVERY_IMPORTS: tuple[Discovery, ...] = (Discovery("an-archive", _import_an), Discovery("senat-csv", _import_senat))

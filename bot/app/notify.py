@@ -1,0 +1,55 @@
+"""A notify pass: send what is due, the same from `relance notify`, the scheduler and the web."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.app.config import Config
+from bot.app.settings import email_schedule, mail_settings, smtp_sender
+from bot.app.watched import tags_of
+from bot.notify.channels import Channel, ChannelReport, notify_channels
+from bot.notify.emails import SendReport, notify_emails, preview_emails
+from storage.ledger import channels_first_seen
+
+Now = Callable[[], datetime]
+
+
+def has_recipients(config: Config) -> bool:
+    """Whether a notify pass can tell anyone anything: e-mail or at least one channel is configured."""
+    return config.email is not None or bool(config.channel)
+
+
+@dataclass
+class NotifyReport:
+    email: SendReport | None = None  # None: no [email] section, or a dry run
+    channels: ChannelReport | None = None  # None: no [[channel]]
+    errors: list[str] = field(default_factory=list)
+
+
+def notify_once(config: Config, db: Database, *, now: Now, dry_run: bool = False,
+                echo: Callable[[str], None] = print) -> NotifyReport:
+    """Send what is due (what `relance notify` runs): immediate notices, digests whose time has come,
+    channel notices. `dry_run` echoes what would be sent and changes nothing."""
+    report = NotifyReport()
+    if config.email is not None:
+        settings = mail_settings(config)
+        if dry_run:
+            for to, text in preview_emails(db, tags_of(config, db), now=now(), settings=settings,
+                                           schedule=email_schedule(config)):
+                echo(f"--- to {to}\n{text}\n")
+        else:
+            with smtp_sender(config) as sender:
+                report.email = notify_emails(db, tags_of(config, db), now=now, settings=settings,
+                                             schedule=email_schedule(config), sender=sender)
+            report.errors += report.email.errors
+    if config.channel:
+        channels = [Channel(c.name, c.url, c.tags, c.kinds) for c in config.channel]
+        since = channels_first_seen(db, [c.name for c in channels], now(), record=not dry_run)
+        report.channels = notify_channels(db, channels, tags_of(config, db), now(), since=since, dry_run=dry_run,
+                                          echo=echo)
+        report.errors += report.channels.errors
+    return report

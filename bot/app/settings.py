@@ -1,0 +1,43 @@
+"""The settings of each part, made from the config: HTTP, sources, the check cycle, e-mail and SMTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app.config import Config, ConfigError
+from bot.notify.emails import Schedule
+from bot.notify.mail import SmtpSender, SmtpSettings
+from bot.notify.subscriptions import MailSettings
+from bot.notify.tokens import secret_from_env
+from scrapers.http import HttpSettings
+from scrapers.sources import SourceSettings
+
+
+def http_settings(config: Config) -> HttpSettings:
+    h = config.http
+    return HttpSettings(user_agent=config.user_agent, timeout=h.timeout, max_concurrency=h.max_concurrency,
+                        min_interval=h.min_interval, retries=h.retries, backoff_max=h.backoff_max,
+                        max_retry_after=h.max_retry_after, cache_dir=Path(h.cache_dir) if h.cache_dir else None)
+
+
+def source_settings(config: Config) -> SourceSettings:
+    an, senat = config.sources.an, config.sources.senat
+    return SourceSettings(an_base_url=an.base_url, an_legacy_base_url=an.legacy_base_url,
+                          senat_base_url=senat.base_url, an_closure_codes=dict(an.closure_codes))
+
+
+def mail_settings(config: Config) -> MailSettings:
+    if config.email is None:
+        raise ConfigError("config", "email", "no [email] section: relance cannot send e-mail without one")
+    return MailSettings(sender=config.email.sender, base_url=config.web.base_url, secret=secret_from_env(),
+                        unsubscribe_mailto=config.email.unsubscribe_mailto)
+
+
+def smtp_sender(config: Config) -> SmtpSender:
+    assert config.email is not None
+    e = config.email
+    return SmtpSender(SmtpSettings.with_env_credentials(e.host, e.port, e.security, e.timeout))
+
+
+def email_schedule(config: Config) -> Schedule:
+    return Schedule(config.email.daily_hour, config.email.weekly_day) if config.email else Schedule()

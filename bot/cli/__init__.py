@@ -1,0 +1,41 @@
+"""The `relance` command line (Click only): the `main` group and its commands, each a thin function
+over `bot.app`. A user's mistake or a site's failure prints one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.app.config import config_path
+from bot.cli.feeds import feed
+from bot.cli.follow import follow_group, search
+from bot.cli.imports import import_group
+from bot.cli.kit import Context, Runtime
+from bot.cli.people import confirm, notify, subscribe, subscribers, unsubscribe
+from bot.cli.questions import add, check, events, fetch, remove, show, status
+from bot.cli.runtime import doctor, run, serve
+
+COMMANDS: tuple[click.Command, ...] = (fetch, check, doctor, status, show, events, add, remove, subscribe, confirm,
+                                       unsubscribe, subscribers, notify, run, feed, import_group, serve, follow_group,
+                                       search)
+
+
+def build_main(runtime: Runtime | None = None) -> click.Group:
+    """The `relance` group with every command; `runtime` starts the web and the scheduler."""
+
+    @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+    @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="Config file (default: $RELANCE_CONFIG, else ./config.toml).")
+    @click.version_option(package_name="relance")
+    @click.pass_context
+    def main(ctx: click.Context, config_file: Path | None) -> None:
+        """relance: follow written questions of the Assemblée nationale and the Sénat."""
+        ctx.obj = Context(config_path(config_file), runtime)
+
+    for command in COMMANDS:
+        main.add_command(command)
+    return main
+
+
+main = build_main()

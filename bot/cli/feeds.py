@@ -1,0 +1,41 @@
+"""`relance feed atom|ical`: the very feeds the web serves (`bot.app.feeds`), on standard output."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.app.feeds import deadlines_calendar, events_feed
+from bot.app.questions import watched_questions
+from bot.cli.kit import Context, now, one_line_errors, pass_context
+from bot.core.status import WatchedQuestion
+
+
+@click.group()
+def feed() -> None:
+    """Feeds to subscribe to: the events as Atom, the deadlines as iCalendar."""
+
+
+def _tagged(context: Context, tag: str | None) -> list[WatchedQuestion]:
+    return [q for q in watched_questions(context.config, context.database()) if tag is None or tag in q.tags]
+
+
+@feed.command("atom")
+@click.option("--tag", help="Only the questions watched with this tag.")
+@pass_context
+@one_line_errors
+def feed_atom(context: Context, tag: str | None) -> None:
+    """An Atom feed of the events, newest first, on standard output."""
+    document = events_feed(context.database(), _tagged(context, tag), tag=tag, now=now(),
+                           base_url=context.config.web.base_url)
+    sys.stdout.buffer.write(document.body)
+
+
+@feed.command("ical")
+@click.option("--tag", help="Only the questions watched with this tag.")
+@pass_context
+@one_line_errors
+def feed_ical(context: Context, tag: str | None) -> None:
+    """An iCalendar file with one all-day event per deadline of the open questions."""
+    sys.stdout.buffer.write(deadlines_calendar(context.database(), _tagged(context, tag), now=now()).body)

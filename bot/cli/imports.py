@@ -1,0 +1,150 @@
+"""`relance import an|senat`: the chambers' open data in bulk (thin commands over `bot.app.import_an`
+and `bot.app.import_senat`)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from bot.app.import_an import ArchiveOutcome, ImportReport, import_an
+from bot.app.import_an import report_json as an_report_json
+from bot.app.import_senat import DEFAULT_MAX_PAGES, SenatImportReport, import_senat
+from bot.app.import_senat import report_json as senat_report_json
+from bot.app.settings import http_settings
+from bot.cli.kit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.views import event_text
+from scrapers.http import PoliteClient
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import the chambers' open data in bulk: every question becomes a stored snapshot."""
+
+
+def _archive_line(a: ArchiveOutcome, stopped: bool) -> str:
+    name = f"AN {a.legislature}" if a.legislature is not None else a.path
+    if a.error:
+        return f"{name}: not imported: {a.error}"
+    how = {"downloaded": f"downloaded ({a.bytes / 1e6:.1f} MB)",
+           "resumed": f"download resumed and completed ({a.bytes / 1e6:.1f} MB)",
+           "not_modified": "unchanged on the server (HTTP 304), nothing downloaded",
+           "file": f"read from the file ({a.bytes / 1e6:.1f} MB)"}[a.fetched]
+    done = f"{a.questions} question files, imported" if a.imported else (
+        "stopped before the end" if stopped else "imported already, nothing imported")
+    return f"{name}: {how}; {done}"
+
+
+SHOWN = 20  # errors and events listed in the text summary; --json lists them all
+
+
+def _an_report_text(report: ImportReport) -> None:
+    for archive in report.archives:
+        click.echo(_archive_line(archive, report.stopped))
+    unopened = f" ({report.unopened} files not reopened)" if report.unopened else ""
+    click.echo(f"read {report.read}, new {report.new}, changed {report.changed}, unchanged {report.unchanged}"
+               f"{unopened}, matched {report.matched}, behind {report.behind}, errors {len(report.errors)}, "
+               f"events {sum(report.events.values())}, {report.seconds:.1f} s")
+    for event in report.listed[:SHOWN]:
+        click.echo(f"  {event_text(event)}")
+    if len(report.listed) > SHOWN:
+        click.echo(f"  … and {len(report.listed) - SHOWN} more events (relance events)")
+
+
+@import_group.command("an")
+@click.option("--legislature", type=click.IntRange(1, 30),
+              help="Import this legislature's archive (default: those of [sources.an] legislatures).")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import this local zip instead of downloading.")
+@click.option("--again", is_flag=True,
+              help="Read every question of the archive again, even if unchanged since the last import.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
+@pass_context
+@one_line_errors
+def an(context: Context, legislature: int | None, file: Path | None, again: bool, as_json: bool) -> None:
+    """Import the AN's archive of written questions: every question becomes a stored snapshot.
+
+    The archive (one per legislature, 50 to 130 MB) is downloaded to [http] cache_dir, resumed if
+    interrupted, and not downloaded again while it is unchanged. Exit code 0 when everything was
+    read, 2 when an archive or some question in it could not be read (named on stderr), 1 when the
+    config, the database or the --file is unusable.
+    """
+    config = context.config
+    if file is not None and legislature is not None:
+        click.echo("relance: --file and --legislature do not go together: the file's questions name "
+                   "their legislature", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if file is not None and not file.is_file():
+        click.echo(f"relance: --file {file}: no such file", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    db = context.database()
+    report = import_an(config, db, now=now, legislatures=[legislature] if legislature else None, file=file,
+                       again=again)
+    if as_json:
+        print_json(an_report_json(report))
+    else:
+        _an_report_text(report)
+    for archive in report.archives:
+        if archive.error:
+            click.echo(f"relance: AN archive {archive.source}: {archive.error}", err=True)
+    for error in report.errors[:SHOWN]:
+        click.echo(f"relance: {error.member}: {error.error}", err=True)
+    if len(report.errors) > SHOWN:
+        click.echo(f"relance: … and {len(report.errors) - SHOWN} more questions not read (--json lists them)",
+                   err=True)
+    if not report.ok:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _senat_report_text(report: SenatImportReport) -> None:
+    i = report.ingest
+    if report.revalidated:
+        click.echo(f"{report.url}: unchanged since the last import (HTTP 304), nothing parsed")
+    click.echo(f"rows {report.rows}, new {i.new}, changed {i.changed}, unchanged {i.unchanged}, "
+               f"matched {i.matched}, pages fetched {report.pages_fetched}, search pages {report.search_pages}, "
+               f"errors {len(report.errors)}")
+    # A first import sees every question for the first time: their `published` events are counted in
+    # `new`, the other events are listed.
+    for event in i.events:
+        if event.kind != "published":
+            click.echo(f"  {event_text(event)}")
+
+
+@import_group.command("senat")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+              help="Only questions published on or after this day; before the CSV's year, the search is paged too.")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read this CSV file instead of downloading [sources.senat] csv_url.")
+@click.option("--max-pages", type=click.IntRange(min=0), default=DEFAULT_MAX_PAGES, show_default=True,
+              help="At most this many search result pages for the period before the CSV's year.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
+@pass_context
+@one_line_errors
+def senat(context: Context, since: datetime | None, file: Path | None, max_pages: int, as_json: bool) -> None:
+    """Import the Sénat's open data: every question of the last twelve months (one daily CSV).
+
+    Exit code 0 when everything was read, 2 when the CSV or some page could not be read (named on
+    stderr), 1 when the config, the database or the --file is unusable.
+    """
+    config = context.config
+    data = None
+    if file is not None:
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            click.echo(f"relance: --file {file}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+    db = context.database()
+    with PoliteClient(http_settings(config)) as client:
+        report = import_senat(config, db, client, now=now, since=since.date() if since else None, data=data,
+                              file_name=str(file) if file else None, max_pages=max_pages)
+    if as_json:
+        print_json(senat_report_json(report))
+    else:
+        _senat_report_text(report)
+    for failure in report.errors:
+        click.echo(f"relance: Sénat: {failure.ref or 'search'} not read: {failure.error}", err=True)
+    if not report.ok:
+        sys.exit(EXIT_SOURCE_FAILED)

@@ -1,0 +1,82 @@
+"""What every command of the command line shares: the context, JSON output, errors as one line.
+
+Command modules import from here and never from each other.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import click
+
+from bot.app.config import Config
+from bot.app.context import Context as AppContext
+from bot.app.context import now
+from scrapers.errors import CannotRun, SourceFailed
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["EXIT_CANNOT_RUN", "EXIT_SOURCE_FAILED", "Context", "Runtime", "now", "one_line_errors",
+           "pass_context", "print_json"]
+
+# Exit codes, the same for every command: 1 relance cannot run (a bad reference, config or
+# database), 2 it ran but a source failed (network, error page, unreadable page).
+EXIT_CANNOT_RUN = 1
+EXIT_SOURCE_FAILED = 2
+
+
+def one_line_errors(command: F) -> F:
+    """Every project error becomes one line on stderr and its exit code, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CannotRun as error:
+            click.echo(f"relance: {error}", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+        except SourceFailed as error:
+            click.echo(f"relance: {type(error).__name__}: {error}", err=True)
+            sys.exit(EXIT_SOURCE_FAILED)
+        except sqlite3.Error as error:
+            # The database failed under a command (most often: locked by another process for longer
+            # than the busy timeout). Each write is one transaction, so nothing was left half done.
+            click.echo(f"relance: database: {type(error).__name__}: {error} (nothing was half written; "
+                       "try again once the other process is done)", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+    return wrapper  # type: ignore[return-value]
+
+
+class Runtime(Protocol):
+    """The long-running parts the command line starts but does not own: the web server (`relance serve`)
+    and the scheduler (`relance run`). `bot.main` wires them in, so `bot.cli` imports neither."""
+
+    def serve(self, config_path: Path, config: Config, *, host: str, port: int, threads: int,
+              trusted_proxy: str | None = None) -> None: ...
+    def run(self, config_path: Path, config: Config) -> None: ...
+
+
+class Context(AppContext):
+    """The application's context, plus the runtime that `relance serve` and `relance run` start."""
+
+    def __init__(self, path: Path, runtime: Runtime | None) -> None:
+        super().__init__(path)
+        self._runtime = runtime
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise CannotRun("this command line was built without its runtime (start it as `relance`)")
+        return self._runtime
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))

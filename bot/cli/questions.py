@@ -1,0 +1,194 @@
+"""Following questions: `relance fetch`, `check`, `status`, `show`, `events`, `add`, `remove`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.console import Console
+
+from bot.app.check import CycleReport, check_once, failures_by_source
+from bot.app.config import ConfigError
+from bot.app.health import run_source_alarms
+from bot.app.json_views import event_json, snapshot_json
+from bot.app.questions import watched_questions
+from bot.app.settings import http_settings, source_settings
+from bot.app.watchlist import add_watch, remove_watch
+from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.views import event_text, render_status, snapshot_text
+from bot.core.deadlines import PARIS, deadline_status, today_in_paris
+from bot.core.status import select_rows, status_row
+from bot.notify.wording import SOURCE_NAMES, local_time
+from scrapers.http import PoliteClient
+from scrapers.refs import parse_ref
+from scrapers.sources import fetch_snapshot
+from storage.questions import get_question, list_events, recent_polls, source_health
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_context
+@one_line_errors
+def fetch(context: Context, ref: str, as_json: bool) -> None:
+    """Fetch one question now and print its state (no database is touched).
+
+    REF is any form of reference: an AN or Sénat URL, QANR5L17QE5268, 'AN 17-5268', SEQ221103705.
+    """
+    question = parse_ref(ref)
+    config = context.config
+    with PoliteClient(http_settings(config)) as client:
+        snapshot = fetch_snapshot(question, client, source_settings(config))
+    if as_json:
+        print_json(snapshot_json(snapshot))
+    else:
+        click.echo(snapshot_text(snapshot))
+
+
+def _report_json(report: CycleReport) -> dict[str, Any]:
+    return {"checked": report.checked, "changed": report.changed, "skipped": report.skipped,
+            "revalidated": report.revalidated, "events": [event_json(e) for e in report.events],
+            "errors": [{"ref": e.ref, "source": e.source, "url": e.url, "error": e.error} for e in report.errors]}
+
+
+def _report_text(report: CycleReport) -> None:
+    click.echo(f"checked {report.checked}, changed {report.changed}, events {len(report.events)}, "
+               f"errors {len(report.errors)}, not due {report.skipped}")
+    for event in report.events:
+        click.echo(f"  {event_text(event)}")
+
+
+def _failures_by_source(report: CycleReport) -> None:
+    """One line per failing source on stderr, naming the questions it failed on."""
+    for source, failures in failures_by_source(report).items():
+        refs = [f.ref for f in failures]
+        shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
+        click.echo(f"relance: {SOURCE_NAMES.get(source, source)}: {len(refs)} question(s) not read ({shown}): "
+                   f"{failures[0].error}", err=True)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print {checked, events, errors} as JSON.")
+@pass_context
+@one_line_errors
+def check(context: Context, as_json: bool) -> None:
+    """Read the watched questions that are due, store what changed, print a summary.
+
+    Exit code 0 when every question was read, 2 when some failed (named on stderr), 1 when the
+    config or the database is unusable.
+    """
+    config = context.config
+    db = context.database()
+    report = check_once(config, db, now=now)
+    if as_json:
+        print_json(_report_json(report))
+    else:
+        _report_text(report)
+    _failures_by_source(report)
+    alarms = run_source_alarms(db, now(), config)  # the admin hears of a source that keeps failing
+    for subject in [] if as_json else alarms.notices:
+        click.echo(f"admin: {subject}")
+    for error in alarms.errors:
+        click.echo(f"relance: {error}", err=True)
+    if not report.ok or alarms.errors:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@click.option("--overdue", is_flag=True, help="Only questions past a deadline without an answer.")
+@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
+@click.option("--tag", help="Only questions watched with this tag.")
+@pass_context
+@one_line_errors
+def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, tag: str | None) -> None:
+    """Where every watched question stands: deadline, days late or left, last check."""
+    db = context.database()
+    today = today_in_paris(now())
+    rows = select_rows([status_row(q, today) for q in watched_questions(context.config, db)], overdue=overdue,
+                       chamber=chamber, tag=tag)
+    if as_json:
+        print_json(rows)
+    else:
+        render_status(Console(width=200 if not sys.stdout.isatty() else None), rows, source_health(db))
+
+
+@click.command()
+@click.argument("ref")
+@pass_context
+@one_line_errors
+def show(context: Context, ref: str) -> None:
+    """The whole record of one question: texts, ministries, deadline and its rule, events, polls."""
+    question = parse_ref(ref)
+    db = context.database()
+    stored = get_question(db, question.uid)
+    if stored is None:
+        raise ConfigError(context.path, "watch", f"{question.uid} has never been checked: run relance check")
+    if stored.snapshot is None:
+        click.echo(f"{question.uid}  ({question.label})  état inconnu : jamais lue avec succès")
+    else:
+        click.echo(snapshot_text(stored.snapshot))
+        status_now = deadline_status(stored.snapshot, today_in_paris(now()))
+        for deadline in (status_now.answer_deadline, status_now.signalement_deadline):
+            if deadline is not None:
+                click.echo(f"  Échéance : {deadline.date:%d/%m/%Y}, {deadline.explain_fr()}")
+        if status_now.days_late:
+            click.echo(f"  Retard : {status_now.days_late} jour(s)")
+        elif status_now.days_left is not None:
+            click.echo(f"  Jours restants : {status_now.days_left}")
+    if stored.last_error:
+        click.echo(f"  Dernière erreur : {stored.last_error}")
+    click.echo("Historique :")
+    for event in list_events(db, ref=question.uid):
+        click.echo(f"  {event_text(event)}")
+    click.echo("Lectures récentes :")
+    for poll in recent_polls(db, question.uid):
+        click.echo(f"  {local_time(poll.at)}  {poll.outcome:<9} {poll.http_status or '—'}  {poll.error or poll.url}")
+
+
+@click.command()
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only events seen on or after this day.")
+@click.option("--ref", "ref_text", help="Only the events of this question.")
+@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@pass_context
+@one_line_errors
+def events(context: Context, since: datetime | None, ref_text: str | None, as_json: bool) -> None:
+    """The event log, oldest first."""
+    ref = parse_ref(ref_text).uid if ref_text else None
+    start = datetime.combine(since.date(), datetime.min.time(), PARIS) if since else None
+    found = list_events(context.database(), since=start, ref=ref)
+    if as_json:
+        print_json([event_json(e) for e in found])
+    else:
+        for event in found:
+            click.echo(event_text(event))
+
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--tag", "tags", multiple=True, help="A tag for this question (repeatable).")
+@click.option("--note", help="A note kept with the question.")
+@pass_context
+@one_line_errors
+def add(context: Context, ref: str, tags: tuple[str, ...], note: str | None) -> None:
+    """Follow a question: add it to config.toml's watchlist (comments and layout are kept)."""
+    change = add_watch(context.path, ref, tags, note)
+    if change.action == "added":
+        click.echo(f"{change.ref} added to {change.path}")
+    elif change.written:
+        click.echo(f"{change.ref} already followed: tags and note updated in {change.path}")
+    else:
+        click.echo(f"{change.ref} already followed: nothing to change")
+
+
+@click.command()
+@click.argument("ref")
+@pass_context
+@one_line_errors
+def remove(context: Context, ref: str) -> None:
+    """Stop following a question: remove it from config.toml's watchlist. Its history stays stored."""
+    change = remove_watch(context.path, ref)
+    click.echo(f"{change.ref} removed from {change.path}")

@@ -1,0 +1,107 @@
+"""How the terminal shows things: the status table, a question's summary, an event's line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.notify.wording import SOURCE_NAMES, STATUS_LONG_FR, kind_fr, local_time
+from scrapers.model import QuestionSnapshot
+from storage.records import Event, SourceHealth
+
+ANSWER_PREVIEW_CHARS = 300
+
+
+def _fr(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def snapshot_text(snapshot: QuestionSnapshot) -> str:
+    """A readable summary for the terminal, in French like the sources it reads."""
+    s = snapshot
+    author = " ".join(p for p in (s.author.civility, s.author.name) if p) or "auteur inconnu"
+    where = ", ".join(p for p in (s.author.constituency, s.author.group) if p)
+    lines = [
+        f"{s.ref.uid}  ({s.ref.label})  {STATUS_LONG_FR[s.status]}",
+        f"  {s.title or '(sans titre)'}",
+        f"  Auteur : {author}" + (f" ({where})" if where else ""),
+        f"  Publiée au JO le {_fr(s.published)}" + (f", page {s.published_page}" if s.published_page else ""),
+        f"  Ministère interrogé : {s.ministry_asked or '—'}",
+    ]
+    if s.transferred or (s.ministry and s.ministry != s.ministry_asked):
+        lines.append(f"  Ministère attributaire : {s.ministry}")
+        lines += [f"    - {a.ministry} (depuis le {_fr(a.date)})" for a in s.attributions]
+    lines += [f"  Signalée le {_fr(d)}" for d in s.signaled]
+    lines += [f"  Renouvelée le {_fr(d)}" for d in s.renewed]
+    if s.answer:
+        page = f", page {s.answer.page}" if s.answer.page else ""
+        lines.append(f"  Réponse publiée le {_fr(s.answer.date)}{page}")
+        preview = " ".join(s.answer.text.split())
+        if preview:
+            more = "…" if len(preview) > ANSWER_PREVIEW_CHARS else ""
+            lines.append(f"    {preview[:ANSWER_PREVIEW_CHARS]}{more}")
+    if s.closure and s.status != "answered":
+        lines.append(f"  Clôture : {s.closure.label} ({_fr(s.closure.date)})")
+    lines.append(f"  {s.ref.public_url}")
+    return "\n".join(lines)
+
+
+def _event_detail(event: Event) -> str:
+    d = event.details
+    if event.kind == "transferred":
+        return f"{d.get('from_ministry') or '?'} → {d.get('to_ministry')}"
+    if event.kind in ("overdue", "signaled_overdue"):
+        return f"échéance {d.get('deadline')}, {d.get('days_late')} j de retard ({d.get('explanation')})"
+    if event.kind == "deadline_soon":
+        return f"échéance {d.get('deadline')}, {d.get('days_left')} j restants"
+    if event.kind == "answered":
+        late = d.get("days_late")
+        return f"{d.get('ministry') or ''}" + (f", {late} j de retard" if late else "")
+    if event.kind in ("withdrawn", "closed", "lapsed"):
+        return str(d.get("label") or "")
+    if event.kind in ("published", "matched"):
+        return str(d.get("title") or "")
+    return ""
+
+
+def event_text(event: Event) -> str:
+    detail = _event_detail(event)
+    what = kind_fr(event.kind, event.details)
+    return f"{_fr(event.official_date)}  {event.ref}  {what}" + (f" : {detail}" if detail else "")
+
+
+def _fr_date(value: str | None) -> str:
+    return date.fromisoformat(value).strftime("%d/%m/%Y") if value else "—"
+
+
+def _delay(row: Mapping[str, Any]) -> str:
+    if row["days_overdue"]:
+        return f"[red]{row['days_overdue']} j de retard[/red]"
+    if row["days_left"] is not None:
+        return f"{row['days_left']} j restants"
+    return "—"
+
+
+def render_status(console: Console, rows: Sequence[dict[str, Any]], health: Sequence[SourceHealth]) -> None:
+    for source in health:
+        name = SOURCE_NAMES.get(source.source, source.source)
+        line = f"{name} : dernière lecture réussie {local_time(source.last_success)}"
+        if source.failed_cycles:
+            line += f" — [red]en échec depuis {source.failed_cycles} cycle(s) : {source.last_error}[/red]"
+        console.print(line, highlight=False)
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("Réf.", "Ch.", "Auteur", "Ministère", "Publiée", "Échéance", "État", "Délai", "Vérifiée"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        checked = datetime.fromisoformat(row["last_checked"]) if row["last_checked"] else None
+        state = STATUS_LONG_FR[row["status"]] + (" [red](erreur)[/red]" if row["last_error"] else "")
+        table.add_row(row["ref"], "AN" if row["chamber"] == "an" else "Sénat", row["author"] or "—",
+                      row["ministry"] or "—", _fr_date(row["published"]), _fr_date(row["deadline"]), state,
+                      _delay(row), local_time(checked))
+    console.print(table)
+    if not rows:
+        console.print("Aucune question ne correspond.")

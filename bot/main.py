@@ -1,0 +1,31 @@
+"""The composition root: the `relance` command line with the web server and the scheduler wired in.
+
+The console script `relance` runs `bot.main:main`. Only here do the command line, the web and the
+service meet; each of them imports `bot.app` and never the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app.config import Config
+from bot.app.context import now
+from bot.app.logs import setup_logging
+from bot.cli import build_main
+from bot.service.run import run_service
+from bot.web.server import serve as serve_web
+from storage.db import database_path
+
+
+class Runtime:
+    """What `relance serve` and `relance run` start (`bot.cli.kit.Runtime`)."""
+
+    def serve(self, config_path: Path, config: Config, *, host: str, port: int, threads: int,
+              trusted_proxy: str | None = None) -> None:
+        serve_web(config_path, config, host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
+
+    def run(self, config_path: Path, config: Config) -> None:
+        setup_logging(config.log.level)
+        run_service(config, database_path(config.storage.path), now=now)
+
+
+main = build_main(Runtime())

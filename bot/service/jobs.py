@@ -1,0 +1,145 @@
+"""The jobs of `relance run`: a check cycle, a notify pass, the discovery imports. Each opens the
+database, calls the use cases of `bot.app` (the very functions `relance check`, `relance notify` and
+`relance import` call), logs what happened and never raises: the next run retries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from bot.app.check import CycleReport, check_once, failures_by_source
+from bot.app.config import Config
+from bot.app.discovery import DISCOVERY_IMPORTS, Discovery, ImportSummary
+from bot.app.health import run_source_alarms
+from bot.app.logs import describe, log_event
+from bot.app.notify import NotifyReport, has_recipients, notify_once
+from bot.app.settings import http_settings
+from scrapers.http import PoliteClient
+from storage.db import StorageError, open_db
+
+Now = Callable[[], datetime]
+
+
+def _log_cycle(job: str, report: CycleReport, seconds: float) -> None:
+    for event in report.events:
+        log_event("question_event", ref=event.ref, kind=event.kind, date=event.official_date)
+    for source, failures in failures_by_source(report).items():
+        refs = [f.ref for f in failures]
+        log_event("source_failed", "warning", job=job, source=source, questions=len(refs),
+                  refs=",".join(refs[:5]) + (f",+{len(refs) - 5}" if len(refs) > 5 else ""), error=failures[0].error)
+    log_event("cycle_done", job=job, checked=report.checked, changed=report.changed, events=len(report.events),
+              errors=len(report.errors), skipped=report.skipped, seconds=f"{seconds:.1f}")
+
+
+def _alarms_pass(config: Config, db: Database, *, now: Now, job: str) -> None:
+    """The admin hears of a source that keeps failing, as after `relance check` (bot/health.py)."""
+    try:
+        alarms = run_source_alarms(db, now(), config)
+    except Exception as error:
+        log_event("alarms_failed", "error", job=job, error=describe(error))
+        return
+    for subject in alarms.notices:
+        log_event("admin_notice", "warning", job=job, subject=subject)
+    for error_text in alarms.errors[:10]:
+        log_event("alarms_error", "warning", job=job, error=error_text)
+
+
+def _notify_pass(config: Config, db: Database, *, now: Now, job: str) -> NotifyReport | None:
+    try:
+        report = notify_once(config, db, now=now)
+    except Exception as error:  # the ledger keeps what was not sent; the next pass sends it
+        log_event("notify_failed", "error", job=job, error=describe(error))
+        return None
+    for error_text in report.errors[:10]:
+        log_event("notify_error", "warning", job=job, error=error_text)
+    e, c = report.email, report.channels
+    log_event("notify_done", job=job, queued=e.queued if e else None, sent=e.sent if e else None,
+              failed=e.failed if e else None, channels_sent=c.sent if c else None,
+              channels_failed=c.failed if c else None)
+    return report
+
+
+def check_job(config: Config, database: Path, *, now: Now, should_stop: Callable[[], bool] = lambda: False,
+              job: str = "check") -> CycleReport | None:
+    """One check cycle, then (unless stopping) a notify pass for the notices it calls for. Logs what
+    happened and never raises: a failure (source down, database locked…) is retried by the next run.
+    Returns the cycle's report, or None when the cycle failed."""
+    started = time.monotonic()
+    try:
+        db = open_db(database)
+    except StorageError as error:
+        log_event("job_failed", "error", job=job, error=str(error))
+        return None
+    try:
+        try:
+            report = check_once(config, db, now=now, should_stop=should_stop)
+        except Exception as error:
+            log_event("job_failed", "error", job=job, error=describe(error))
+            return None
+        _log_cycle(job, report, time.monotonic() - started)
+        if not should_stop():
+            _alarms_pass(config, db, now=now, job=job)
+        if has_recipients(config) and not should_stop():
+            _notify_pass(config, db, now=now, job=job)
+        return report
+    finally:
+        db.close()
+
+
+def notify_job(config: Config, database: Path, *, now: Now, job: str = "digests") -> NotifyReport | None:
+    """A notify pass alone (digests whose time has come, and anything still queued). Never raises."""
+    try:
+        db = open_db(database)
+    except StorageError as error:
+        log_event("job_failed", "error", job=job, error=str(error))
+        return None
+    try:
+        return _notify_pass(config, db, now=now, job=job)
+    finally:
+        db.close()
+
+
+def _log_import(job: str, source: str, summary: ImportSummary, seconds: float) -> None:
+    for error in summary.errors[:10]:
+        log_event("discovery_error", "warning", job=job, source=source, error=error)
+    log_event("discovery_done", job=job, source=source, read=summary.read, new=summary.new, changed=summary.changed,
+              matched=summary.matched, errors=len(summary.errors), ok=summary.ok, seconds=f"{seconds:.1f}")
+    for event in summary.matched_events:
+        log_event("question_event", ref=event.ref, kind=event.kind, rules=event.key)
+
+
+def discovery_job(config: Config, database: Path, *, now: Now, should_stop: Callable[[], bool] = lambda: False,
+                  job: str = "discovery", imports: Sequence[Discovery] = DISCOVERY_IMPORTS
+                  ) -> dict[str, ImportSummary | None]:
+    """The bulk imports of `DISCOVERY_IMPORTS`, one after the other, then (unless stopping) a notify
+    pass, so the questions the follow rules found are told like any other news. Logs what happened
+    and never raises: an import that fails is logged and the next one runs. Returns each import's
+    summary (or None when it failed) by source."""
+    try:
+        db = open_db(database)
+    except StorageError as error:
+        log_event("job_failed", "error", job=job, error=str(error))
+        return {}
+    reports: dict[str, ImportSummary | None] = {}
+    try:
+        with PoliteClient(http_settings(config)) as client:
+            for discovery in imports:
+                if should_stop():
+                    break
+                started = time.monotonic()
+                try:
+                    reports[discovery.name] = summary = discovery.run(config, db, client, now, should_stop)
+                except Exception as error:  # a site down, a corrupt file…: the next day's run retries
+                    reports[discovery.name] = None
+                    log_event("discovery_failed", "error", job=job, source=discovery.name, error=describe(error))
+                    continue
+                _log_import(job, discovery.name, summary, time.monotonic() - started)
+        if has_recipients(config) and not should_stop():
+            _notify_pass(config, db, now=now, job=job)
+        return reports
+    finally:
+        db.close()
