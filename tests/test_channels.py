@@ -16,15 +16,14 @@ from sqlite_utils import Database
 from bot.core.deadlines import PARIS
 from bot.core.events import diff
 from bot.notify import channels
+from bot.notify.channel_notice import notice_text, payload
 from bot.notify.channels import (
     Channel,
     ChannelError,
     ChannelReport,
     check_channel,
     masked_url,
-    notice_text,
     notify_channels,
-    payload,
     send,
 )
 from bot.notify.content import item_from_event

@@ -32,7 +32,8 @@ from bot.cli.views import event_text
 from bot.core.deadlines import PARIS
 from bot.core.follow import has_words, matching_rules, rule_matches
 from bot.main import main
-from bot.notify.channels import Channel, notice_text, notify_channels, payload
+from bot.notify.channel_notice import notice_text, payload
+from bot.notify.channels import Channel, notify_channels
 from bot.notify.content import Digest, item_from_event
 from bot.notify.digest import render_digest
 from bot.notify.feeds import atom_feed

@@ -1,0 +1,165 @@
+"""What a team channel is told of one event: a short French notice (title and body) and, for
+webhooks, the event as a JSON object.
+
+Webhook payload
+---------------
+
+A generic webhook (`json://host/path`, `jsons://host/path`) receives one POST per event, with
+`Content-Type: application/json`. The body is Apprise's JSON envelope (`version`, `title`,
+`message`, `attachments`, `type`: the same notice as the chat services get; `type` is `success` for
+an answer, `warning` for a passed deadline, else `info`) with the event itself, as a JSON object,
+under the key `relance`:
+
+```json
+{
+  "version": "1.0",
+  "title": "AN 17-5268 — réponse publiée",
+  "message": "Révision de la terminologie des diamants synthétiques (Olivia Grégoire)\\n…",
+  "attachments": [],
+  "type": "success",
+  "relance": {
+    "relance_version": 1,
+    "event_id": 2,
+    "kind": "answered",
+    "kind_fr": "réponse publiée",
+    "ref": "QANR5L17QE5268",
+    "label": "AN 17-5268",
+    "chamber": "an",
+    "url": "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE5268",
+    "title": "Révision de la terminologie des diamants synthétiques",
+    "author": "Olivia Grégoire",
+    "ministry": "Ministère de l’économie, des finances et de la souveraineté industrielle et numérique",
+    "date": "2025-06-03",
+    "seen_at": "2025-06-04T09:30:00+02:00",
+    "deadline": "2025-05-25",
+    "deadline_rule": "2 mois après la publication au JO du 25/03/2025 (Règlement de l'Assemblée nationale, art. 135)",
+    "days_late": 9,
+    "days_left": null,
+    "excerpt": "À la suite de la sollicitation d'un opérateur produisant des diamants synthétiques, …",
+    "from_ministry": null,
+    "to_ministry": null,
+    "rules": null
+  }
+}
+```
+
+The keys of `relance` are always present, `null` when they do not apply; `relance_version` changes
+only if a key is removed or changes meaning. `event_id` is the event's id in relance's log: a
+receiver can use it to ignore a repeat. `kind` is one of `published` (a question newly watched),
+`answered`, `answer_changed`, `transferred` (`from_ministry` → `to_ministry`), `signaled`,
+`renewed`, `withdrawn`, `closed`, `lapsed`, `deadline_soon` (`days_left`), `overdue`,
+`signaled_overdue` (`days_late`), and `matched`: a question a follow rule (`[[follow]]`) found and
+relance now watches, `rules` naming the rules (null for every other kind); its `published` event,
+when both are new, travels in the same notice and is not posted on its own. `date` is the event's
+date in the Journal officiel (YYYY-MM-DD; for `published` and `matched`, the question's publication),
+`seen_at` when relance saw it (ISO 8601, Paris time with its offset), `deadline` the answer's (or
+the signalement's) deadline. The webhook must answer with a 2xx status; anything else counts as a
+failure and the same body is posted again on the next run. Apprise's URL options apply: headers
+(`json://host/path?+Authorization=Bearer%20TOKEN`), timeouts in seconds (`?cto=4&rto=10`).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.core.deadlines import PARIS
+from bot.notify.content import Item
+from bot.notify.wording import EVENT_FR, STATUS_LONG_FR, kind_fr
+
+PAYLOAD_VERSION = 1
+EXCERPT_CHARS = 280  # a chat notice quotes this much of an answer; the payload has the whole excerpt
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _fr(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "?"
+
+
+def _days(n: int) -> str:
+    return f"{n} jour" if abs(n) <= 1 else f"{n} jours"  # French: 0 and 1 take the singular
+
+
+def payload(item: Item) -> dict[str, Any]:
+    """The documented JSON object of one event (see the module's docstring): every key, always."""
+    return {
+        "relance_version": PAYLOAD_VERSION,
+        "event_id": item.event_id,
+        "kind": item.kind,
+        "kind_fr": kind_fr(item.kind, item.details),
+        "ref": item.ref,
+        "label": item.label,
+        "chamber": item.chamber,
+        "url": item.url,
+        "title": item.title,
+        "author": item.author,
+        "ministry": item.ministry,
+        "date": _iso(item.official_date),
+        "seen_at": item.seen_at.astimezone(PARIS).isoformat(timespec="seconds"),
+        "deadline": _iso(item.deadline),
+        "deadline_rule": item.deadline_rule,
+        "days_late": item.days_late,
+        "days_left": item.days_left,
+        "excerpt": item.excerpt,
+        "from_ministry": item.from_ministry,
+        "to_ministry": item.to_ministry,
+        "rules": _rules(item) if item.kind == "matched" else None,
+    }
+
+
+def _rules(item: Item) -> list[str]:
+    rules = item.details.get("rules")
+    return [str(r) for r in rules] if isinstance(rules, list) else []
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) > EXCERPT_CHARS:
+        flat = flat[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+    return f"« {flat} »"
+
+
+def _what(item: Item) -> list[str]:
+    """The lines saying what happened, by kind."""
+    i, on = item, _fr(item.official_date)
+    if i.kind == "published":
+        return [f"Publiée au JO le {on}."]
+    if i.kind == "matched":
+        status = i.details.get("status")
+        state = f" ({STATUS_LONG_FR[status]})" if isinstance(status, str) and status in STATUS_LONG_FR else ""
+        due = [f"Échéance : {_fr(i.deadline)}."] if i.deadline and status in (None, "pending") else []
+        return [f"Nouvelle question {kind_fr(i.kind, i.details)}, publiée au JO le {on}{state} : elle est "
+                "désormais suivie.", *due]
+    if i.kind == "answered":
+        late = f", {_days(i.days_late)} après l'échéance du {_fr(i.deadline)}" if i.days_late else ""
+        return [f"Réponse publiée au JO le {on}{late}."] + ([_quote(i.excerpt)] if i.excerpt else [])
+    if i.kind == "answer_changed":
+        return [f"Réponse modifiée (JO du {on})."] + ([_quote(i.excerpt)] if i.excerpt else [])
+    if i.kind == "transferred":
+        return [f"Transmise le {on} : {i.from_ministry or '?'} → {i.to_ministry or '?'}."]
+    if i.kind in ("signaled", "renewed"):
+        verb = "Signalée" if i.kind == "signaled" else "Renouvelée"
+        return [f"{verb} au JO le {on}."] + ([f"Échéance : {_fr(i.deadline)}."] if i.deadline else [])
+    if i.kind in ("withdrawn", "closed", "lapsed"):
+        label = f" : {i.label_fr}" if i.label_fr else ""
+        return [f"{EVENT_FR[i.kind].capitalize()} le {on}{label}."]
+    if i.kind == "deadline_soon":
+        left = f", dans {_days(i.days_left)}" if i.days_left is not None else ""
+        return [f"Échéance le {_fr(i.deadline)}{left}."] + ([i.deadline_rule] if i.deadline_rule else [])
+    # overdue, signaled_overdue
+    what = "Échéance du signalement" if i.kind == "signaled_overdue" else "Échéance"
+    late = f" dépassée de {_days(i.days_late)}" if i.days_late is not None else " dépassée"
+    return [f"{what} du {_fr(i.deadline)}{late}."] + ([i.deadline_rule] if i.deadline_rule else [])
+
+
+def notice_text(item: Item) -> tuple[str, str]:
+    """(title, body) of a chat notice, in French: which question, what happened, where to read it."""
+    title = f"{item.label} — {kind_fr(item.kind, item.details)}"
+    about = item.title or "(sans titre)"
+    lines = [f"{about} ({item.author})" if item.author else about, *_what(item)]
+    if item.ministry and item.kind != "transferred":
+        lines.append(f"Ministère : {item.ministry}")
+    lines.append(item.url)
+    return title, "\n".join(lines)
