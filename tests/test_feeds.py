@@ -221,7 +221,7 @@ def test_answered_entry_reads_in_french() -> None:
     assert text_of(entry, "published") == "2025-06-03T09:00:00+02:00"
     summary = text_of(entry, "summary")
     # Deadline 25/05/2025, answered 03/06/2025: 9 days late.
-    assert summary.startswith("Réponse publiée au JO du 03/06/2025, 9 jours après l'échéance.")
+    assert summary.startswith("Réponse au JO du 3 juin 2025 (page 4348), publiée avec 9 jours de retard.")
     assert "Ministère : Ministère de l’économie, des finances et de la souveraineté" in summary
     assert "« À la suite de la sollicitation d'un opérateur" in summary
     assert "Échéance : 25/05/2025 — 2 mois après la publication au JO du 25/03/2025" in summary
@@ -232,10 +232,12 @@ def test_deadline_entries_say_the_date_and_the_rule() -> None:
     entries = entries_of(feed_root(items()))
     overdue, soon = text_of(entries[1], "summary"), text_of(entries[2], "summary")
     assert text_of(entries[1], "title") == f"Délai dépassé — AN 17-5268 : {TITLE}"
-    assert overdue.startswith("Échéance du 25/05/2025 dépassée de 1 jour, sans réponse.")
+    # The same sentence as the e-mail's, then what to do (RULES.md § 1: ask for a signalement).
+    assert overdue.startswith("Délai dépassé de 1 jour : la réponse était due le 25 mai 2025.\n"
+                              "Que faire : demander à un président de groupe de la signaler")
     assert "(Règlement de l'Assemblée nationale, art. 135)" in overdue
     assert text_of(entries[2], "title") == f"Échéance proche — AN 17-5268 : {TITLE}"
-    assert soon.startswith("Échéance le 25/05/2025, dans 7 jours.")
+    assert soon.startswith("Échéance dans 7 jours, le 25 mai 2025.")
 
 
 def test_untitled_senat_question() -> None:

@@ -479,7 +479,7 @@ def test_channel_notice_payload_and_feed_entry(db: Database) -> None:
     assert feed.count("<entry>") == 1  # the published entry goes with the found one
     assert ("<title>Trouvée par la règle « Vidéosurveillance algorithmique » — Sénat 3705 (2022-11) : "
             "Utilisation illégale des algorithmes de vidéosurveillance par les polices municipales</title>") in feed
-    assert "Nouvelle question trouvée par la règle « Vidéosurveillance algorithmique », publiée au JO du 10/11/2022" \
+    assert "Nouvelle question trouvée par la règle « Vidéosurveillance algorithmique », publiée au JO le 10 novembre 2022" \
         in feed
 
 

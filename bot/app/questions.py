@@ -17,7 +17,7 @@ from bot.app.watched import watched
 from bot.core.deadlines import PARIS
 from bot.core.status import WatchedQuestion, select_rows, status_row
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
-from bot.notify.wording import EVENT_FR, STATUS_FR
+from bot.notify.wording import STATUS_FR
 from scrapers.errors import CannotRun
 from storage.questions import all_questions, list_events
 from storage.records import Event
@@ -180,31 +180,6 @@ def answer_days(rows: Sequence[Mapping[str, Any]]) -> list[tuple[date, bool]]:
 
 
 # --- events -------------------------------------------------------------------------------------
-
-
-def event_summary(event: Event) -> str:
-    """One event in a French sentence fragment, for a question's history."""
-    d = event.details
-    what = EVENT_FR.get(event.kind, event.kind)
-    detail = ""
-    if event.kind == "transferred":
-        detail = f"{d.get('from_ministry') or '?'} → {d.get('to_ministry') or '?'}"
-    elif event.kind in ("overdue", "signaled_overdue") and d.get("deadline"):
-        detail = f"échéance du {_fr_iso(d.get('deadline'))}"
-    elif event.kind == "deadline_soon" and d.get("deadline"):
-        detail = f"échéance le {_fr_iso(d.get('deadline'))}"
-    elif event.kind == "answered":
-        late = d.get("days_late")
-        detail = str(d.get("ministry") or "") + (f", {late} j après l'échéance" if late else "")
-    elif event.kind in ("withdrawn", "closed", "lapsed"):
-        detail = str(d.get("label") or "")
-    return f"{what[0].upper()}{what[1:]}" + (f" : {detail}" if detail.strip(" ,") else "")
-
-
-def _fr_iso(value: object) -> str:
-    if isinstance(value, str) and _DAY.fullmatch(value):
-        return date.fromisoformat(value).strftime("%d/%m/%Y")
-    return str(value)
 
 
 def parse_day(value: str | None, name: str) -> date | None:

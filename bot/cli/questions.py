@@ -20,7 +20,7 @@ from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_
 from bot.cli.views import event_text, render_status, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
 from bot.core.status import select_rows, status_row
-from bot.notify.wording import SOURCE_NAMES, local_time
+from bot.notify.wording import SOURCE_NAMES, late_question_advice, local_time
 from scrapers.http import PoliteClient
 from scrapers.refs import parse_ref
 from scrapers.sources import fetch_snapshot
@@ -138,6 +138,10 @@ def show(context: Context, ref: str) -> None:
             click.echo(f"  Retard : {status_now.days_late} jour(s)")
         elif status_now.days_left is not None:
             click.echo(f"  Jours restants : {status_now.days_left}")
+        late_now = stored.snapshot.status == "pending" and (status_now.overdue or status_now.signaled_overdue)
+        advice = late_question_advice(stored.snapshot.chamber, signaled_overdue=status_now.signaled_overdue)
+        if late_now and advice:
+            click.echo(f"  {advice}")
     if stored.last_error:
         click.echo(f"  Dernière erreur : {stored.last_error}")
     click.echo("Historique :")

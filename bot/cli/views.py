@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bot.notify.wording import SOURCE_NAMES, STATUS_LONG_FR, kind_fr, local_time
+from bot.notify.wording import SOURCE_NAMES, STATUS_LONG_FR, event_line, local_time
 from scrapers.model import QuestionSnapshot
 from storage.records import Event, SourceHealth
 
@@ -50,28 +50,8 @@ def snapshot_text(snapshot: QuestionSnapshot) -> str:
     return "\n".join(lines)
 
 
-def _event_detail(event: Event) -> str:
-    d = event.details
-    if event.kind == "transferred":
-        return f"{d.get('from_ministry') or '?'} → {d.get('to_ministry')}"
-    if event.kind in ("overdue", "signaled_overdue"):
-        return f"échéance {d.get('deadline')}, {d.get('days_late')} j de retard ({d.get('explanation')})"
-    if event.kind == "deadline_soon":
-        return f"échéance {d.get('deadline')}, {d.get('days_left')} j restants"
-    if event.kind == "answered":
-        late = d.get("days_late")
-        return f"{d.get('ministry') or ''}" + (f", {late} j de retard" if late else "")
-    if event.kind in ("withdrawn", "closed", "lapsed"):
-        return str(d.get("label") or "")
-    if event.kind in ("published", "matched"):
-        return str(d.get("title") or "")
-    return ""
-
-
 def event_text(event: Event) -> str:
-    detail = _event_detail(event)
-    what = kind_fr(event.kind, event.details)
-    return f"{_fr(event.official_date)}  {event.ref}  {what}" + (f" : {detail}" if detail else "")
+    return f"{_fr(event.official_date)}  {event.ref}  {event_line(event.kind, event.details)}"
 
 
 def _fr_date(value: str | None) -> str:

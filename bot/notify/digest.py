@@ -9,35 +9,31 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import css_inline
 from babel.dates import format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bot.core.deadlines import PARIS, deadline_from
+from bot.core.deadlines import PARIS
 from bot.notify.content import Digest, Item, SectionName, SourceLine
 from bot.notify.wording import (
-    AN_OVERDUE_ACTION,
     CHAMBER_SITES,
-    ENDINGS_FR,
     FREQUENCIES_FR,
     HEADINGS,
     LOCALE,
     SECTION_NOUNS,
     SECTION_TITLES,
-    SENAT_OVERDUE_ACTION,
-    SENAT_REMINDER_LIST,
     STATUS_LONG_FR,
     SUBJECT_PREFIX,
     TEXT_WIDTH,
     capitalized,
-    days,
+    event_advice,
+    event_sentence,
     fr_ago,
     fr_count,
     fr_date,
     fr_list,
-    kind_fr,
 )
 
 
@@ -83,103 +79,45 @@ def _entry(item: Item, summary: str, *facts: tuple[str, str | None], excerpt: st
                  link_text=f"Voir la question sur {CHAMBER_SITES[item.chamber]}", excerpt=excerpt, action=action)
 
 
-def _on(day: date | None) -> str:
-    """' le 3 juin 2025', or nothing without a date."""
-    return f" le {fr_date(day)}" if day else ""
-
-
-def _on_or_unknown(day: date | None) -> str:
-    # The Sénat's pages date neither a transfer nor a lapse: say so rather than show the day relance saw it.
-    return _on(day) or " (date non indiquée par la source)"
-
-
 def _answered(item: Item) -> Entry:
-    jo = f"au JO du {fr_date(item.official_date)}" if item.official_date else "au JO"
-    page = item.details.get("page")
-    where = f"{jo} (page {page})" if page else jo
-    if item.kind == "answer_changed":
-        summary = f"Réponse modifiée : le texte de la réponse publiée {where} a changé."
-    elif item.days_late:
-        summary = f"Réponse {where}, publiée avec {days(item.days_late)} de retard."
-    elif item.days_late == 0:
-        summary = f"Réponse {where}, publiée dans les délais."
-    else:
-        summary = f"Réponse publiée {where}."
-    return _entry(item, summary, *_who(item), excerpt=item.excerpt)
-
-
-def _late_by(item: Item) -> str:
-    return f" de {days(item.days_late)}" if item.days_late else ""
+    return _entry(item, event_sentence(item), *_who(item), excerpt=item.excerpt)
 
 
 def _overdue(item: Item) -> Entry:
-    rule = ("Règle", item.deadline_rule)
-    if item.kind == "signaled_overdue":
-        by = f", au plus tard{_on(item.deadline)}" if item.deadline else ""
-        summary = (f"Délai du signalement dépassé{_late_by(item)} : le ministre devait répondre dans les "
-                   f"10 jours suivant le signalement{by}.")
-        return _entry(item, summary, *_who(item), rule)
-    due = f" : la réponse était due{_on(item.deadline)}" if item.deadline else ""
-    summary = f"Délai dépassé{_late_by(item)}{due}."
-    if item.chamber == "an":
-        return _entry(item, summary, *_who(item), rule, action=AN_OVERDUE_ACTION)
-    return _entry(item, f"{summary} {SENAT_REMINDER_LIST}", *_who(item), rule, action=SENAT_OVERDUE_ACTION)
+    return _entry(item, event_sentence(item), *_who(item), ("Règle", item.deadline_rule), action=event_advice(item))
 
 
 def _soon(item: Item) -> Entry:
-    left = item.days_left
-    when = {None: "Échéance proche", 0: "Échéance aujourd'hui", 1: "Échéance demain"}.get(
-        left, f"Échéance dans {days(left or 0)}")
-    summary = f"{when},{_on(item.deadline)}." if item.deadline else f"{when}."
-    return _entry(item, summary, *_who(item), ("Règle", item.deadline_rule))
+    return _entry(item, event_sentence(item), *_who(item), ("Règle", item.deadline_rule))
 
 
 def _transferred(item: Item) -> Entry:
-    summary = f"Transmise à un autre ministère{_on_or_unknown(item.official_date)} ; le délai de réponse ne change pas."
-    return _entry(item, summary, ("Auteur", item.author),
+    return _entry(item, event_sentence(item), ("Auteur", item.author),
                   ("De", capitalized(item.from_ministry) if item.from_ministry else None),
                   ("À", capitalized(item.to_ministry) if item.to_ministry else None))
 
 
 def _ended(item: Item) -> Entry:
-    summary = f"{ENDINGS_FR.get(item.kind, 'Question close')}{_on_or_unknown(item.official_date)}."
-    return _entry(item, summary, *_who(item), ("Mention officielle", item.label_fr))
+    return _entry(item, event_sentence(item), *_who(item), ("Mention officielle", item.label_fr))
 
 
-def _signaled(item: Item) -> str:
-    if item.official_date is None:
-        return "Signalée par un président de groupe : le ministre doit répondre sous 10 jours."
-    due = deadline_from(item.chamber, "signalement", item.official_date)
-    until = f", au plus tard le {fr_date(due.date)}" if due else ""
-    return (f"Signalée le {fr_date(item.official_date)} par un président de groupe : le ministre doit répondre "
-            f"sous 10 jours{until}.")
+def _state(item: Item, rule_label: str) -> tuple[tuple[str, str | None], ...]:
+    status = item.details.get("status")
+    pending = status in (None, "pending")
+    return (("État", STATUS_LONG_FR.get(status) if isinstance(status, str) else None),
+            ("Échéance", fr_date(item.deadline) if pending and item.deadline else None),
+            (rule_label, item.deadline_rule if pending else None))
 
 
 def _other(item: Item) -> Entry:
-    if item.kind == "signaled":
-        return _entry(item, _signaled(item), *_who(item))
-    if item.kind == "renewed":
-        summary = (f"Question renouvelée au JO{_on(item.official_date)} ; l'échéance reste celle de la "
-                   "première publication.")
-        return _entry(item, summary, *_who(item))
-    status = item.details.get("status")
-    pending = status in (None, "pending")
-    return _entry(item, f"Nouvelle question suivie, publiée au JO{_on(item.official_date)}.", *_who(item),
-                  ("État", STATUS_LONG_FR.get(status) if isinstance(status, str) else None),
-                  ("Échéance", fr_date(item.deadline) if pending and item.deadline else None),
-                  ("Règle", item.deadline_rule if pending else None))
+    if item.kind in ("signaled", "renewed"):
+        return _entry(item, event_sentence(item), *_who(item))
+    return _entry(item, event_sentence(item), *_who(item), *_state(item, "Règle"))
 
 
 def _found(item: Item) -> Entry:
     """A question a follow rule found: which rule, when it was published, where it stands."""
-    summary = (f"Nouvelle question {kind_fr(item.kind, item.details)}, publiée au JO{_on(item.official_date)} ; "
-               "elle est désormais suivie.")
-    status = item.details.get("status")
-    pending = status in (None, "pending")
-    return _entry(item, capitalized(summary), *_who(item),
-                  ("État", STATUS_LONG_FR.get(status) if isinstance(status, str) else None),
-                  ("Échéance", fr_date(item.deadline) if pending and item.deadline else None),
-                  ("Délai", item.deadline_rule if pending else None))
+    return _entry(item, event_sentence(item), *_who(item), *_state(item, "Délai"))
 
 
 ENTRY_OF: Mapping[SectionName, Callable[[Item], Entry]] = {

@@ -18,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from bot.core.deadlines import Deadline, deadline_status
 from bot.core.status import WatchedQuestion
 from bot.notify.content import Item
-from bot.notify.wording import EVENT_FR, kind_fr
+from bot.notify.wording import ADVICE_LABEL, EVENT_FR, event_advice, event_sentence, kind_fr
 from scrapers.model import QuestionSnapshot, normalize_ministry
 
 # The tagging entity of every id relance mints (RFC 4151): never change it, or every reader sees
@@ -118,49 +118,12 @@ def entry_title(item: Item) -> str:
     return f"{head} : {_short(item.title)}" if item.title else head
 
 
-def _answered_line(item: Item) -> str:
-    line = f"Réponse publiée au JO du {_fr(item.official_date)}"
-    if item.days_late:
-        line += f", {_days(item.days_late)} après l'échéance"
-    elif item.days_late == 0:
-        line += ", dans le délai"
-    return line + "."
-
-
-def _what_happened(item: Item) -> str:
-    """The first line of an entry: the event itself, in a sentence."""
-    on, deadline = _fr(item.official_date), _fr(item.deadline)
-    match item.kind:
-        case "published":
-            return f"Question suivie, publiée au JO du {on}."
-        case "matched":
-            return (f"Nouvelle question {kind_fr(item.kind, item.details)}, publiée au JO du {on} : elle est "
-                    "désormais suivie.")
-        case "answered":
-            return _answered_line(item)
-        case "answer_changed":
-            return f"Le texte de la réponse publiée le {on} a été modifié."
-        case "transferred":
-            when = f" le {on}" if item.official_date else ""
-            return f"Question transmise{when} : {item.from_ministry or '?'} → {item.to_ministry or '?'}."
-        case "signaled":
-            return f"Question signalée le {on}."
-        case "renewed":
-            return f"Question renouvelée le {on}."
-        case "deadline_soon":
-            return f"Échéance le {deadline}, dans {_days(item.days_left or 0)}."
-        case "overdue":
-            return f"Échéance du {deadline} dépassée de {_days(item.days_late or 0)}, sans réponse."
-        case "signaled_overdue":
-            return f"Échéance du signalement ({deadline}) dépassée de {_days(item.days_late or 0)}, sans réponse."
-        case _:  # the endings
-            when = f" ({on})" if item.official_date else ""
-            return f"{item.label_fr or EVENT_FR[item.kind].capitalize()}{when}."
-
-
 def entry_text(item: Item) -> str:
-    """The plain-text body of an entry: what happened, the answer's excerpt, then the question."""
-    lines = [_what_happened(item)]
+    """The plain-text body of an entry: what happened (and what to do, once late), the answer's excerpt,
+    then the question."""
+    lines = [event_sentence(item)]
+    if (advice := event_advice(item)) is not None:
+        lines.append(f"{ADVICE_LABEL} : {advice}")
     if item.excerpt:
         lines += ["", f"« {item.excerpt} »"]
     lines.append("")

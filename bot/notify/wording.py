@@ -12,8 +12,8 @@ from babel import Locale
 from babel.dates import format_date, format_timedelta
 from babel.numbers import format_decimal
 
-from bot.core.deadlines import PARIS
-from bot.notify.content import SectionName
+from bot.core.deadlines import PARIS, deadline_from
+from bot.notify.content import Item, SectionName
 
 LOCALE = Locale.parse("fr_FR")
 TEXT_WIDTH = 78
@@ -102,6 +102,9 @@ SOURCE_NAMES = {"an": "Assemblée nationale (open data)", "an-legacy": "Assembl�
 STATUS_FR = {"unknown": "inconnu", "pending": "en attente", "answered": "répondue", "withdrawn": "retirée",
              "closed": "clôturée", "lapsed": "caduque"}
 STATUS_LONG_FR = {**STATUS_FR, "unknown": "état inconnu", "pending": "en attente de réponse"}
+# A subscriber's state, as the manage page and `relance subscribers` say it.
+SUBSCRIBER_STATES_FR = {"pending": "en attente de confirmation", "confirmed": "actif", "paused": "en pause",
+             "unsubscribed": "désabonné"}
 
 
 def local_time(value: datetime | None) -> str:
@@ -132,3 +135,153 @@ def kind_fr(kind: str, details: Mapping[str, Any]) -> str:
         rules = details.get("rules")
         return found_by_fr([str(r) for r in rules] if isinstance(rules, list) else [])
     return EVENT_FR[kind]
+
+
+# --- what happened: one sentence per kind of event and chamber ------------------------------------
+
+def _on(day: date | None) -> str:
+    """' le 3 juin 2025', or nothing without a date."""
+    return f" le {fr_date(day)}" if day else ""
+
+
+def _on_or_unknown(day: date | None) -> str:
+    # The Sénat's pages date neither a transfer nor a lapse: say so rather than show the day relance saw it.
+    return _on(day) or " (date non indiquée par la source)"
+
+
+def _late_by(item: Item) -> str:
+    return f" de {days(item.days_late)}" if item.days_late else ""
+
+
+def _answered(item: Item) -> str:
+    jo = f"au JO du {fr_date(item.official_date)}" if item.official_date else "au JO"
+    page = item.details.get("page")
+    where = f"{jo} (page {page})" if page else jo
+    if item.kind == "answer_changed":
+        return f"Réponse modifiée : le texte de la réponse publiée {where} a changé."
+    if item.days_late:
+        return f"Réponse {where}, publiée avec {days(item.days_late)} de retard."
+    if item.days_late == 0:
+        return f"Réponse {where}, publiée dans les délais."
+    return f"Réponse publiée {where}."
+
+
+def _overdue(item: Item) -> str:
+    if item.kind == "signaled_overdue":
+        by = f", au plus tard{_on(item.deadline)}" if item.deadline else ""
+        return (f"Délai du signalement dépassé{_late_by(item)} : le ministre devait répondre dans les "
+                f"10 jours suivant le signalement{by}.")
+    due = f" : la réponse était due{_on(item.deadline)}" if item.deadline else ""
+    summary = f"Délai dépassé{_late_by(item)}{due}."
+    return summary if item.chamber == "an" else f"{summary} {SENAT_REMINDER_LIST}"
+
+
+def _soon(item: Item) -> str:
+    left = item.days_left
+    when = {None: "Échéance proche", 0: "Échéance aujourd'hui", 1: "Échéance demain"}.get(
+        left, f"Échéance dans {days(left or 0)}")
+    return f"{when},{_on(item.deadline)}." if item.deadline else f"{when}."
+
+
+def _signaled(item: Item) -> str:
+    if item.official_date is None:
+        return "Signalée par un président de groupe : le ministre doit répondre sous 10 jours."
+    due = deadline_from(item.chamber, "signalement", item.official_date)
+    until = f", au plus tard le {fr_date(due.date)}" if due else ""
+    return (f"Signalée le {fr_date(item.official_date)} par un président de groupe : le ministre doit répondre "
+            f"sous 10 jours{until}.")
+
+
+def event_sentence(item: Item) -> str:
+    """What happened, in one French sentence (the long form): an e-mail's entry, a channel notice, a feed
+    entry. Worded per kind of event and, where the rules differ, per chamber."""
+    match item.kind:
+        case "answered" | "answer_changed":
+            return _answered(item)
+        case "overdue" | "signaled_overdue":
+            return _overdue(item)
+        case "deadline_soon":
+            return _soon(item)
+        case "transferred":
+            return (f"Transmise à un autre ministère{_on_or_unknown(item.official_date)} ; le délai de réponse "
+                    "ne change pas.")
+        case "closed" | "withdrawn" | "lapsed":
+            return f"{ENDINGS_FR[item.kind]}{_on_or_unknown(item.official_date)}."
+        case "signaled":
+            return _signaled(item)
+        case "renewed":
+            return (f"Question renouvelée au JO{_on(item.official_date)} ; l'échéance reste celle de la "
+                    "première publication.")
+        case "matched":
+            return capitalized(f"Nouvelle question {kind_fr(item.kind, item.details)}, publiée au "
+                               f"JO{_on(item.official_date)} ; elle est désormais suivie.")
+        case _:  # published
+            return f"Nouvelle question suivie, publiée au JO{_on(item.official_date)}."
+
+
+def _short_day(value: object) -> str:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def event_line(kind: str, details: Mapping[str, Any]) -> str:
+    """What happened in a few words and its one detail (the short form): a line of `relance events`, a
+    row of a question page's history. Starts in lower case."""
+    d = details
+    what = kind_fr(kind, d)
+    detail = ""
+    if kind == "transferred":
+        detail = f"{d.get('from_ministry') or '?'} → {d.get('to_ministry') or '?'}"
+    elif kind in ("overdue", "signaled_overdue") and d.get("deadline"):
+        late = d.get("days_late")
+        detail = f"échéance du {_short_day(d.get('deadline'))}" + (f", {days(late)} de retard" if late else "")
+    elif kind == "deadline_soon" and d.get("deadline"):
+        left = d.get("days_left")
+        detail = f"échéance le {_short_day(d.get('deadline'))}" + (f", dans {days(left)}" if left is not None else "")
+    elif kind == "answered":
+        late = d.get("days_late")
+        detail = str(d.get("ministry") or "") + (f", {days(late)} après l'échéance" if late else "")
+    elif kind in ("withdrawn", "closed", "lapsed"):
+        detail = str(d.get("label") or "")
+    elif kind in ("published", "matched"):
+        detail = str(d.get("title") or "")
+    detail = detail.strip(" ,")
+    return f"{what} : {detail}" if detail else what
+
+
+# --- what to do about a late question (RULES.md § 1) -----------------------------------------------
+
+ADVICE_LABEL = "Que faire"
+
+
+def overdue_advice(chamber: str, *, signaled_overdue: bool = False) -> str | None:
+    """What a reader can do about a question past its deadline without an answer: at the AN, have a group
+    president signal it; at the Sénat, a question de rappel or its conversion into an oral question.
+    None when nothing more can be asked (an AN signalement whose 10 days have passed too)."""
+    if chamber == "an":
+        return None if signaled_overdue else AN_OVERDUE_ACTION
+    return SENAT_OVERDUE_ACTION
+
+
+def late_question_note(chamber: str) -> str | None:
+    """What happens by itself to a late question: at the Sénat, the monthly liste de rappel."""
+    return SENAT_REMINDER_LIST if chamber == "senat" else None
+
+
+def late_question_advice(chamber: str, *, signaled_overdue: bool = False) -> str | None:
+    """The advice as a whole sentence, for a page or the terminal: at the Sénat, the liste de rappel
+    first, then what to do."""
+    action = overdue_advice(chamber, signaled_overdue=signaled_overdue)
+    if action is None:
+        return None
+    note = late_question_note(chamber)
+    return f"{note} {ADVICE_LABEL} : {action}" if note else f"{ADVICE_LABEL} : {action}"
+
+
+def event_advice(item: Item) -> str | None:
+    """The advice that goes with an event: a passed answer deadline calls for one."""
+    return overdue_advice(item.chamber) if item.kind == "overdue" else None

@@ -27,7 +27,8 @@ from bot.core.deadlines import PARIS
 from bot.notify.subscriptions import describe_follows
 from bot.notify.tokens import secret_from_env
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
-from bot.notify.wording import FREQUENCIES_FR, STATUS_FR, fr_date
+from bot.notify.wording import FREQUENCIES_FR, STATUS_FR, capitalized, fr_date
+from bot.notify.wording import SUBSCRIBER_STATES_FR as STATES_FR
 from bot.web import api, feeds, pages, subscribers
 from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db
 from bot.web.limits import Limiters
@@ -59,8 +60,6 @@ ERRORS_FR = {
 }
 CSRF_MESSAGE = ("Le formulaire a expiré, ou n'a pas été envoyé depuis ce site. Rechargez la page, puis "
                 "recommencez.")
-STATES_FR = {"pending": "en attente de confirmation", "confirmed": "actif", "paused": "en pause",
-             "unsubscribed": "désabonné"}
 log = logging.getLogger("relance.web")
 
 
@@ -179,7 +178,8 @@ def _templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(date_fr=_date_fr, short_date=_short_date, datetime_fr=_datetime_fr,
                                  percent=_percent, days=_days, status_fr=lambda s: STATUS_FR.get(s, s),
-                                 chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label)
+                                 chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label,
+                                 capitalize_first=capitalized)
     app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
                                  STATUS_FR=STATUS_FR, follows_text=describe_follows,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -10,7 +12,6 @@ from bot.app.questions import (
     BadArgs,
     Filters,
     answer_days,
-    event_summary,
     parse_filters,
     question_rows,
     tag_counts,
@@ -18,7 +19,8 @@ from bot.app.questions import (
     watched_questions,
 )
 from bot.core.deadlines import deadline_status, today_in_paris
-from bot.core.status import status_row
+from bot.core.status import WatchedQuestion, status_row
+from bot.notify.wording import capitalized, event_line, late_question_note, overdue_advice
 from bot.web.charts import answers_chart
 from bot.web.context import Refusal, db, now, site
 from bot.web.forms import SubscribeForm
@@ -56,6 +58,18 @@ def questions() -> ResponseReturnValue:
                            tags=tag_counts(watched))
 
 
+def _advice(question: WatchedQuestion, today: date) -> tuple[str | None, str | None] | None:
+    """(what to do, what happens by itself) when the question is late now and still unanswered."""
+    snapshot = question.stored.snapshot if question.stored else None
+    if snapshot is None or snapshot.status != "pending":
+        return None
+    status = deadline_status(snapshot, today)
+    if not (status.overdue or status.signaled_overdue):
+        return None
+    return (overdue_advice(snapshot.chamber, signaled_overdue=status.signaled_overdue),
+            late_question_note(snapshot.chamber))
+
+
 @bp.get("/questions/<ref>")
 def question(ref: str) -> ResponseReturnValue:
     try:
@@ -72,7 +86,8 @@ def question(ref: str) -> ResponseReturnValue:
     events = list_events(db(), ref=uid)
     return render_template("question.html", question=found, row=status_row(found, today), snapshot=snapshot,
                            deadlines=deadline_status(snapshot, today) if snapshot else None,
-                           events=[(e, event_summary(e)) for e in reversed(events)])
+                           events=[(e, capitalized(event_line(e.kind, e.details))) for e in reversed(events)],
+                           advice=_advice(found, today))
 
 
 @bp.get("/tags/<tag>")
