@@ -1,12 +1,12 @@
 """The digest and confirmation e-mails, rendered from events about questions read from the real samples.
 
-Golden files: tests/golden/digest.txt, digest.html, confirmation.txt and confirmation.html hold the
+Golden files: tests/notify/golden/digest.txt, digest.html, confirmation.txt and confirmation.html hold the
 expected renderings, compared byte for byte. After a deliberate change of wording or layout, rewrite
 them with
 
     RELANCE_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_digest.py
 
-then read the diff (git diff tests/golden) before keeping it.
+then read the diff (git diff tests/notify/golden) before keeping it.
 """
 
 from __future__ import annotations
