@@ -49,6 +49,7 @@ def one_line_errors(command: F) -> F:
             click.echo(f"relance: database: {type(error).__name__}: {error} (nothing was half written; "
                        "try again once the other process is done)", err=True)
             sys.exit(EXIT_CANNOT_RUN)
+    wrapper.one_line_errors = True  # type: ignore[attr-defined]  # what tests/cli/test_error_root.py looks for
     return wrapper  # type: ignore[return-value]
 
 
