@@ -4,33 +4,33 @@ One local server answers under two host names, 127.0.0.1 (the AN's open data) an
 Sénat), as two sites. The server records what it was asked and how many requests it served at once;
 the client's transport records when each request was sent (`SendTimes`), which is what the pace
 promises and, unlike an arrival time at the server, holds no delay of the server's threads, which a
-loaded machine stretches unevenly. The questions are
-those of bench/cycle.py, derived from the real samples by its documented transformation (renumbered
-copies of the real AN JSON, real Sénat page texts served at other ids), through its own helpers.
+loaded machine stretches unevenly. The questions are those of bench/cycle.py, derived from the real
+samples by its documented transformation (renumbered copies of the real AN JSON, real Sénat page
+texts served at other ids), through its own helpers. The server is the `site` of conftest.py.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bench.cycle import Planned, build_bodies, plan_mix
-from tests import test_faults
+from bot.main import main
 from tests.conftest import SAMPLES, sample_path
 from tests.scrapers.http_site import SendTimes
-from tests.test_check import check_json
-
-httpserver = test_faults.httpserver  # the fixture: a threaded server on 127.0.0.1
 
 MIN_INTERVAL = 0.3
 MAX_CONCURRENCY = 2
@@ -68,7 +68,7 @@ TwoSites = tuple[HTTPServer, Arrivals, list[Planned], list[Planned]]
 
 
 @pytest.fixture
-def two_sites(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[TwoSites]:
+def two_sites(site: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[TwoSites]:
     sample_path("an/QANR5L17QE5268.json")  # skips (or fails under CI) without the samples
     an, senat = questions_per_chamber(PER_HOST)
     bodies = build_bodies(an + senat, SAMPLES)
@@ -87,7 +87,7 @@ def two_sites(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
             with arrivals.lock:
                 arrivals.in_flight -= 1
 
-    httpserver.expect_request("").respond_with_handler(respond)
+    site.expect_request("").respond_with_handler(respond)
     # The check builds its own client: its transport, httpx's, notes each request as it is sent.
     send = httpx.HTTPTransport.handle_request
 
@@ -96,7 +96,14 @@ def two_sites(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
         return send(transport, request)
 
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", noted)
-    yield httpserver, arrivals, an, senat
+    yield site, arrivals, an, senat
+
+
+def check_json(config: Path) -> dict[str, Any]:
+    """`relance --config CONFIG check --json`, in this process (so that the transport is watched)."""
+    result = CliRunner().invoke(main, ["--config", str(config), "check", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def write_config(tmp_path: Path, port: int, watched: list[Planned]) -> Path:
