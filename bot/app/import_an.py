@@ -26,11 +26,17 @@ from datetime import datetime
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+import bot.core.follow
+import scrapers.an
+import scrapers.an_archive
+import scrapers.model
+import scrapers.refs
+from bot.app.an_archive_download import archive_path, archive_url, fetch_archive
 from bot.app.config import Config, FollowRule
 from bot.app.ingest import IngestReport, ingest
 from bot.app.json_views import event_json
@@ -42,20 +48,16 @@ from bot.core.follow import fold, rule_matches
 from bot.core.reconcile import is_behind
 from scrapers.an import an_json_url
 from scrapers.an_archive import AnArchive, ArchiveError, Member
-from scrapers.http import FetchError, PoliteClient, Validators, partial_path
+from scrapers.http import FetchError, PoliteClient
 from scrapers.model import ParseError, QuestionSnapshot
 from scrapers.refs import QuestionRef
 from scrapers.sources import SourceSettings
 from storage.downloads import (
     MemberIndex,
     copy_refused,
-    get_download,
     imported,
     load_member_index,
-    revalidated,
     save_member_index,
-    transfer_completed,
-    transfer_started,
 )
 from storage.questions import CheckState, check_states, get_question
 from storage.records import Event
@@ -64,33 +66,6 @@ SOURCE = "an-archive"  # the polls' source of a question read from the archive
 BATCH = 500  # questions per transaction: one commit per question would cost more than the reading
 Now = Callable[[], datetime]
 T = TypeVar("T")
-
-
-# --- where the archives are -------------------------------------------------------------------
-
-_ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-
-
-def archive_suffix(legislature: int) -> str:
-    """What the AN appends to an archive's name: nothing from the 16th legislature on, the roman
-    number before (`Questions_ecrites_XV.json.zip`, `Questions_ecrites_XIV.json.zip`)."""
-    if legislature >= 16:
-        return ""
-    roman, rest = "", legislature
-    for value, letters in _ROMAN:
-        while rest >= value:
-            roman, rest = roman + letters, rest - value
-    return "_" + roman
-
-
-def archive_url(template: str, legislature: int) -> str:
-    return template.format(leg=legislature, suffix=archive_suffix(legislature))
-
-
-def archive_path(cache_dir: Path, legislature: int, url: str) -> Path:
-    """Where the archive is kept: legislatures 16 and 17 have files of the same name."""
-    name = Path(urlsplit(url).path).name or "archive.zip"
-    return cache_dir / "downloads" / f"an-{legislature}" / name
 
 
 # --- the follow rules, cheaply ----------------------------------------------------------------
@@ -191,42 +166,6 @@ class ImportReport:
                 self.listed.append(event)
 
 
-# --- download ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedArchive:
-    url: str
-    path: Path
-    fetched: Literal["downloaded", "resumed", "not_modified"]
-    length: int
-    imported_before: bool  # not modified, and that copy was imported already
-
-
-def fetch_archive(db: Database, client: PoliteClient, url: str, path: Path, *, now: datetime) -> FetchedArchive:
-    """Bring the archive at `url` to `path`: nothing when the copy there is current (304), the rest
-    of an interrupted transfer, or the whole file. Raises `FetchError`."""
-    row = get_download(db, url)
-    known = Validators(row.etag, row.last_modified) if row else None
-    complete = (row is not None and row.complete and path.is_file() and path.stat().st_size == row.length)
-    resumable = row is not None and not row.complete and partial_path(path).is_file()
-
-    def started(validators: Validators, length: int | None) -> None:
-        transfer_started(db, url, str(path), etag=validators.etag, last_modified=validators.last_modified,
-                         length=length)
-
-    got = client.download(url, path, current=known if complete else None, partial=known if resumable else None,
-                          on_start=started, expect="zip")
-    if got.not_modified:
-        assert row is not None
-        revalidated(db, url, etag=got.validators.etag, last_modified=got.validators.last_modified)
-        return FetchedArchive(url, path, "not_modified", got.length, row.imported_at is not None)
-    assert got.sha256 is not None
-    transfer_completed(db, url, str(path), etag=got.validators.etag, last_modified=got.validators.last_modified,
-                       length=got.length, sha256=got.sha256, now=now)
-    return FetchedArchive(url, path, "resumed" if got.resumed_from else "downloaded", got.length, False)
-
-
 # --- import -----------------------------------------------------------------------------------
 # An import reads only what may have changed. The member index of the archive's last import
 # (storage/downloads.py) gives each question file's CRC-32 and size, and the question's
@@ -236,18 +175,14 @@ def fetch_archive(db: Database, client: PoliteClient, url: str, path: Path, *, n
 # index is keyed by what the result also depends on (follow rules, settings, the parser's code):
 # any change there, and every file is read again.
 
-_CODE = ("scrapers/an.py", "scrapers/an_archive.py", "scrapers/model.py", "scrapers/refs.py", "bot/follow.py")
+_CODE: tuple[ModuleType, ...] = (scrapers.an, scrapers.an_archive, scrapers.model, scrapers.refs, bot.core.follow)
 
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for name in _CODE:
-        try:
-            digest.update((root / name).read_bytes())
-        except OSError:
-            digest.update(name.encode())
+    for module in _CODE:
+        digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
 
