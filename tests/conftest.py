@@ -1,4 +1,5 @@
-"""Shared fixtures: where the real samples recorded from the AN and the Sénat live.
+"""Shared fixtures: where the real samples recorded from the AN and the Sénat live, and the one way
+tests write a config.toml (`make_config`).
 
 Tests read the samples from ../shared/samples (or $RELANCE_SAMPLES) and never copy them. Without
 the samples a test is skipped with a clear message, except under CI=true, where it fails.
@@ -7,10 +8,12 @@ the samples a test is skipped with a clear message, except under CI=true, where 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomlkit
 
 from tests.smtp import Mailer
 
@@ -47,3 +50,69 @@ def mailer() -> Iterator[Mailer]:
     server.start()
     yield server
     server.stop()
+
+
+# --- config.toml ------------------------------------------------------------------------------------
+
+CONTACT = "tests@relance.test"
+SENDER = "relance <relance@relance.test>"
+
+Watch = str | Mapping[str, Any]  # a ref, or a whole [[watch]] entry ({"ref": …, "tags": […], "note": …})
+ConfigFactory = Callable[..., Path]  # make_config's signature is write_config's, without `path`
+
+
+def _merged(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` updated by `changes`, tables merged key by key; a None value removes the key."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def write_config(path: Path, *, site: str | None = None, smtp_port: int | None = None,
+                 watch: Iterable[Watch] = (), extra: str = "", **sections: Mapping[str, Any] | None) -> Path:
+    """Write a test's config.toml at `path` and return `path`.
+
+    Always: `[relance] contact`, `[http]` with no pause, no retry and a 5 s timeout, its cache and
+    `[storage]` database beside the file. `site`: the base URL of a local server, for the AN (its
+    open data and its old site) and the Sénat alike. `smtp_port`: an `[email]` section for a local
+    SMTP server without TLS. `sections` (`http=`, `sources=`, `web=`, `schedule=`…) are merged
+    into these, table by table; a None value removes a section or an entry (`http=None`). `extra`
+    is TOML written as is after the sections (start it with a table header); the `[[watch]]`
+    entries come last, in the order given.
+    """
+    folder = path.parent
+    config: dict[str, Any] = {
+        "relance": {"contact": CONTACT},
+        "http": {"timeout": 5, "min_interval": 0, "retries": 0, "cache_dir": str(folder / "cache")},
+        "storage": {"path": str(folder / "relance.db")},
+    }
+    if site is not None:
+        config["sources"] = {"an": {"base_url": site, "legacy_base_url": site}, "senat": {"base_url": site}}
+    if smtp_port is not None:
+        config["email"] = {"host": "127.0.0.1", "port": smtp_port, "security": "none", "sender": SENDER,
+                           "timeout": 5}
+    config = _merged(config, sections)
+    watches = [{"ref": entry} if isinstance(entry, str) else dict(entry) for entry in watch]
+    text = tomlkit.dumps(config) + (f"\n{extra.strip()}\n" if extra.strip() else "")
+    if watches:
+        text += "\n" + tomlkit.dumps({"watch": watches})
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ConfigFactory:
+    """`make_config(**options) -> Path`: `write_config` at tmp_path/config.toml (see it for the
+    options). $RELANCE_DB is unset for the test, so the database is the config's, in tmp_path."""
+    monkeypatch.delenv("RELANCE_DB", raising=False)
+
+    def make(**options: Any) -> Path:
+        return write_config(tmp_path / "config.toml", **options)
+
+    return make

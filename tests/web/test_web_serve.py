@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.smtp import free_port
 from tests.test_notify import SECRET
-from tests.test_web import AN, seed, write_config
+from tests.web.test_web import AN, seed, write_config
 
 RELANCE = Path(sys.executable).with_name("relance")
 

@@ -28,7 +28,7 @@ from scrapers.an import parse_an_json
 from storage.db import open_db
 from storage.search import MARK_END, MARK_START, SearchError, match_expression, search_questions
 from tests.an_variants import dump, qe_json, transferred_to, without_answer
-from tests.test_follow import AN_JSON_URL, AN_UID, DOSSUS_UID, LAGONTRIE_UID, NOW, real_questions
+from tests.follow_questions import AN_JSON_URL, AN_UID, DOSSUS_UID, LAGONTRIE_UID, NOW, real_questions
 
 MASSON = ["SEQ020238665", "SEQ091211244", "SEQ130606725", "SEQ181007406", "SEQ210723812"]
 

@@ -30,13 +30,13 @@ from pytest_httpserver import HTTPServer
 
 from bot.core.deadlines import PARIS
 from tests.an_variants import dump, qe_json, without_answer
-from tests.conftest import sample_bytes
+from tests.app.check_site import AN_PATH
+from tests.app.check_site import Site as Chambers
+from tests.conftest import PROJECT, sample_bytes
 from tests.senat_pages import page_from_text, page_text, page_url_path
 from tests.smtp import Mailer, free_port
-from tests.test_check import AN_PATH
-from tests.test_check import Site as Chambers
 from tests.test_notify import SECRET, text_of
-from tests.test_web_serve import RELANCE, wait_for
+from tests.web.test_web_serve import RELANCE, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.is_file():
@@ -61,7 +61,7 @@ from playwright.sync_api import (  # noqa: E402  (only once the browser is known
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
+SHOTS = PROJECT / "tests" / "output" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 10_000  # every browser wait is bounded by this

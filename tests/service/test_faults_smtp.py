@@ -1,0 +1,52 @@
+"""An SMTP server that refuses a recipient or hangs up in the middle of DATA, through `relance notify`:
+the one notice fails alone, and goes on a later run, once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests import test_notify
+from tests.app.check_site import relance
+from tests.service import faulty_smtp
+from tests.service.faulty_smtp import SUBSCRIBERS, FaultyMailer, ledger, notices, three_notices_due
+from tests.test_notify import ok
+
+# Fixtures, registered here under these names: one pending AN question, an [email] section,
+# RELANCE_SECRET set (test_notify's `config`), and the faulty SMTP server in place of `mailer`.
+notify_config = test_notify.config
+mailer = faulty_smtp.mailer
+
+
+def test_a_refused_recipient_fails_alone(notify_config: Path, mailer: FaultyMailer) -> None:
+    three_notices_due(notify_config, mailer)
+    mailer.inbox.refuse.add("bob@example.net")
+    result = relance(notify_config, "notify")
+    assert result.exit_code == 2 and "sent 2, failed 1" in result.stdout
+    assert "refused the message to bob@example.net" in result.stderr and "550" in result.stderr
+    assert ledger(notify_config) == {"alice@example.net": ("sent", 1), "bob@example.net": ("failed", 1),
+                                     "carol@example.net": ("sent", 1)}
+    assert [len(notices(mailer, a)) for a in SUBSCRIBERS] == [1, 0, 1]
+
+    mailer.inbox.refuse.clear()  # the mailbox is back: the failed notice goes, the others do not go again
+    assert "sent 1, failed 0" in ok(relance(notify_config, "notify")).stdout
+    assert [len(notices(mailer, a)) for a in SUBSCRIBERS] == [1, 1, 1]
+    assert ledger(notify_config)["bob@example.net"] == ("sent", 2)
+
+
+def test_a_connection_dropped_mid_data_fails_and_is_resent_once(notify_config: Path, mailer: FaultyMailer) -> None:
+    three_notices_due(notify_config, mailer)
+    mailer.inbox.hang_up_once.add("bob@example.net")
+    result = relance(notify_config, "notify")
+    assert result.exit_code == 2 and "did not take the message to bob@example.net" in result.stderr
+    # The connection is gone: the notices after bob's wait for the next run rather than fail too.
+    assert ledger(notify_config) == {"alice@example.net": ("sent", 1), "bob@example.net": ("failed", 1),
+                                     "carol@example.net": ("queued", 0)}
+    assert [len(notices(mailer, a)) for a in SUBSCRIBERS] == [1, 0, 0]
+
+    assert "sent 2, failed 0" in ok(relance(notify_config, "notify")).stdout
+    assert "sent 0, failed 0" in ok(relance(notify_config, "notify")).stdout
+    assert [len(notices(mailer, a)) for a in SUBSCRIBERS] == [1, 1, 1]
+    assert ledger(notify_config) == {"alice@example.net": ("sent", 1), "bob@example.net": ("sent", 2),
+                                     "carol@example.net": ("sent", 1)}
+
+
