@@ -1,21 +1,14 @@
-"""The AN archive: built from the real QANR5L17QE5268.json and records derived from it, downloaded from
-a local HTTP server with Range and ETag support, verified, imported through the command line into a
-real SQLite file.
-
-Every question of the archives below is the real record transformed by the functions of the first
-section (and tests/an_variants.py): renumbered (uid and numero), dated (publication, answer and closure
-dates moved), or without its answer. Nothing else in a record is invented.
-"""
+"""`relance import-an`: the AN archive downloaded from a local HTTP server with Range and ETag support,
+verified, imported through the command line into a real SQLite file; the archives are built from the
+real QANR5L17QE5268.json and records derived from it (tests/app/an_archives.py)."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import sqlite3
-import zipfile
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,224 +17,24 @@ import time_machine
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from bot.app.an_archive_download import archive_suffix, archive_url
-from bot.app.config import AN_ARCHIVE_URL, ConfigError, FollowRule, load_config
-from bot.app.import_an import (
-    ImportReport,
-    candidate_rules,
-    folded_text,
-    import_archive,
-)
-from bot.core.deadlines import PARIS
-from bot.core.follow import _text_of, matching_rules
-from bot.core.reconcile import is_behind, progress
+from bot.app.import_an import ImportReport, import_archive
 from bot.main import main
-from scrapers.an import parse_an_json
-from scrapers.an_archive import AnArchive, ArchiveError
-from scrapers.model import ParseError, QuestionSnapshot
 from scrapers.sources import SourceSettings
 from storage.db import open_db
 from storage.downloads import get_download
 from storage.followed import list_followed
 from storage.questions import get_question, list_events
-from tests.an_variants import dump, qe_json, renewed_on, signaled_on, transferred_to, without_answer
+from tests.an_variants import dump, qe_json, transferred_to, without_answer
+from tests.app.an_archives import (
+    PUBLISHED,
+    TODAY,
+    answered,
+    corrupted,
+    pending,
+    write_archive,
+)
+from tests.conftest import write_config
 from tests.test_download import RangeSite
-
-# --- the archives: derived from the real record -------------------------------------------------
-
-
-def renumbered(document: dict[str, Any], number: int) -> dict[str, Any]:
-    """Another question of the same legislature: the real record under uid QANR5L17QE{number}."""
-    d = copy.deepcopy(document)
-    set_number(d, number)
-    return d
-
-
-def set_number(document: dict[str, Any], number: int) -> None:
-    q = document["question"]
-    q["uid"] = f"QANR5L{q['identifiant']['legislature']}QE{number}"
-    q["identifiant"]["numero"] = str(number)
-
-
-def set_dates(document: dict[str, Any], published: date, answered: date | None) -> None:
-    """Publication on `published` (the question's JO date, and its attribution's, as in the real record,
-    where both are 2025-03-25); when the record has its answer, the answer and the closure on `answered`
-    (both 2025-06-03 in the real record)."""
-    q = document["question"]
-    q["textesQuestion"]["texteQuestion"]["infoJO"]["dateJO"] = published.isoformat()
-    q["minAttribs"]["minAttrib"]["infoJO"]["dateJO"] = published.isoformat()
-    if q["textesReponse"] is not None:
-        assert answered is not None, "the record has an answer: give its date"
-        q["textesReponse"]["texteReponse"]["infoJO"]["dateJO"] = answered.isoformat()
-        q["cloture"]["dateCloture"] = answered.isoformat()
-        q["cloture"]["infoJO"]["dateJO"] = answered.isoformat()
-
-
-def derived(number: int, published: date, answered: date | None) -> dict[str, Any]:
-    """Question `number`: the real record renumbered, dated, and without its answer when `answered`
-    is None."""
-    document = qe_json() if answered is not None else without_answer(qe_json())
-    set_number(document, number)
-    set_dates(document, published, answered)
-    return document
-
-
-def uid_of(document: Mapping[str, Any]) -> str:
-    return str(document["question"]["uid"])
-
-
-def write_archive(path: Path, documents: Iterable[dict[str, Any] | tuple[str, bytes]]) -> Path:
-    """A zip as the AN's: each record deflated under json/{uid}.json; (name, bytes) pairs as they are."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in documents:
-            if isinstance(item, tuple):
-                archive.writestr(item[0], item[1])
-            else:
-                archive.writestr(f"json/{uid_of(item)}.json", dump(item))
-    return path
-
-
-def corrupted(path: Path, member: str) -> Path:
-    """The archive with one byte of `member`'s compressed data flipped: its CRC-32 no longer matches."""
-    with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo(member)
-    data = bytearray(path.read_bytes())
-    header = info.header_offset
-    name_length, extra_length = int.from_bytes(data[header + 26:header + 28], "little"), int.from_bytes(
-        data[header + 28:header + 30], "little")
-    data[header + 30 + name_length + extra_length + info.compress_size // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
-    return path
-
-
-PUBLISHED = date(2025, 4, 10)  # the pending variants' publication: their deadline is 2025-06-10
-TODAY = datetime(2025, 6, 5, 10, tzinfo=PARIS)
-
-
-def pending(number: int) -> dict[str, Any]:
-    return derived(number, PUBLISHED, None)
-
-
-def answered(number: int, day: date = date(2025, 6, 3)) -> dict[str, Any]:
-    return derived(number, PUBLISHED, day)
-
-
-# --- pure parts -----------------------------------------------------------------------------------
-
-
-def test_archive_names() -> None:
-    assert [archive_suffix(n) for n in (17, 16, 15, 14, 9)] == ["", "", "_XV", "_XIV", "_IX"]
-    base = "https://data.assemblee-nationale.fr/static/openData/repository"
-    assert archive_url(AN_ARCHIVE_URL, 17) == f"{base}/17/questions/questions_ecrites/Questions_ecrites.json.zip"
-    assert archive_url(AN_ARCHIVE_URL, 16) == f"{base}/16/questions/questions_ecrites/Questions_ecrites.json.zip"
-    assert archive_url(AN_ARCHIVE_URL, 15) == f"{base}/15/questions/questions_ecrites/Questions_ecrites_XV.json.zip"
-    assert archive_url(AN_ARCHIVE_URL, 14) == f"{base}/14/questions/questions_ecrites/Questions_ecrites_XIV.json.zip"
-
-
-@pytest.mark.parametrize(("template", "problem"), [
-    ("https://data.an.test/Questions_ecrites.json.zip", "has no {leg}"),
-    ("https://data.an.test/{leg}/{year}.zip", "only {leg} and {suffix} may stand in braces"),
-    ("ftp://data.an.test/{leg}.zip", "is not an http(s) URL template")])
-def test_archive_url_setting(tmp_path: Path, template: str, problem: str) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text(f'[relance]\ncontact = "tests@relance.test"\n[sources.an]\narchive_url = "{template}"\n',
-                    encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"sources\.an\.archive_url") as caught:
-        load_config(path)
-    assert problem in str(caught.value)
-    path.write_text('[relance]\ncontact = "tests@relance.test"\n', encoding="utf-8")
-    an = load_config(path).sources.an
-    assert (an.archive_url, an.legislatures) == (AN_ARCHIVE_URL, (17,))
-
-
-def snap(document: dict[str, Any]) -> QuestionSnapshot:
-    return parse_an_json(dump(document), f"https://www.assemblee-nationale.fr/dyn/opendata/{uid_of(document)}.json")
-
-
-def test_is_behind() -> None:
-    real = qe_json()  # answered 2025-06-03, one attribution, neither signalée nor renewed
-    page, older = snap(real), snap(without_answer(real))
-    assert is_behind(page, older)  # the archive has not seen the answer yet: skipped
-    assert not is_behind(older, page)  # the archive has the answer first: taken
-    assert not is_behind(page, page)
-    transferred = transferred_to(real, "Intérieur", "Ministère de l'intérieur", "PO1", "2025-05-02")
-    assert is_behind(snap(transferred), page) and not is_behind(page, snap(transferred))
-    assert is_behind(snap(signaled_on(without_answer(real), "2025-05-27")), older)
-    assert is_behind(snap(renewed_on(without_answer(real), "2025-06-01")), older)
-    # An answer re-published later (an erratum) on the page; the archive still has the first one.
-    republished = copy.deepcopy(real)
-    republished["question"]["textesReponse"]["texteReponse"]["infoJO"]["dateJO"] = "2025-06-10"
-    assert is_behind(snap(republished), page)
-    # Further on in one mark, behind in another (transferred, but no answer yet): taken, not skipped.
-    mixed = transferred_to(without_answer(real), "Intérieur", "Ministère de l'intérieur", "PO1", "2025-05-02")
-    assert not is_behind(page, snap(mixed))
-    assert progress(page)[0] == (1, date(2025, 6, 3)) and progress(older)[0] == (0, date.min)
-
-
-RULES = [
-    FollowRule(name="Diamants", keywords=("diamants synthétiques",), tags=("diamants",)),
-    FollowRule(name="Sans accents", keywords=("DIAMANTS SYNTHETIQUES", "laboratory-grown")),
-    FollowRule(name="Autre sujet", keywords=("reconnaissance faciale", "caméras augmentées")),
-    FollowRule(name="Autrice", author="olivia gregoire"),
-    FollowRule(name="Autre ministère", ministry="Ministère des armées"),
-    FollowRule(name="Sénat", keywords=("diamants",), chamber="senat"),
-]
-
-
-def test_candidate_rules_hold_every_match() -> None:
-    """The cheap pre-selection of rules keeps every rule bot.core.follow matches (it may keep one more:
-    ingest decides), and its folded text is bot.core.follow's."""
-    for document in (qe_json(), without_answer(qe_json()), renumbered(qe_json(), 12)):
-        snapshot = snap(document)
-        assert folded_text(snapshot) == _text_of(snapshot)
-        found = candidate_rules(RULES, snapshot)
-        assert {r.name for r in matching_rules(RULES, snapshot)} <= {r.name for r in found}
-        assert [r.name for r in found] == ["Diamants", "Sans accents", "Autrice", "Sénat"]
-        assert [r.name for r in matching_rules(RULES, snapshot)] == ["Diamants", "Sans accents", "Autrice"]
-    assert candidate_rules([], snap(qe_json())) == []
-
-
-# --- the archive file -----------------------------------------------------------------------------
-
-
-def test_archive_members_are_read_one_by_one(tmp_path: Path) -> None:
-    broken = dump(pending(3))[:5000]  # a question file cut short
-    swapped = ("json/QANR5L17QE4.json", dump(pending(5)))  # named after one question, holding another
-    path = write_archive(tmp_path / "a.zip", [
-        qe_json(), pending(2), ("json/QANR5L17QE3.json", broken), swapped, ("README.txt", b"not a question"),
-        ("xml/QANR5L17QE6.xml", b"<question/>"), ("Questions/json/QANR5L17QE2.json", dump(pending(2)))])
-    with AnArchive(path) as archive:
-        assert [m.name for m in archive.members] == ["json/QANR5L17QE5268.json", "json/QANR5L17QE2.json",
-                                                     "json/QANR5L17QE3.json", "json/QANR5L17QE4.json"]
-        assert archive.verify() == 4
-        url_of = lambda ref: f"https://an.test/{ref.uid}.json"  # noqa: E731
-        first = archive.read(archive.members[0], url_of=url_of)
-        assert (first.ref.uid, first.status, first.url) == ("QANR5L17QE5268", "answered",
-                                                            "https://an.test/QANR5L17QE5268.json")
-        assert archive.read(archive.members[1], url_of=url_of).status == "pending"
-        with pytest.raises(ParseError, match="JSON document"):
-            archive.read(archive.members[2], url_of=url_of)
-        with pytest.raises(ParseError, match=r"a\.zip#json/QANR5L17QE4\.json: cannot read uid: found 'QANR5L17QE5, "
-                                             r"but the file is named after QANR5L17QE4'"):
-            archive.read(archive.members[3], url_of=url_of)
-
-
-def test_damaged_archives_are_refused_whole(tmp_path: Path) -> None:
-    good = write_archive(tmp_path / "good.zip", [qe_json(), pending(2), pending(3)])
-    bad = corrupted(write_archive(tmp_path / "bad.zip", [qe_json(), pending(2), pending(3)]), "json/QANR5L17QE3.json")
-    with AnArchive(bad) as archive, pytest.raises(ArchiveError) as caught:
-        archive.verify()
-    assert str(bad) in str(caught.value) and "damaged member json/QANR5L17QE3.json" in str(caught.value)
-    assert "CRC" in str(caught.value)
-    truncated = tmp_path / "truncated.zip"
-    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    with pytest.raises(ArchiveError, match=f"archive {truncated}: not a zip archive, or truncated"):
-        AnArchive(truncated)
-    empty = write_archive(tmp_path / "empty.zip", [("README.txt", b"nothing here")])
-    with AnArchive(empty) as archive, pytest.raises(ArchiveError, match="no json/QANR5L"):
-        archive.verify()
-
 
 # --- the command, against a local server ----------------------------------------------------------
 
@@ -261,26 +54,12 @@ def site(httpserver: HTTPServer) -> RangeSite:
     return served
 
 
-def write_config(tmp_path: Path, server: HTTPServer, *, retries: int = 0, extra: str = "") -> Path:
+def an_config(tmp_path: Path, server: HTTPServer, *, retries: int = 0, extra: str = "") -> Path:
+    """A config reading the AN (its pages and its archives of the 17th legislature) from `server`."""
     template = server.url_for("/{leg}/questions/questions_ecrites/Questions_ecrites{suffix}.json.zip")
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[relance]
-contact = "tests@relance.test"
-[http]
-timeout = 5
-min_interval = 0
-retries = {retries}
-backoff_max = 0.05
-cache_dir = "{tmp_path / 'cache'}"
-[storage]
-path = "{tmp_path / 'relance.db'}"
-[sources.an]
-base_url = "{server.url_for('').rstrip('/')}"
-archive_url = "{template}"
-legislatures = [17]
-{extra}""", encoding="utf-8")
-    return path
+    return write_config(tmp_path / "config.toml", site=server.url_for("").rstrip("/"),
+                        http={"retries": retries, "backoff_max": 0.05},
+                        sources={"an": {"archive_url": template, "legislatures": [17]}}, extra=extra)
 
 
 def relance(config: Path, *args: str) -> Result:
@@ -312,7 +91,7 @@ def archive_bytes(tmp_path: Path, documents: Iterable[dict[str, Any] | tuple[str
 
 
 def test_download_import_then_unchanged_archive(site: RangeSite, httpserver: HTTPServer, tmp_path: Path) -> None:
-    config = write_config(tmp_path, httpserver)
+    config = an_config(tmp_path, httpserver)
     site.body = archive_bytes(tmp_path, [qe_json(), pending(2), answered(3)])
     url = httpserver.url_for(ARCHIVE_PATH)
     with time_machine.travel(TODAY, tick=True):
@@ -360,7 +139,7 @@ def test_download_import_then_unchanged_archive(site: RangeSite, httpserver: HTT
 
 def test_interrupted_download_resumes_on_the_next_run(site: RangeSite, httpserver: HTTPServer,
                                                      tmp_path: Path) -> None:
-    config = write_config(tmp_path, httpserver, retries=0)
+    config = an_config(tmp_path, httpserver, retries=0)
     site.body = archive_bytes(tmp_path, [qe_json(), *(pending(n) for n in range(2, 40))])
     site.cuts = 1  # the first body stops half-way: the connection drops
     failed = relance(config, "import", "an")
@@ -383,7 +162,7 @@ def test_interrupted_download_resumes_on_the_next_run(site: RangeSite, httpserve
 
 def test_interrupted_download_resumes_within_the_run(site: RangeSite, httpserver: HTTPServer,
                                                     tmp_path: Path) -> None:
-    config = write_config(tmp_path, httpserver, retries=1)
+    config = an_config(tmp_path, httpserver, retries=1)
     site.body = archive_bytes(tmp_path, [qe_json(), *(pending(n) for n in range(2, 40))])
     site.cuts = 1
     report = import_json(config)
@@ -392,7 +171,7 @@ def test_interrupted_download_resumes_within_the_run(site: RangeSite, httpserver
 
 
 def test_server_ignoring_range_restarts_the_file(site: RangeSite, httpserver: HTTPServer, tmp_path: Path) -> None:
-    config = write_config(tmp_path, httpserver, retries=0)
+    config = an_config(tmp_path, httpserver, retries=0)
     site.body = archive_bytes(tmp_path, [qe_json(), *(pending(n) for n in range(2, 40))])
     site.cuts, site.ignore_range = 1, True
     assert relance(config, "import", "an").exit_code == 2
@@ -404,7 +183,7 @@ def test_server_ignoring_range_restarts_the_file(site: RangeSite, httpserver: HT
 
 def test_corrupt_archive_is_refused_and_downloaded_again(site: RangeSite, httpserver: HTTPServer,
                                                          tmp_path: Path) -> None:
-    config = write_config(tmp_path, httpserver)
+    config = an_config(tmp_path, httpserver)
     documents = [qe_json(), pending(2), answered(3)]
     built = write_archive(tmp_path / "built" / "bad.zip", documents)
     site.body = corrupted(built, "json/QANR5L17QE3.json").read_bytes()
@@ -423,7 +202,7 @@ def test_corrupt_archive_is_refused_and_downloaded_again(site: RangeSite, httpse
 
 
 def test_truncated_file_is_refused(tmp_path: Path, httpserver: HTTPServer) -> None:
-    config = write_config(tmp_path, httpserver)
+    config = an_config(tmp_path, httpserver)
     whole = archive_bytes(tmp_path, [qe_json(), pending(2), answered(3)])
     truncated = tmp_path / "Questions_ecrites.json.zip"
     truncated.write_bytes(whole[: len(whole) * 2 // 3])
@@ -434,7 +213,7 @@ def test_truncated_file_is_refused(tmp_path: Path, httpserver: HTTPServer) -> No
 
 
 def test_file_import_goes_on_past_a_bad_question(tmp_path: Path, httpserver: HTTPServer) -> None:
-    config = write_config(tmp_path, httpserver)
+    config = an_config(tmp_path, httpserver)
     file = write_archive(tmp_path / "mine.zip", [qe_json(), ("json/QANR5L17QE3.json", dump(pending(3))[:4000]),
                                                  pending(2)])
     with time_machine.travel(TODAY, tick=True):
@@ -457,7 +236,7 @@ def test_file_import_goes_on_past_a_bad_question(tmp_path: Path, httpserver: HTT
 
 
 def test_follow_rule_finds_questions_then_status(tmp_path: Path, httpserver: HTTPServer) -> None:
-    config = write_config(tmp_path, httpserver, extra=DIAMANTS)
+    config = an_config(tmp_path, httpserver, extra=DIAMANTS)
     file = write_archive(tmp_path / "a.zip", [qe_json(), pending(7001)])
     with time_machine.travel(TODAY, tick=True):
         report = import_json(config, "--file", str(file))
@@ -481,14 +260,14 @@ def test_follow_rule_finds_questions_then_status(tmp_path: Path, httpserver: HTT
 
 
 def test_a_new_rule_reads_every_question_again(tmp_path: Path, httpserver: HTTPServer) -> None:
-    plain = write_config(tmp_path, httpserver)
+    plain = an_config(tmp_path, httpserver)
     file = write_archive(tmp_path / "a.zip", [qe_json(), pending(2), pending(3)])
     with time_machine.travel(TODAY, tick=True):
         assert import_json(plain, "--file", str(file))["new"] == 3
         unchanged = import_json(plain, "--file", str(file))
         assert counts(unchanged) == (3, 0, 0, 3, 0, 0, 0) and unchanged["unopened"] == 3
         # Another follow rule: the member index no longer applies, every file is read and matched.
-        ruled = import_json(write_config(tmp_path, httpserver, extra=DIAMANTS), "--file", str(file))
+        ruled = import_json(an_config(tmp_path, httpserver, extra=DIAMANTS), "--file", str(file))
     assert counts(ruled) == (3, 0, 0, 0, 3, 0, 0) and ruled["unopened"] == 0
 
 
@@ -497,7 +276,7 @@ def test_archive_behind_the_page_is_skipped(tmp_path: Path, httpserver: HTTPServ
     built before the answer must not take the answer back; a later one with a transfer is taken, once."""
     httpserver.expect_request("/dyn/opendata/QANR5L17QE5268.json").respond_with_data(
         dump(qe_json()), content_type="application/json")
-    config = write_config(tmp_path, httpserver, extra='[[watch]]\nref = "QANR5L17QE5268"\n')
+    config = an_config(tmp_path, httpserver, extra='[[watch]]\nref = "QANR5L17QE5268"\n')
     with time_machine.travel(TODAY, tick=True):
         assert relance(config, "check").exit_code == 0
         older = write_archive(tmp_path / "older.zip", [without_answer(qe_json()), pending(2)])
