@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from storage.db import BUSY_TIMEOUT_MS, StorageError, migrations
 from storage.instants import instant_from as _instant
 from storage.instants import instant_text as _text
-from storage.ledger import BuildMessage, Message, queue_message
+from storage.ledger import BuildMessage, Message, Recipient, queue_message
 
 AlarmChange = Literal["raised", "reminded", "recovered"]
 
@@ -42,7 +42,7 @@ class Alarm:
 class Notice:
     """One notice to queue with an alarm's state change: to whom, and how to build it from its row id."""
 
-    recipient: str
+    recipient: Recipient
     build: BuildMessage
 
 
@@ -96,6 +96,7 @@ class DatabaseInfo:
     journal_mode: str
     integrity: tuple[str, ...]  # ("ok",) when PRAGMA integrity_check finds nothing wrong
     pending: tuple[str, ...]  # migrations not applied yet
+    given_up: int  # messages given up after being refused for good too often
 
 
 def inspect_database(path: Path) -> DatabaseInfo:
@@ -110,10 +111,17 @@ def inspect_database(path: Path) -> DatabaseInfo:
         journal_mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0])
         integrity = tuple(str(row[0]) for row in conn.execute("PRAGMA integrity_check(20)").fetchall())
         pending = tuple(m.name for m in migrations.pending(Database(conn)))
+        given_up = _given_up(conn)
     except sqlite3.Error as error:
         raise StorageError(path, f"{type(error).__name__}: {error}") from None
     finally:
         conn.close()
     wal = path.with_name(path.name + "-wal")
     return DatabaseInfo(path=path, size=path.stat().st_size, wal_size=wal.stat().st_size if wal.exists() else 0,
-                        journal_mode=journal_mode, integrity=integrity, pending=pending)
+                        journal_mode=journal_mode, integrity=integrity, pending=pending, given_up=given_up)
+
+
+def _given_up(conn: sqlite3.Connection) -> int:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").fetchone():
+        return 0  # a database from before the ledger: nothing was ever sent
+    return int(conn.execute("SELECT count(*) FROM messages WHERE state = 'given_up'").fetchone()[0])

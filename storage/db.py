@@ -124,3 +124,31 @@ def m005_discovery(db: Database) -> None:
     db.table("questions").add_column("text", str)
     db.table("questions").enable_fts(["title", "rubric", "author", "ministry", "text"],
                                      tokenize="unicode61 remove_diacritics 2", create_triggers=True)
+
+
+# The two prefixes recipients had in one column before m006: "email:ADDRESS", "channel:NAME".
+_SPLIT_KIND = "substr(recipient, 1, instr(recipient, ':') - 1)"
+_SPLIT_ADDRESS = "substr(recipient, instr(recipient, ':') + 1)"
+
+
+@migrations()
+def m006_typed_recipients(db: Database) -> None:
+    # A recipient becomes a kind (`email` | `channel`) and an address (or a channel's name), in two
+    # columns, instead of one prefixed string; queued messages keep their row, body and Message-ID.
+    messages = db.table("messages")
+    messages.add_column("recipient_kind", str, not_null_default="email")
+    db.execute(f"UPDATE messages SET recipient_kind = {_SPLIT_KIND}, recipient = {_SPLIT_ADDRESS} "
+               "WHERE recipient LIKE 'email:%' OR recipient LIKE 'channel:%'")
+    # How many times the receiving end refused a message for good (an SMTP 5xx): it is given up after
+    # [email] give_up_after of them.
+    messages.add_column("refusals", int, not_null_default=0)
+    messages.create_index(["recipient_kind", "recipient"])
+    # The ledger's unique key becomes (kind, address, event): a new table, the rows copied over.
+    db.table("deliveries_typed").create(
+        {"recipient_kind": str, "recipient": str, "event_id": int, "message": int},
+        pk=("recipient_kind", "recipient", "event_id"), not_null={"recipient_kind", "recipient", "message"},
+        foreign_keys=[("event_id", "events", "id"), ("message", "messages", "id")])
+    db.execute(f"INSERT INTO deliveries_typed SELECT {_SPLIT_KIND}, {_SPLIT_ADDRESS}, event_id, message "
+               "FROM deliveries")
+    db.table("deliveries").drop()
+    db.rename_table("deliveries_typed", "deliveries")

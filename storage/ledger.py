@@ -3,7 +3,9 @@
 Exactly once: a message and its (recipient, event) deliveries are written in one transaction when
 it is queued, with its whole body; the unique (recipient, event) key means an event is never put in
 two messages to the same recipient. A message is marked `sent` only after the server accepted it;
-a `failed` one is sent again, byte for byte, on the next run.
+a `failed` one is sent again, byte for byte, on the next run, unless the receiving end refused it
+for good too often: then it is `given_up`. A recipient is typed (`Recipient`: an e-mail address or a
+channel's name), stored in two columns, `recipient_kind` and `recipient`.
 """
 
 from __future__ import annotations
@@ -19,15 +21,27 @@ from storage.instants import instant_text as _text
 from storage.questions import event_from_row
 from storage.records import Event
 
-MessageState = Literal["queued", "sent", "failed", "cancelled"]
+MessageState = Literal["queued", "sent", "failed", "given_up", "cancelled"]
 # admin: source alarms; access: the manage link sent to an address that asks to subscribe again
 MessageKind = Literal["confirmation", "immediate", "daily", "weekly", "channel", "admin", "access"]
+RecipientKind = Literal["email", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who a message goes to: an e-mail address, or a team channel by its name."""
+
+    kind: RecipientKind
+    address: str  # the e-mail address, or the channel's name
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.address}"
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
     id: int
-    recipient: str  # "email:ADDRESS" or "channel:NAME"
+    recipient: Recipient
     subscriber_id: int | None
     kind: MessageKind
     message_id: str | None
@@ -35,33 +49,39 @@ class Message:
     body: str
     state: MessageState
     attempts: int
+    refusals: int  # the attempts the receiving end refused for good (an SMTP 5xx)
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
 
 
-def email_recipient(address: str) -> str:
-    return f"email:{address}"
+def email_recipient(address: str) -> Recipient:
+    return Recipient("email", address)
 
 
-def channel_recipient(name: str) -> str:
-    return f"channel:{name}"
+def channel_recipient(name: str) -> Recipient:
+    return Recipient("channel", name)
 
 
 def _message(row: dict[str, Any]) -> Message:
-    return Message(id=row["id"], recipient=row["recipient"], subscriber_id=row["subscriber_id"], kind=row["kind"],
-                   message_id=row["message_id"], subject=row["subject"], body=row["body"] or "", state=row["state"],
-                   attempts=row["attempts"], last_error=row["last_error"],
+    return Message(id=row["id"], recipient=Recipient(row["recipient_kind"], row["recipient"]),
+                   subscriber_id=row["subscriber_id"], kind=row["kind"], message_id=row["message_id"],
+                   subject=row["subject"], body=row["body"] or "", state=row["state"], attempts=row["attempts"],
+                   refusals=row["refusals"], last_error=row["last_error"],
                    created_at=datetime.fromisoformat(row["created_at"]),
                    sent_at=datetime.fromisoformat(row["sent_at"]) if row["sent_at"] else None)
 
 
-def undelivered_events(db: Database, recipient: str, since: datetime | None = None) -> list[Event]:
+def _columns(recipient: Recipient) -> dict[str, str]:
+    return {"recipient_kind": recipient.kind, "recipient": recipient.address}
+
+
+def undelivered_events(db: Database, recipient: Recipient, since: datetime | None = None) -> list[Event]:
     """Events seen at or after `since` that no message to `recipient` carries yet, oldest first."""
     rows = db.execute(
-        "SELECT * FROM events e WHERE e.seen_at >= ? AND NOT EXISTS "
-        "(SELECT 1 FROM deliveries d WHERE d.recipient = ? AND d.event_id = e.id) ORDER BY e.id",
-        [_text(since) if since else "", recipient])
+        "SELECT * FROM events e WHERE e.seen_at >= ? AND NOT EXISTS (SELECT 1 FROM deliveries d "
+        "WHERE d.recipient_kind = ? AND d.recipient = ? AND d.event_id = e.id) ORDER BY e.id",
+        [_text(since) if since else "", recipient.kind, recipient.address])
     columns = [c[0] for c in rows.description]
     return [event_from_row(dict(zip(columns, row, strict=True))) for row in rows.fetchall()]
 
@@ -70,7 +90,7 @@ def undelivered_events(db: Database, recipient: str, since: datetime | None = No
 BuildMessage = Callable[[int], tuple[str | None, str | None, str]]
 
 
-def queue_message(db: Database, *, recipient: str, kind: MessageKind, events: Sequence[Event],
+def queue_message(db: Database, *, recipient: Recipient, kind: MessageKind, events: Sequence[Event],
                   build: BuildMessage, now: datetime, subscriber_id: int | None = None,
                   digest_for: int | None = None) -> Message:
     """Queue one message carrying `events` to `recipient`, all in one transaction. `digest_for`: the
@@ -78,22 +98,40 @@ def queue_message(db: Database, *, recipient: str, kind: MessageKind, events: Se
     planned twice."""
     with db.atomic():
         table = db.table("messages")
-        row_id = table.insert({"recipient": recipient, "subscriber_id": subscriber_id, "kind": kind,
-                               "state": "queued", "attempts": 0, "created_at": _text(now)}).last_pk
+        row_id = table.insert({**_columns(recipient), "subscriber_id": subscriber_id, "kind": kind,
+                               "state": "queued", "attempts": 0, "refusals": 0, "created_at": _text(now)}).last_pk
         assert isinstance(row_id, int)
         message_id, subject, body = build(row_id)
         table.update(row_id, {"message_id": message_id, "subject": subject, "body": body})
         db.table("deliveries").insert_all(
-            [{"recipient": recipient, "event_id": e.id, "message": row_id} for e in events])
+            [{**_columns(recipient), "event_id": e.id, "message": row_id} for e in events])
         if digest_for is not None:
             db.table("subscribers").update(digest_for, {"last_digest_at": _text(now)})
         return _message(table.get(row_id))
 
 
-def messages_to_send(db: Database, recipient_prefix: str = "") -> list[Message]:
-    """Queued and failed messages, oldest first."""
-    rows = db.table("messages").rows_where("state IN ('queued', 'failed') AND recipient LIKE ?",
-                                           [recipient_prefix + "%"], order_by="id")
+def _where(via: RecipientKind | None, to: Recipient | None, kind: MessageKind | None) -> tuple[str, list[str]]:
+    clauses: list[str] = []
+    values: list[str] = []
+    if via is not None:
+        clauses.append("recipient_kind = ?")
+        values.append(via)
+    if to is not None:
+        clauses += ["recipient_kind = ?", "recipient = ?"]
+        values += [to.kind, to.address]
+    if kind is not None:
+        clauses.append("kind = ?")
+        values.append(kind)
+    return " AND ".join(clauses), values
+
+
+def messages_to_send(db: Database, *, via: RecipientKind | None = None, to: Recipient | None = None,
+                     kind: MessageKind | None = None) -> list[Message]:
+    """Queued and failed messages, oldest first: all of them, those going `via` e-mail or channels,
+    those `to` one recipient, those of one `kind`."""
+    where, values = _where(via, to, kind)
+    pending = "state IN ('queued', 'failed')" + (f" AND {where}" if where else "")
+    rows = db.table("messages").rows_where(pending, values, order_by="id")
     return [_message(row) for row in rows]
 
 
@@ -103,10 +141,19 @@ def mark_sent(db: Database, message: Message, at: datetime) -> None:
                                                   "attempts": message.attempts + 1, "last_error": None})
 
 
-def mark_failed(db: Database, message: Message, error: str) -> None:
+def mark_failed(db: Database, message: Message, error: str, *, refused: bool = False) -> None:
+    """An attempt that failed; the message is sent again on the next run. `refused`: the receiving
+    end refused it for good (counted in `refusals`)."""
     with db.atomic():
         db.table("messages").update(message.id, {"state": "failed", "attempts": message.attempts + 1,
-                                                  "last_error": error})
+                                                  "refusals": message.refusals + refused, "last_error": error})
+
+
+def mark_given_up(db: Database, message: Message, error: str) -> None:
+    """A message refused for good once too often: never sent again (`relance subscribers` shows it)."""
+    with db.atomic():
+        db.table("messages").update(message.id, {"state": "given_up", "attempts": message.attempts + 1,
+                                                  "refusals": message.refusals + 1, "last_error": error})
 
 
 def mark_cancelled(db: Database, message: Message, why: str) -> None:
@@ -115,10 +162,27 @@ def mark_cancelled(db: Database, message: Message, why: str) -> None:
         db.table("messages").update(message.id, {"state": "cancelled", "last_error": why})
 
 
-def list_messages(db: Database, recipient: str | None = None) -> list[Message]:
-    rows = db.table("messages").rows_where("recipient = ?" if recipient else None,
-                                           [recipient] if recipient else [], order_by="id")
+def list_messages(db: Database, recipient: Recipient | None = None) -> list[Message]:
+    where, values = _where(None, recipient, None)
+    rows = db.table("messages").rows_where(where or None, values, order_by="id")
     return [_message(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class GivenUp:
+    """The messages given up for one recipient: how many, and the last refusal's words."""
+
+    count: int
+    last_error: str | None
+
+
+def given_up(db: Database, via: RecipientKind) -> dict[str, GivenUp]:
+    """Address (or channel name) → its given-up messages, for the recipients that have some."""
+    rows = db.execute(
+        "SELECT recipient, count(*), (SELECT last_error FROM messages l WHERE l.recipient_kind = m.recipient_kind "
+        "AND l.recipient = m.recipient AND l.state = 'given_up' ORDER BY l.id DESC LIMIT 1) "
+        "FROM messages m WHERE recipient_kind = ? AND state = 'given_up' GROUP BY recipient", [via])
+    return {address: GivenUp(count, error) for address, count, error in rows.fetchall()}
 
 
 def channels_first_seen(db: Database, names: Sequence[str], now: datetime, *,

@@ -12,10 +12,22 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
+    """An aiosmtpd handler keeping every message it accepts. It refuses the recipients in `refuse` for
+    good (550: mailbox unknown), and those in `defer` for now (450)."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
+        self.refuse: set[str] = set()
+        self.defer: set[str] = set()
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: mailbox unknown"
+        if address in self.defer:
+            return f"450 4.2.1 <{address}>: mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from bot.app.config import load_config
 from bot.app.doctor import Check, check_line, config_checks, database_checks, smtp_check
 from bot.main import main
-from bot.notify.mail import SmtpSettings
+from bot.notify.smtp import SmtpSettings
 from storage.db import migrations, open_db
 from tests.conftest import sample_bytes
 from tests.senat_pages import page_from_text, page_text, page_url_path
@@ -101,7 +101,7 @@ def test_all_ok(config: Path, site: HTTPServer, mailer: Mailer) -> None:
     assert all(text.startswith("ok ") for text in lines), result.stdout
     assert [text.split(None, 1)[1].split("  ")[0] for text in lines] == [
         "config", "contact", "[email]", "RELANCE_SECRET", "identifiants SMTP", "[admin]", "base de données",
-        "intégrité", "migrations", "mode WAL", "SMTP", "source AN (open data)",
+        "intégrité", "migrations", "mode WAL", "messages abandonnés", "SMTP", "source AN (open data)",
         "source AN (ancien site)", "source Sénat"]
     assert f"127.0.0.1:{mailer.port} : connexion, EHLO, QUIT (aucun message envoyé)" in line(result, "SMTP")
     assert mailer.inbox.messages == []

@@ -16,15 +16,15 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from sqlite_utils import Database
 
-from bot.app.health import HealthReport, HealthSettings, admin_send, check_source_health
+from bot.app.health import HealthReport, HealthSettings, admin_transports, check_source_health
 from bot.core.deadlines import PARIS
 from bot.main import main
-from bot.notify.mail import SmtpSender, SmtpSettings
+from bot.notify.smtp import SmtpSettings, SmtpTransport
 from scrapers.an import parse_an_json
 from scrapers.model import QuestionSnapshot
 from scrapers.senat import parse_senat_page
 from storage.db import open_db
-from storage.ledger import list_messages
+from storage.ledger import channel_recipient, list_messages
 from storage.questions import finish_cycle, save_check, save_failure, start_cycle
 from storage.records import Poll
 from tests.conftest import sample_bytes
@@ -74,8 +74,8 @@ def cycle(db: Database, when: datetime, *, senat_ok: bool) -> None:
 def health(db: Database, when: datetime, mailer: Mailer, **overrides: Any) -> HealthReport:
     """What `relance check` does after its cycle: a fresh SMTP session each time."""
     settings = replace(HealthSettings(failed_cycles=3, email=ADMIN, sender=SENDER, base_urls=BASE_URLS), **overrides)
-    with SmtpSender(SmtpSettings("127.0.0.1", mailer.port, "none", 5)) as smtp:
-        return check_source_health(db, when, settings, admin_send(settings, smtp))
+    with SmtpTransport(SmtpSettings("127.0.0.1", mailer.port, "none", 5), SENDER) as smtp:
+        return check_source_health(db, when, settings, admin_transports(settings, smtp))
 
 
 def run(db: Database, mailer: Mailer, day: str, time: str, *, senat_ok: bool = False) -> HealthReport:
@@ -179,7 +179,7 @@ def test_admin_channel_gets_the_alarm_as_a_webhook(db: Database, mailer: Mailer,
     assert "que faire : vérifier que https://www.senat.fr répond" in post["message"]
     assert post["relance"]["kind"] == "source_failing" and post["relance"]["source"] == "senat"
     assert post["relance"]["failed_cycles"] == 3 and post["relance"]["failing_since"] == "2025-06-02T09:00:00+02:00"
-    assert [m.recipient for m in list_messages(db)] == ["channel:@admin"]
+    assert [m.recipient for m in list_messages(db)] == [channel_recipient("@admin")]
 
 
 def test_admin_channel_down_then_back(db: Database, mailer: Mailer, httpserver: HTTPServer) -> None:

@@ -142,6 +142,8 @@ class EmailSection(_Strict):
     daily_hour: Annotated[int, Field(ge=0, le=23)] = 8  # daily and weekly digests go out from this hour
     weekly_day: Weekday = "monday"
     unsubscribe_mailto: str | None = None  # the mailto: form of List-Unsubscribe (default: the sender)
+    # a message the server refuses for good (a 5xx: mailbox unknown…) this many times is given up
+    give_up_after: Annotated[int, Field(ge=1, le=100)] = 3
 
     @field_validator("sender")
     @classmethod

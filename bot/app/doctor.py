@@ -13,8 +13,9 @@ from pathlib import Path
 
 from bot.app.config import Config
 from bot.app.health import ADMIN_CHANNEL
+from bot.app.settings import smtp_settings
 from bot.notify.channels import Channel, ChannelError, check_channel, masked_url
-from bot.notify.mail import MailUnavailable, SmtpSettings, connect
+from bot.notify.smtp import MailUnavailable, SmtpSettings, connect
 from bot.notify.tokens import MIN_SECRET_LENGTH
 from scrapers.http import (
     ErrorPage,
@@ -144,7 +145,18 @@ def database_checks(path: Path) -> list[Check]:
     else:
         checks.append(Check("mode WAL", False, f"journal_mode = {info.journal_mode}",
                             "lancer `relance status` : relance passe la base en WAL en l'ouvrant"))
+    checks.append(given_up_check(info.given_up))
     return checks
+
+
+def given_up_check(count: int) -> Check:
+    """Information only: a message given up does not stop relance working, but someone lost it."""
+    if not count:
+        return Check("messages abandonnés", True, "aucun")
+    return Check("messages abandonnés", True,
+                 f"{count} refusé{'s' if count > 1 else ''} définitivement par le serveur SMTP ([email] "
+                 "give_up_after fois) — que faire : `relance subscribers` montre à quelles adresses ; corriger "
+                 "l'adresse (`relance subscribe`) ou la désabonner (`relance unsubscribe ADRESSE`)")
 
 
 # ---------------------------------------------------------------------------------------------- SMTP
@@ -234,8 +246,6 @@ def diagnose(config: Config, path: Path, *, env: Mapping[str, str], database: Pa
     yield from config_checks(config, path, env)
     yield from database_checks(database)
     if config.email is not None:
-        e = config.email
-        yield smtp_check(SmtpSettings(e.host, e.port, e.security, e.timeout, env.get("RELANCE_SMTP_USER") or None,
-                                      env.get("RELANCE_SMTP_PASSWORD") or None))
+        yield smtp_check(smtp_settings(config, env))
     with PoliteClient(http) as client:
         yield from source_checks(sources, [w.question for w in config.watch], client)

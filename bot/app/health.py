@@ -9,15 +9,16 @@ after the alarm ends it with one "recovered" notice.
 
 Every notice goes through the delivery ledger (kind `admin`), queued in the transaction that changes
 the alarm's state, then sent: a notice is never sent twice, and one that cannot be sent (SMTP down)
-stays queued and goes out on the next cycle. E-mails go to `email:ADDRESS` like any e-mail, so
-`relance notify` may send a waiting one too; the admin channel is `channel:@admin`, a name no
-`[[channel]]` can take, so only this module sends to it.
+stays queued and goes out on the next cycle. E-mails go to the admin's address like any e-mail, so
+`relance notify` may send a waiting one too; the admin channel is the channel `@admin`, a name no
+`[[channel]]` can take, so only this module sends to it. Sending is the one delivery loop
+(`bot.notify.delivery`), over the SMTP transport and an Apprise one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,14 +26,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.app.config import Config
+from bot.app.settings import smtp_sender
 from bot.core.deadlines import PARIS, today_in_paris
-from bot.notify.channels import Channel, ChannelError
-from bot.notify.channels import send as send_to_channel
-from bot.notify.mail import MailError, MailUnavailable, SmtpSender, SmtpSettings, build_email, sender_domain
+from bot.notify.channels import Channel, ChannelTransport
+from bot.notify.delivery import Transport, deliver
+from bot.notify.mail import build_email, message_id
+from bot.notify.smtp import MailUnavailable
 from bot.notify.wording import SOURCE_NAMES, local_time
 from storage.alarms import Alarm, AlarmChange, Notice, failing_since, get_alarms, record_alarm_change
-from storage.ledger import Message, channel_recipient, email_recipient, mark_failed, mark_sent
-from storage.ledger import messages_to_send as ledger_messages_to_send
+from storage.ledger import Message, Recipient, RecipientKind, channel_recipient, email_recipient, messages_to_send
 from storage.questions import source_health
 from storage.records import SourceHealth
 
@@ -54,7 +56,7 @@ class HealthSettings:
     base_urls: Mapping[str, str] = field(default_factory=dict)  # source → the site to check, for the advice
 
     @property
-    def recipients(self) -> tuple[str, ...]:
+    def recipients(self) -> tuple[Recipient, ...]:
         return ((email_recipient(self.email),) if self.email else ()) + \
             ((channel_recipient(ADMIN_CHANNEL),) if self.channel else ())
 
@@ -138,7 +140,7 @@ def _builds(settings: HealthSettings, subject: str, text: str, payload: Mapping[
         sender, to = settings.sender, settings.email
 
         def build_mail(row_id: int) -> tuple[str, str, str]:
-            mid = f"<relance.admin.{row_id}@{sender_domain(sender)}>"
+            mid = message_id(sender, "admin", row_id)
             return mid, subject, build_email(sender=sender, to=to, subject=subject, text=text, html=None,
                                              message_id=mid, date=now)
         notices.append(Notice(email_recipient(to), build_mail))
@@ -154,44 +156,43 @@ def _builds(settings: HealthSettings, subject: str, text: str, payload: Mapping[
 
 # ---------------------------------------------------------------------------------------------- sending
 
-SendNotice = Callable[[Message], None]  # hands one ledger message over; raises MailError or ChannelError
+class _NoEmail:
+    """The e-mail transport when there is no [email] section: the admin's e-mails wait for one."""
+
+    give_up_after: int | None = None
+
+    def send(self, message: Message) -> None:
+        raise MailUnavailable("no [email] section: the admin's e-mail cannot be sent")
 
 
-def admin_send(settings: HealthSettings, smtp: SmtpSender | None) -> SendNotice:
-    """The sender of admin notices: e-mails through `smtp`, channel notices through Apprise."""
-    def send(message: Message) -> None:
-        if message.recipient.startswith("email:"):
-            if smtp is None or settings.sender is None:
-                raise MailUnavailable("no [email] section: the admin's e-mail cannot be sent")
-            smtp.send(settings.sender, message.recipient.removeprefix("email:"), message.body)
-            return
-        if settings.channel is None:
-            raise ChannelError(ADMIN_CHANNEL, "no [admin] channel configured any more")
-        stored = json.loads(message.body)
-        send_to_channel(Channel(ADMIN_CHANNEL, settings.channel), stored["title"], stored["body"], stored["payload"])
-    return send
+Transports = Mapping[RecipientKind, Transport]
 
 
-def _send_pending(db: Database, recipients: tuple[str, ...], send: SendNotice, now: datetime,
+def admin_transports(settings: HealthSettings, smtp: Transport | None) -> dict[RecipientKind, Transport]:
+    """The transports of admin notices: e-mails through `smtp`, channel notices through Apprise."""
+    transports: dict[RecipientKind, Transport] = {"email": smtp or _NoEmail()}
+    if settings.channel is not None:
+        transports["channel"] = ChannelTransport(Channel(ADMIN_CHANNEL, settings.channel))
+    return transports
+
+
+def _send_pending(db: Database, recipients: tuple[Recipient, ...], transports: Transports, now: datetime,
                   report: HealthReport) -> None:
     for recipient in recipients:
         # The admin's address may also be a subscriber's: only the admin notices are sent here.
-        pending = [m for m in ledger_messages_to_send(db, recipient) if m.recipient == recipient and m.kind == "admin"]
-        for message in pending:
-            try:
-                send(message)
-            except (MailError, ChannelError) as error:
-                mark_failed(db, message, str(error))
-                report.failed += 1
-                report.errors.append(f"admin notice not sent, it stays queued: {error}")
-                if isinstance(error, MailUnavailable | ChannelError):
-                    break  # the server or the channel is down: the rest would fail the same way
-                continue
-            mark_sent(db, message, now)
-            report.sent += 1
+        pending = messages_to_send(db, to=recipient, kind="admin")
+        # A channel that fails once would fail the rest the same way; an SMTP server that is down
+        # stops the loop itself, and one refused e-mail does not stop the others.
+        done = deliver(db, pending, transports[recipient.kind], now=lambda: now,
+                       stop_after=1 if recipient.kind == "channel" else None)
+        report.sent += done.sent
+        report.failed += done.failed
+        report.errors += [f"admin notice given up: {f}" if f.given_up else
+                          f"admin notice not sent, it stays queued: {f}" for f in done.failures]
 
 
-def check_source_health(db: Database, now: datetime, settings: HealthSettings, send: SendNotice) -> HealthReport:
+def check_source_health(db: Database, now: datetime, settings: HealthSettings, transports: Transports
+                        ) -> HealthReport:
     """After a cycle: raise, remind or end each source's alarm as its health says, queue the notices
     in the same transaction, then send every admin notice waiting. Nothing when no admin is configured."""
     report = HealthReport()
@@ -210,7 +211,7 @@ def check_source_health(db: Database, now: datetime, settings: HealthSettings, s
         notices = _builds(settings, subject, text, _payload(change, health, since, base_url), now)
         record_alarm_change(db, health.source, change, now=now, notices=notices, since=since)
         report.notices.append(subject)
-    _send_pending(db, recipients, send, now, report)
+    _send_pending(db, recipients, transports, now, report)
     return report
 
 
@@ -219,12 +220,9 @@ def run_source_alarms(db: Database, now: datetime, config: Config) -> HealthRepo
     settings = health_settings(config)
     if not settings.recipients:
         return HealthReport()
-    smtp = None
-    if config.email is not None and settings.email is not None:
-        e = config.email
-        smtp = SmtpSender(SmtpSettings.with_env_credentials(e.host, e.port, e.security, e.timeout))
+    smtp = smtp_sender(config) if config.email is not None and settings.email is not None else None
     try:
-        return check_source_health(db, now, settings, admin_send(settings, smtp))
+        return check_source_health(db, now, settings, admin_transports(settings, smtp))
     finally:
         if smtp is not None:
             smtp.close()

@@ -42,9 +42,9 @@ def notify_once(config: Config, db: Database, *, now: Now, dry_run: bool = False
                                            schedule=email_schedule(config)):
                 echo(f"--- to {to}\n{text}\n")
         else:
-            with smtp_sender(config) as sender:
+            with smtp_sender(config) as smtp:
                 report.email = notify_emails(db, tags_of(config, db), now=now, settings=settings,
-                                             schedule=email_schedule(config), sender=sender)
+                                             schedule=email_schedule(config), transport=smtp)
             report.errors += report.email.errors
     if config.channel:
         channels = [Channel(c.name, c.url, c.tags, c.kinds) for c in config.channel]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.app.config import Config, ConfigError
 from bot.notify.emails import Schedule
-from bot.notify.mail import SmtpSender, SmtpSettings
+from bot.notify.smtp import SmtpSettings, SmtpTransport
 from bot.notify.subscriptions import MailSettings
 from bot.notify.tokens import secret_from_env
 from scrapers.http import HttpSettings
@@ -33,10 +35,21 @@ def mail_settings(config: Config) -> MailSettings:
                         unsubscribe_mailto=config.email.unsubscribe_mailto)
 
 
-def smtp_sender(config: Config) -> SmtpSender:
-    assert config.email is not None
+def smtp_settings(config: Config, env: Mapping[str, str] = os.environ, *, max_timeout: float | None = None
+                  ) -> SmtpSettings:
+    """The SMTP server of [email], the login from `env`; `max_timeout` caps [email] timeout."""
+    if config.email is None:
+        raise ConfigError("config", "email", "no [email] section: relance cannot send e-mail without one")
     e = config.email
-    return SmtpSender(SmtpSettings.with_env_credentials(e.host, e.port, e.security, e.timeout))
+    timeout = e.timeout if max_timeout is None else min(e.timeout, max_timeout)
+    return SmtpSettings.with_env_credentials(e.host, e.port, e.security, timeout, env)
+
+
+def smtp_sender(config: Config, *, max_timeout: float | None = None) -> SmtpTransport:
+    """The one SMTP transport of every e-mail relance sends (notify, subscribe, alarms, the web)."""
+    settings = smtp_settings(config, max_timeout=max_timeout)
+    assert config.email is not None
+    return SmtpTransport(settings, config.email.sender, give_up_after=config.email.give_up_after)
 
 
 def email_schedule(config: Config) -> Schedule:

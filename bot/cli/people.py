@@ -15,6 +15,7 @@ from bot.notify.subscriptions import confirm as confirm_token
 from bot.notify.subscriptions import subscribe as subscribe_address
 from bot.notify.subscriptions import unsubscribe as unsubscribe_subscriber
 from bot.notify.tokens import secret_from_env
+from storage.ledger import given_up
 from storage.subscribers import FREQUENCIES, list_subscribers
 
 
@@ -35,8 +36,8 @@ def subscribe(context: Context, email: str, tags: tuple[str, ...], refs: tuple[s
         click.echo(f"{result.subscriber.email} is already subscribed and confirmed: nothing sent")
         return
     report = SendReport()
-    with smtp_sender(config) as sender:
-        send_queued(db, sender, settings, now, report)
+    with smtp_sender(config) as smtp:
+        send_queued(db, smtp, now, report)
     if report.errors:
         click.echo(f"{result.subscriber.email} subscribed; the confirmation is queued and will be sent by "
                    f"`relance notify`: {report.errors[0]}", err=True)
@@ -70,16 +71,27 @@ def unsubscribe(context: Context, token_or_email: str) -> None:
 @pass_context
 @one_line_errors
 def subscribers(context: Context, as_json: bool) -> None:
-    """The subscribers, their state, frequency and what they follow."""
-    found = list_subscribers(context.database())
+    """The subscribers, their state, frequency and what they follow, and the messages given up
+    (refused for good by their mail server too often, [email] give_up_after)."""
+    db = context.database()
+    found = list_subscribers(db)
+    refused = given_up(db, "email")
     if as_json:
-        print_json([subscriber_json(s) for s in found])
+        print_json([{**subscriber_json(s), "given_up": refused[s.email].count if s.email in refused else 0}
+                    for s in found])
         return
     for s in found:
         follows = ", ".join(s.tags + s.refs) or "tout"
         click.echo(f"{s.email:<40} {s.state:<13} {s.frequency:<10} {follows}")
+        if s.email in refused:
+            click.echo(f"{'':<40} given up: {_messages(refused[s.email].count)}, last refusal: "
+                       f"{refused[s.email].last_error}")
     if not found:
         click.echo("no subscribers")
+
+
+def _messages(n: int) -> str:
+    return f"{n} message" if n == 1 else f"{n} messages"
 
 
 @click.command()
@@ -93,7 +105,9 @@ def notify(context: Context, dry_run: bool) -> None:
     """
     report = notify_once(context.config, context.database(), now=now, dry_run=dry_run, echo=click.echo)
     if report.email is not None:
-        click.echo(f"e-mail: queued {report.email.queued}, sent {report.email.sent}, failed {report.email.failed}")
+        given_up = f", given up {report.email.given_up}" if report.email.given_up else ""
+        click.echo(f"e-mail: queued {report.email.queued}, sent {report.email.sent}, failed {report.email.failed}"
+                   f"{given_up}")
     if report.channels is not None and not dry_run:
         click.echo(f"channels: sent {report.channels.sent}, failed {report.channels.failed}")
     for error in report.errors[:10]:

@@ -2,7 +2,7 @@
 
 One notice per (channel, event), recorded in the delivery ledger before it is sent, so a channel gets
 each event once whatever crashes and re-runs happen; a notice that fails is sent again, unchanged, on
-the next run.
+the next run. Sending is the one delivery loop (`bot.notify.delivery`) over `ChannelTransport`.
 
 Configuration (`config.toml`)
 -----------------------------
@@ -36,14 +36,12 @@ from sqlite_utils import Database
 from bot.core.deadlines import today_in_paris
 from bot.notify.channel_notice import notice_text, payload
 from bot.notify.content import Item, item_from_event
-from scrapers.errors import CannotRun
+from bot.notify.delivery import DeliveryError, deliver
 from scrapers.model import QuestionSnapshot
 from storage.ledger import (
     BuildMessage,
     Message,
     channel_recipient,
-    mark_failed,
-    mark_sent,
     messages_to_send,
     queue_message,
     undelivered_events,
@@ -58,12 +56,16 @@ _WEBHOOK_SCHEMES = ("json", "jsons")
 _ASSET = apprise.AppriseAsset(app_id="relance", app_desc="relance : suivi des questions écrites")
 
 
-class ChannelError(CannotRun):
-    """A channel could not be used: its name and the problem, with no secret of its URL."""
+class ChannelError(DeliveryError):
+    """A channel could not be used: its name and the problem, with no secret of its URL. Never
+    permanent: Apprise does not say whether a service refused a notice for good."""
 
     def __init__(self, name: str, problem: str) -> None:
         self.name, self.problem = name, problem
-        super().__init__(f"channel {name!r}: {problem}")
+        super().__init__(problem)
+
+    def __str__(self) -> str:
+        return f"channel {self.name!r}: {self.problem}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,13 +221,22 @@ def _message_body(item: Item) -> tuple[str, str]:
     return title, json.dumps({"title": title, "body": body, "payload": payload(item)}, ensure_ascii=False)
 
 
-def _send_message(channel: Channel, message: Message) -> None:
-    try:
-        stored = json.loads(message.body)
-        title, body, data = stored["title"], stored["body"], stored["payload"]
-    except (ValueError, KeyError, TypeError):
-        raise ChannelError(channel.name, f"message {message.id} in the ledger is not a channel notice") from None
-    send(channel, title, body, data)
+class ChannelTransport:
+    """The channel transport: posts the ledger's notices to one channel through Apprise."""
+
+    give_up_after: int | None = None  # no failure is permanent: a notice waits until the channel takes it
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+
+    def send(self, message: Message) -> None:
+        try:
+            stored = json.loads(message.body)
+            title, body, data = stored["title"], stored["body"], stored["payload"]
+        except (ValueError, KeyError, TypeError):
+            raise ChannelError(self.channel.name, f"message {message.id} in the ledger is not a channel notice") \
+                from None
+        send(self.channel, title, body, data)
 
 
 def _notices(events: Sequence[Event]) -> list[tuple[Event, list[Event]]]:
@@ -276,7 +287,7 @@ def notify_channels(db: Database, channels: Sequence[Channel], tags_of: Mapping[
                 continue
             queue_message(db, recipient=recipient, kind="channel", events=carried, build=_build(subject, stored),
                           now=now)
-        pending = [m for m in messages_to_send(db, recipient) if m.recipient == recipient]  # LIKE is a prefix
+        pending = messages_to_send(db, to=recipient)
         if dry_run:
             for message in pending:
                 echo(f"channel {channel.name!r} ({masked_url(channel.url)}) would get again: {message.subject}")
@@ -292,20 +303,10 @@ def notify_channels(db: Database, channels: Sequence[Channel], tags_of: Mapping[
 
 def _send_pending(db: Database, channel: Channel, pending: Sequence[Message], now: datetime,
                   report: ChannelReport) -> None:
-    failures = 0
-    for message in pending:
-        try:
-            _send_message(channel, message)
-        except ChannelError as error:
-            mark_failed(db, message, error.problem)
-            report.failed += 1
-            report.errors.append(str(error))
-            failures += 1
-            if failures >= GIVE_UP_AFTER:
-                report.errors.append(f"channel {channel.name!r}: {GIVE_UP_AFTER} failures in a row, "
-                                     "the rest is left for the next run")
-                return
-            continue
-        mark_sent(db, message, now)
-        report.sent += 1
-        failures = 0
+    done = deliver(db, pending, ChannelTransport(channel), now=lambda: now, stop_after=GIVE_UP_AFTER)
+    report.sent += done.sent
+    report.failed += done.failed
+    report.errors += done.errors
+    if done.stopped:
+        report.errors.append(f"channel {channel.name!r}: {GIVE_UP_AFTER} failures in a row, "
+                             "the rest is left for the next run")

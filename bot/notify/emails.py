@@ -2,17 +2,14 @@
 
 Planning queues, for each confirmed subscriber whose time has come (every run for `immediate`; once
 a day from `daily_hour` for `daily`; on `weekly_day` for `weekly`), one message with every event
-they follow that no earlier message carried. Sending hands each queued or failed message to the
-SMTP server and marks it sent only once the server accepted it.
-
-The one window where a crash repeats a message: after the server accepted it and before the ledger
-recorded it as sent. The ledger write follows the server's reply at once, in its own transaction,
-and the message keeps its Message-ID, so a repeat is recognisable.
+they follow that no earlier message carried. Sending is the one delivery loop (`bot.notify.delivery`)
+over the SMTP transport, after cancelling the messages nobody wants any more; a message keeps its
+Message-ID, so the one repeat a crash can cause is recognisable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
@@ -21,16 +18,15 @@ from sqlite_utils import Database
 
 from bot.core.deadlines import PARIS, today_in_paris
 from bot.notify.content import Digest, item_from_event, source_lines
+from bot.notify.delivery import Transport, deliver
 from bot.notify.digest import render_digest
-from bot.notify.mail import MailError, MailUnavailable, SmtpSender, build_email
-from bot.notify.subscriptions import MailSettings, link, message_id
+from bot.notify.mail import build_email, message_id
+from bot.notify.subscriptions import MailSettings, link
 from bot.notify.wording import SOURCE_NAMES
 from storage.ledger import (
     Message,
     email_recipient,
     mark_cancelled,
-    mark_failed,
-    mark_sent,
     messages_to_send,
     queue_message,
     undelivered_events,
@@ -106,7 +102,7 @@ def queue_planned(db: Database, plan: PlannedEmail, now: datetime, settings: Mai
     subscriber = plan.subscriber
 
     def build(row_id: int) -> tuple[str, str, str]:
-        mid = message_id(settings, row_id, subscriber.frequency)
+        mid = message_id(settings.sender, subscriber.frequency, row_id)
         return mid, rendered.subject, build_email(
             sender=settings.sender, to=subscriber.email, subject=rendered.subject, text=rendered.text,
             html=rendered.html, message_id=mid, date=now, unsubscribe_url=plan.digest.unsubscribe_url,
@@ -121,8 +117,9 @@ def queue_planned(db: Database, plan: PlannedEmail, now: datetime, settings: Mai
 class SendReport:
     queued: int = 0
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  # given-up ones included
     cancelled: int = 0
+    given_up: int = 0  # refused for good too often: never sent again
     errors: list[str] = field(default_factory=list)
 
 
@@ -137,30 +134,27 @@ def _still_wanted(db: Database, message: Message) -> bool:
     return subscriber.state == ("pending" if message.kind == "confirmation" else "confirmed")
 
 
-def send_queued(db: Database, sender: SmtpSender, settings: MailSettings, now: Callable[[], datetime],
-                report: SendReport) -> None:
-    """Send every queued or failed e-mail; stop at the first connection failure (the rest waits)."""
-    for message in messages_to_send(db, "email:"):
-        if not _still_wanted(db, message):
+def _wanted(db: Database, messages: Iterable[Message], report: SendReport) -> Iterator[Message]:
+    """The messages still wanted, each checked just before its attempt; the others are cancelled."""
+    for message in messages:
+        if _still_wanted(db, message):
+            yield message
+        else:
             mark_cancelled(db, message, "the subscriber's state changed before it was sent")
             report.cancelled += 1
-            continue
-        to = message.recipient.removeprefix("email:")
-        try:
-            sender.send(settings.sender, to, message.body)
-        except MailError as error:
-            mark_failed(db, message, str(error))
-            report.failed += 1
-            report.errors.append(str(error))
-            if isinstance(error, MailUnavailable):
-                break  # the server is unreachable: every other message would fail the same way
-            continue
-        mark_sent(db, message, now())
-        report.sent += 1
+
+
+def send_queued(db: Database, transport: Transport, now: Callable[[], datetime], report: SendReport) -> None:
+    """Send every queued or failed e-mail; stop at the first connection failure (the rest waits)."""
+    done = deliver(db, _wanted(db, messages_to_send(db, via="email"), report), transport, now=now)
+    report.sent += done.sent
+    report.failed += done.failed
+    report.given_up += done.given_up
+    report.errors += done.errors
 
 
 def notify_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: Callable[[], datetime],
-                  settings: MailSettings, schedule: Schedule, sender: SmtpSender) -> SendReport:
+                  settings: MailSettings, schedule: Schedule, transport: Transport) -> SendReport:
     report = SendReport()
     planned, quiet = plan_emails(db, tags_of, now(), settings, schedule)
     for plan in planned:
@@ -168,14 +162,14 @@ def notify_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: 
         report.queued += 1
     for subscriber in quiet:
         mark_digest_sent(db, subscriber.id, now())  # nothing to tell today: a calm inbox, no empty digest
-    send_queued(db, sender, settings, now, report)
+    send_queued(db, transport, now, report)
     return report
 
 
 def preview_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: datetime,
                    settings: MailSettings, schedule: Schedule) -> list[tuple[str, str]]:
     """(recipient, message text) of what `notify` would send now, writing nothing."""
-    previews = [(m.recipient.removeprefix("email:"), m.body) for m in messages_to_send(db, "email:")]
+    previews = [(m.recipient.address, m.body) for m in messages_to_send(db, via="email")]
     for plan in plan_emails(db, tags_of, now, settings, schedule)[0]:
         rendered = render_digest(plan.digest)
         previews.append((plan.subscriber.email, f"Subject: {rendered.subject}\n\n{rendered.text}"))

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from bot.notify.addresses import normalize_address
 from bot.notify.digest import render_confirmation
-from bot.notify.mail import build_email, sender_domain
+from bot.notify.mail import build_email, message_id
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
 from scrapers.errors import CannotRun
 from scrapers.refs import parse_ref
@@ -47,10 +47,6 @@ def link(settings: MailSettings, purpose: Purpose, subscriber: Subscriber) -> st
     return f"{settings.base_url.rstrip('/')}/{purpose}/{token}"
 
 
-def message_id(settings: MailSettings, row_id: int, kind: str) -> str:
-    return f"<relance.{kind}.{row_id}@{sender_domain(settings.sender)}>"
-
-
 def describe_follows(subscriber: Subscriber) -> str:
     parts = [f"les questions marquées {', '.join(subscriber.tags)}"] if subscriber.tags else []
     parts += [f"les questions {', '.join(subscriber.refs)}"] if subscriber.refs else []
@@ -80,7 +76,7 @@ def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str]
                                    describe_follows(subscriber), now)
 
     def build(row_id: int) -> tuple[str, str, str]:
-        mid = message_id(settings, row_id, "confirm")
+        mid = message_id(settings.sender, "confirm", row_id)
         return mid, rendered.subject, build_email(sender=settings.sender, to=email, subject=rendered.subject,
                                                   text=rendered.text, html=rendered.html, message_id=mid, date=now)
 

@@ -1,0 +1,109 @@
+"""The one delivery loop: every message of the ledger (an e-mail, a channel notice, an admin alarm)
+goes to its transport, then the ledger records it sent, failed (sent again on the next run) or given up.
+
+A `Transport` is one integration (SMTP, Apprise): `send(message)` returns once the other end has
+accepted the message, or raises `DeliveryError`, which says whether the refusal is permanent (an
+SMTP 5xx: the same message would be refused again) and whether the transport itself is unreachable
+(every other message would fail the same way, so the run stops).
+
+The one window where a crash repeats a message: after the other end accepted it and before the
+ledger recorded it as sent. `mark_sent` follows the reply at once, in its own transaction, before
+the next message is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlite_utils import Database
+
+from scrapers.errors import CannotRun
+from storage.ledger import Message, mark_failed, mark_given_up, mark_sent
+
+
+class DeliveryError(CannotRun):
+    """A message its transport did not hand over. `reason` is what the ledger records; `permanent`:
+    the other end refused this message for good; `unreachable`: the transport is down for every message."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, unreachable: bool = False) -> None:
+        self.reason, self.permanent, self.unreachable = reason, permanent, unreachable
+        super().__init__(reason)
+
+
+class Transport(Protocol):
+    """One integration: hands one ledger message over, or raises `DeliveryError`."""
+
+    @property
+    def give_up_after(self) -> int | None:
+        """Permanent refusals after which a message is given up; None: never."""
+
+    def send(self, message: Message) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    message: Message
+    error: DeliveryError
+    given_up: bool = False
+
+    def __str__(self) -> str:
+        if self.given_up:
+            return f"{self.error} (given up after {self.message.refusals + 1} permanent refusals)"
+        return str(self.error)
+
+
+@dataclass
+class Delivery:
+    """What one pass of the loop did."""
+
+    sent: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    stopped: bool = False  # `stop_after` failures in a row: the rest was left for the next run
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def given_up(self) -> int:
+        return sum(f.given_up for f in self.failures)
+
+    @property
+    def errors(self) -> list[str]:
+        return [str(f) for f in self.failures]
+
+
+def _record_failure(db: Database, message: Message, error: DeliveryError, give_up_after: int | None) -> Failure:
+    if error.permanent and give_up_after is not None and message.refusals + 1 >= give_up_after:
+        mark_given_up(db, message, error.reason)
+        return Failure(message, error, given_up=True)
+    mark_failed(db, message, error.reason, refused=error.permanent)
+    return Failure(message, error)
+
+
+def deliver(db: Database, messages: Iterable[Message], transport: Transport, *, now: Callable[[], datetime],
+            stop_after: int | None = None) -> Delivery:
+    """Hand each message to `transport` in turn and record the outcome in the ledger. The loop stops
+    at an unreachable transport, or after `stop_after` failures in a row; the messages not tried wait
+    in the ledger for the next run. `messages` is read lazily, one message before its attempt."""
+    done = Delivery()
+    in_a_row = 0
+    for message in messages:
+        try:
+            transport.send(message)
+        except DeliveryError as error:
+            done.failures.append(_record_failure(db, message, error, transport.give_up_after))
+            in_a_row += 1
+            if error.unreachable:
+                break
+            if stop_after is not None and in_a_row >= stop_after:
+                done.stopped = True
+                break
+            continue
+        mark_sent(db, message, now())
+        done.sent += 1
+        in_a_row = 0
+    return done
