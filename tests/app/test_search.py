@@ -28,6 +28,7 @@ from scrapers.an import parse_an_json
 from storage.db import open_db
 from storage.search import MARK_END, MARK_START, SearchError, match_expression, search_questions
 from tests.an_variants import dump, qe_json, transferred_to, without_answer
+from tests.conftest import ConfigFactory
 from tests.follow_questions import AN_JSON_URL, AN_UID, DOSSUS_UID, LAGONTRIE_UID, NOW, real_questions
 
 MASSON = ["SEQ020238665", "SEQ091211244", "SEQ130606725", "SEQ181007406", "SEQ210723812"]
@@ -193,10 +194,8 @@ def test_limit(db: Database) -> None:
 # --- relance search ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def config(tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text('[relance]\ncontact = "tests@relance.test"\n\n[[watch]]\nref = "SEQ221103705"\n'
-                    'tags = ["vsa"]\n', encoding="utf-8")
+def config(make_config: ConfigFactory, tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = make_config(watch=[{"ref": "SEQ221103705", "tags": ["vsa"]}])
     monkeypatch.setenv("RELANCE_DB", str(tmp_path / "relance.db"))
     return path
 
