@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.smtp import free_port
 from tests.test_notify import SECRET
-from tests.web.test_web import AN, seed, write_config
+from tests.web.seeded import AN, seed, web_config
 
 RELANCE = Path(sys.executable).with_name("relance")
 
@@ -39,7 +39,7 @@ def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 20) -> t
 
 
 def test_relance_serve_serves_the_pages_and_stops_on_sigterm(tmp_path: Path) -> None:
-    write_config(tmp_path / "config.toml", tmp_path / "relance.db", None)
+    web_config(tmp_path, None)
     seed(tmp_path / "relance.db")
     port = free_port()
     env = {**os.environ, "RELANCE_SECRET": SECRET}
@@ -61,7 +61,7 @@ def test_relance_serve_serves_the_pages_and_stops_on_sigterm(tmp_path: Path) -> 
 
 
 def test_relance_serve_without_secret_is_one_line(tmp_path: Path) -> None:
-    write_config(tmp_path / "config.toml", tmp_path / "relance.db", None)
+    web_config(tmp_path, None)
     env = {k: v for k, v in os.environ.items() if k != "RELANCE_SECRET"}
     result = subprocess.run([str(RELANCE), "--config", str(tmp_path / "config.toml"), "serve", "--port",
                              str(free_port())], check=False, env=env, capture_output=True, text=True, timeout=30)
@@ -70,7 +70,7 @@ def test_relance_serve_without_secret_is_one_line(tmp_path: Path) -> None:
 
 
 def test_relance_serve_on_a_busy_port_is_one_line(tmp_path: Path) -> None:
-    write_config(tmp_path / "config.toml", tmp_path / "relance.db", None)
+    web_config(tmp_path, None)
     env = {**os.environ, "RELANCE_SECRET": SECRET}
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -1,0 +1,158 @@
+"""The web interface through Flask's test client, on real components (tests/web/seeded.py): a real SQLite
+file holding snapshots parsed from the real samples, a real SMTP server, the real config loader.
+Subscribing: the form, its bad inputs, the same answer whoever asks, and the rate limits."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.test import TestResponse
+
+from bot.main import main
+from bot.web.app import create_app
+from bot.web.limits import Limit, Limiters, SlidingWindow
+from tests.smtp import Mailer
+from tests.test_notify import SECRET, text_of, token_in
+from tests.web import seeded
+from tests.web.seeded import (
+    AN,
+    CSRF,
+    SENAT_PENDING,
+    Site,
+    page,
+    web_config,
+)
+
+# Fixtures, registered here under these names: the site of seeded real snapshots, and today (autouse).
+site = seeded.site
+clock = seeded.clock
+
+
+# --- subscribing --------------------------------------------------------------------------------
+
+
+def test_subscribe_confirm_by_button_then_manage(site: Site) -> None:
+    form = page(site.client.get("/abonnement"))
+    assert 'name="tags" type="checkbox" value="diamants"' in form and 'value="vsa"' in form
+    response = site.subscribe("alice@example.net", frequency="weekly", tags=("vsa",))
+    assert response.status_code == 303 and response.location == "/abonnement/envoye"
+    assert "Vérifiez votre boîte aux lettres" in page(site.client.get(response.location))
+    [mail] = site.mails("alice@example.net")
+    assert mail["Subject"] == "Confirmez votre abonnement à relance"
+    token = token_in(mail, "confirm")  # the link starts with [web] base_url
+    # Opening the link (as a mail scanner does) shows a button and confirms nothing.
+    shown = page(site.client.get(f"/confirm/{token}"))
+    assert "Confirmer mon abonnement" in shown and "alice@example.net" in shown
+    assert site.subscriber("alice@example.net").state == "pending"
+    confirmed = site.client.post(f"/confirm/{token}", data={"csrf_token": CSRF.search(shown)[1]})  # type: ignore[index]
+    assert confirmed.status_code == 303 and confirmed.location.startswith("/manage/")
+    assert site.subscriber("alice@example.net").state == "confirmed"
+    manage = page(site.client.get(confirmed.location))
+    assert "Votre abonnement est confirmé" in manage and "actif" in manage and "les questions marquées vsa" in manage
+    again = page(site.client.get(f"/confirm/{token}"))  # the link clicked once more
+    assert "Abonnement déjà confirmé" in again and 'href="/manage/' in again
+    twice = site.client.post(f"/confirm/{token}", data={"csrf_token": site.csrf("/abonnement")})
+    assert twice.status_code == 303
+
+
+def test_subscribe_to_questions_by_reference(site: Site) -> None:
+    response = site.subscribe("bob@example.net", refs="AN 17-5268\nhttps://www.senat.fr/questions/base/2021/"
+                                                      "qSEQ210723812.html")
+    assert response.status_code == 303
+    assert site.subscriber("bob@example.net").refs == (AN, SENAT_PENDING)
+    assert "les questions QANR5L17QE5268, SEQ210723812" in " ".join(text_of(site.mails("bob@example.net")[0]).split())
+
+
+def test_subscribe_form_prefills_from_a_question_or_a_tag(site: Site) -> None:
+    html = page(site.client.get(f"/abonnement?ref={AN}&tag=vsa&tag=unknown"))
+    assert f"{AN}</textarea>" in html
+    assert 'checked id="tags-2" name="tags" type="checkbox" value="vsa"' in html
+    assert 'value="unknown"' not in html
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"email": "not an address"}, "n&#39;est pas valable"),
+    ({"email": "alice@example.net\r\nBcc: eve@evil.test"}, "n&#39;est pas valable"),
+    ({"email": ""}, "Indiquez votre adresse"),
+    ({"email": "a@example.net", "refs": "QANR5L16QG6"}, "n&#39;est pas une référence de question écrite"),
+    ({"email": "a@example.net", "refs": "AN 17-9999"}, "n&#39;est pas suivie par ce site"),
+    ({"email": "a@example.net", "frequency": "hourly"}, "N&#39;est pas un choix valide"),
+    ({"email": "a@example.net", "tags": ["not-a-tag"]}, "not-a-tag\u00a0» n&#39;est pas un choix valide"),
+])
+def test_subscribe_refuses_bad_input_with_the_form_again(site: Site, fields: dict[str, Any], message: str) -> None:
+    data = {"frequency": "daily", **fields}
+    email = data.pop("email")
+    response = site.subscribe(email, **data)
+    assert response.status_code == 400
+    html = page(response)
+    assert message in html and 'role="alert"' in html
+    for target in re.findall(r'<li><a href="#([^"]+)">', html):  # the error summary links to its fields
+        assert f'id="{target}"' in html
+    assert site.mailer.inbox.messages == []
+
+
+def test_same_answer_whether_the_address_is_subscribed_or_not(site: Site) -> None:
+    site.confirm("alice@example.net")
+    site.mailer.inbox.messages.clear()
+    known = site.subscribe("alice@example.net", frequency="immediate", tags=("diamants",))
+    unknown = site.subscribe("zoe@example.net", frequency="immediate", tags=("diamants",))
+    assert (known.status_code, known.location, known.data) == (unknown.status_code, unknown.location, unknown.data)
+    assert "Set-Cookie" not in known.headers and "Set-Cookie" not in unknown.headers
+    assert page(site.client.get(known.location)) == page(site.client.get(unknown.location))
+    # Each address gets one e-mail: the new one a confirmation, the subscribed one its manage link.
+    [to_known], [to_unknown] = site.mails("alice@example.net"), site.mails("zoe@example.net")
+    assert to_unknown["Subject"] == "Confirmez votre abonnement à relance"
+    assert to_known["Subject"] == "Votre abonnement à relance"
+    assert "https://relance.test/manage/" in text_of(to_known)
+    assert site.subscriber("alice@example.net").state == "confirmed"  # nothing changed by the request
+    assert site.subscriber("alice@example.net").tags == ()
+
+
+def test_smtp_down_still_the_same_answer_and_the_mail_waits_in_the_ledger(site: Site) -> None:
+    site.mailer.stop()
+    response = site.subscribe("alice@example.net")
+    assert response.status_code == 303 and response.location == "/abonnement/envoye"
+    with sqlite3.connect(site.db_path) as conn:
+        assert conn.execute("SELECT kind, state FROM messages").fetchall() == [("confirmation", "failed")]
+    site.mailer.start()
+    result = CliRunner().invoke(main, ["--config", str(site.config), "notify"])
+    assert result.exit_code == 0, result.output
+    assert len(site.mails("alice@example.net")) == 1
+
+
+# --- rate limits --------------------------------------------------------------------------------
+
+
+def test_subscribe_is_limited_per_address(site: Site) -> None:
+    for _ in range(3):
+        assert site.subscribe("alice@example.net").status_code == 303
+    refused = site.subscribe("ALICE@example.net")  # the same address, however written
+    assert refused.status_code == 429 and "Trop de demandes" in page(refused)
+    assert 3000 < int(refused.headers["Retry-After"]) <= 3600
+    assert len(site.mails("alice@example.net")) == 3
+    assert site.subscribe("bob@example.net").status_code == 303  # another address still goes through
+
+
+def test_subscribe_is_limited_per_client(tmp_path: Path, mailer: Mailer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELANCE_SECRET", SECRET)
+    web_config(tmp_path, mailer.port)
+    limiters = Limiters(SlidingWindow(Limit(3, 3600)), SlidingWindow(Limit(5, 3600)))
+    app = create_app(tmp_path / "config.toml", limiters=limiters)
+    client = app.test_client()
+    csrf = CSRF.search(client.get("/abonnement").get_data(as_text=True))[1]  # type: ignore[index]
+
+    def post(email: str, address: str = "203.0.113.7") -> TestResponse:
+        return client.post("/abonnement", data={"csrf_token": csrf, "email": email, "frequency": "daily"},
+                           environ_base={"REMOTE_ADDR": address})
+
+    statuses = [post(f"user{i}@example.net" if i % 2 else "bad address").status_code for i in range(5)]
+    assert statuses == [400, 303, 400, 303, 400]  # invalid requests count too
+    refused = post("late@example.net")
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert post("late@example.net", "198.51.100.9").status_code == 303  # another client
+    assert len(mailer.inbox.messages) == 3
