@@ -64,7 +64,7 @@ from typing import Any
 
 from bot.core.deadlines import PARIS
 from bot.notify.content import Item
-from bot.notify.wording import EVENT_FR, STATUS_LONG_FR, kind_fr
+from bot.notify.wording import ADVICE_LABEL, STATUS_LONG_FR, event_advice, event_sentence, kind_fr
 
 PAYLOAD_VERSION = 1
 EXCERPT_CHARS = 280  # a chat notice quotes this much of an answer; the payload has the whole excerpt
@@ -122,36 +122,20 @@ def _quote(text: str) -> str:
 
 
 def _what(item: Item) -> list[str]:
-    """The lines saying what happened, by kind."""
-    i, on = item, _fr(item.official_date)
-    if i.kind == "published":
-        return [f"Publiée au JO le {on}."]
-    if i.kind == "matched":
-        status = i.details.get("status")
-        state = f" ({STATUS_LONG_FR[status]})" if isinstance(status, str) and status in STATUS_LONG_FR else ""
-        due = [f"Échéance : {_fr(i.deadline)}."] if i.deadline and status in (None, "pending") else []
-        return [f"Nouvelle question {kind_fr(i.kind, i.details)}, publiée au JO le {on}{state} : elle est "
-                "désormais suivie.", *due]
-    if i.kind == "answered":
-        late = f", {_days(i.days_late)} après l'échéance du {_fr(i.deadline)}" if i.days_late else ""
-        return [f"Réponse publiée au JO le {on}{late}."] + ([_quote(i.excerpt)] if i.excerpt else [])
-    if i.kind == "answer_changed":
-        return [f"Réponse modifiée (JO du {on})."] + ([_quote(i.excerpt)] if i.excerpt else [])
-    if i.kind == "transferred":
-        return [f"Transmise le {on} : {i.from_ministry or '?'} → {i.to_ministry or '?'}."]
-    if i.kind in ("signaled", "renewed"):
-        verb = "Signalée" if i.kind == "signaled" else "Renouvelée"
-        return [f"{verb} au JO le {on}."] + ([f"Échéance : {_fr(i.deadline)}."] if i.deadline else [])
-    if i.kind in ("withdrawn", "closed", "lapsed"):
-        label = f" : {i.label_fr}" if i.label_fr else ""
-        return [f"{EVENT_FR[i.kind].capitalize()} le {on}{label}."]
-    if i.kind == "deadline_soon":
-        left = f", dans {_days(i.days_left)}" if i.days_left is not None else ""
-        return [f"Échéance le {_fr(i.deadline)}{left}."] + ([i.deadline_rule] if i.deadline_rule else [])
-    # overdue, signaled_overdue
-    what = "Échéance du signalement" if i.kind == "signaled_overdue" else "Échéance"
-    late = f" dépassée de {_days(i.days_late)}" if i.days_late is not None else " dépassée"
-    return [f"{what} du {_fr(i.deadline)}{late}."] + ([i.deadline_rule] if i.deadline_rule else [])
+    """The lines saying what happened (the sentence every output uses), then what to do if anything."""
+    lines = [event_sentence(item)]
+    if item.excerpt and item.kind in ("answered", "answer_changed"):
+        lines.append(_quote(item.excerpt))
+    status = item.details.get("status")
+    if item.kind == "matched" and isinstance(status, str) and status in STATUS_LONG_FR:
+        lines.append(f"État : {STATUS_LONG_FR[status]}.")
+    if item.kind == "matched" and item.deadline and status in (None, "pending"):
+        lines.append(f"Échéance : {_fr(item.deadline)}.")
+    if item.kind in ("deadline_soon", "overdue", "signaled_overdue") and item.deadline_rule:
+        lines.append(item.deadline_rule)
+    if (advice := event_advice(item)) is not None:
+        lines.append(f"{ADVICE_LABEL} : {advice}")
+    return lines
 
 
 def notice_text(item: Item) -> tuple[str, str]:

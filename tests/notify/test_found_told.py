@@ -70,10 +70,12 @@ def test_channel_notice_payload_and_feed_entry(db: Database) -> None:
     published, matched = found_items(db)
     title, body = notice_text(matched)
     assert title == "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"
-    assert body.splitlines()[:3] == [
+    # The very sentence of the e-mail (bot/notify/wording.py), then where the question stands.
+    assert body.splitlines()[:4] == [
         "Utilisation illégale des algorithmes de vidéosurveillance par les polices municipales (Thomas Dossus)",
-        "Nouvelle question trouvée par la règle « Vidéosurveillance algorithmique », publiée au JO le 10/11/2022 "
-        "(en attente de réponse) : elle est désormais suivie.",
+        "Nouvelle question trouvée par la règle « Vidéosurveillance algorithmique », publiée au JO le "
+        "10 novembre 2022 ; elle est désormais suivie.",
+        "État : en attente de réponse.",
         "Échéance : 10/01/2023."]
     data = payload(matched)
     assert (data["kind"], data["kind_fr"], data["rules"], data["date"]) == (
