@@ -56,9 +56,9 @@ from playwright.sync_api import (  # noqa: E402  (only once the browser is known
     Request,
     Response,
     ViewportSize,
+    expect,  # noqa: F401  (for the test modules, which import it from here)
     sync_playwright,
 )
-from playwright.sync_api import expect  # noqa: E402, F401  (for the test modules: imported after the check)
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
