@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from bot.main import main
-from tests.conftest import sample_bytes
+from tests.conftest import sample_bytes, write_config
 from tests.senat_pages import PAGE_TEXTS, page_from_text, page_text, page_url_path
 
 RELANCE = Path(sys.executable).parent / "relance"
@@ -34,25 +34,10 @@ def site(httpserver: HTTPServer) -> Iterator[HTTPServer]:
     yield httpserver
 
 
-def write_config(tmp_path: Path, server: HTTPServer) -> Path:
-    base = server.url_for("").rstrip("/")
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[relance]
-contact = "tests@relance.test"
-[http]
-timeout = 5
-min_interval = 0.5
-retries = 1
-backoff_max = 0.1
-cache_dir = "{tmp_path / 'cache'}"
-[sources.an]
-base_url = "{base}"
-legacy_base_url = "{base}"
-[sources.senat]
-base_url = "{base}"
-""", encoding="utf-8")
-    return path
+def cli_config(tmp_path: Path, server: HTTPServer) -> Path:
+    """A config reading both chambers from `server`, paced and retried as on the real sites, only faster."""
+    return write_config(tmp_path / "config.toml", site=server.url_for("").rstrip("/"),
+                        http={"min_interval": 0.5, "retries": 1, "backoff_max": 0.1})
 
 
 def fetch_json(config: Path, ref: str) -> dict[str, Any]:
@@ -66,7 +51,7 @@ REQUIRED_KEYS = {"ref", "chamber", "legislature", "number", "url", "title", "aut
 
 
 def test_an_json_question(site: HTTPServer, tmp_path: Path) -> None:
-    out = fetch_json(write_config(tmp_path, site), "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE5268")
+    out = fetch_json(cli_config(tmp_path, site), "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE5268")
     assert out.keys() >= REQUIRED_KEYS
     assert out["ref"] == "QANR5L17QE5268" and out["chamber"] == "an"
     assert (out["legislature"], out["number"]) == (17, 5268)
@@ -85,7 +70,7 @@ def test_an_json_question(site: HTTPServer, tmp_path: Path) -> None:
 
 
 def test_an_legacy_question(site: HTTPServer, tmp_path: Path) -> None:
-    out = fetch_json(write_config(tmp_path, site), "AN 14-47351")
+    out = fetch_json(cli_config(tmp_path, site), "AN 14-47351")
     assert out["ref"] == "QANR5L14QE47351" and out["legislature"] == 14
     assert out["url"] == "https://questions.assemblee-nationale.fr/q14/14-47351QE.htm"
     assert out["author"] == "François Cornut-Gentille" and out["constituency"] == "Haute-Marne (2e circonscription)"
@@ -108,7 +93,7 @@ SENAT_EXPECTED = {
 
 @pytest.mark.parametrize("uid", sorted(SENAT_EXPECTED))
 def test_senat_questions(site: HTTPServer, tmp_path: Path, uid: str) -> None:
-    out = fetch_json(write_config(tmp_path, site), f"https://www.senat.fr{page_url_path(uid)}")
+    out = fetch_json(cli_config(tmp_path, site), f"https://www.senat.fr{page_url_path(uid)}")
     published, status, answered, author, transfer = SENAT_EXPECTED[uid]
     assert out.keys() >= REQUIRED_KEYS
     assert out["ref"] == uid and out["chamber"] == "senat" and out["legislature"] is None
@@ -121,7 +106,7 @@ def test_senat_questions(site: HTTPServer, tmp_path: Path, uid: str) -> None:
 
 
 def test_readable_output_through_the_installed_command(site: HTTPServer, tmp_path: Path) -> None:
-    config = write_config(tmp_path, site)
+    config = cli_config(tmp_path, site)
     env = {**os.environ, "RELANCE_CONFIG": str(config)}
     done = subprocess.run([str(RELANCE), "fetch", "QANR5L17QE5268"], capture_output=True, text=True, env=env,
                           timeout=60, check=False)
@@ -133,7 +118,7 @@ def test_readable_output_through_the_installed_command(site: HTTPServer, tmp_pat
 
 
 def test_config_from_current_directory(site: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_config(tmp_path, site)
+    cli_config(tmp_path, site)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RELANCE_CONFIG", raising=False)
     result = CliRunner().invoke(main, ["fetch", "SEQ091211244", "--json"])
@@ -151,7 +136,7 @@ def run_failing(args: list[str], env: dict[str, str] | None = None) -> subproces
 
 def test_unknown_question_is_one_line_and_exit_2(site: HTTPServer, tmp_path: Path) -> None:
     site.expect_request("/dyn/opendata/QANR5L17QE999999.json").respond_with_data("Not Found", status=404)
-    done = run_failing(["--config", str(write_config(tmp_path, site)), "fetch", "AN 17-999999"])
+    done = run_failing(["--config", str(cli_config(tmp_path, site)), "fetch", "AN 17-999999"])
     assert done.returncode == 2 and "QANR5L17QE999999" in done.stderr and "404" in done.stderr
 
 
@@ -159,7 +144,7 @@ def test_error_page_served_with_200(httpserver: HTTPServer, tmp_path: Path) -> N
     httpserver.expect_request("/dyn/opendata/QANR5L17QE5268.json").respond_with_data(
         "<html><head><title>Error 503</title></head><body><h1>Error 503</h1></body></html>",
         content_type="text/html")
-    done = run_failing(["--config", str(write_config(tmp_path, httpserver)), "fetch", "AN 17-5268"])
+    done = run_failing(["--config", str(cli_config(tmp_path, httpserver)), "fetch", "AN 17-5268"])
     assert done.returncode == 2 and "ErrorPage" in done.stderr
 
 
@@ -167,7 +152,7 @@ def test_page_of_another_question_is_refused(httpserver: HTTPServer, tmp_path: P
     """The server answers with question 5268 for question 5269: never stored under the wrong ref."""
     httpserver.expect_request("/dyn/opendata/QANR5L17QE5269.json").respond_with_data(
         sample_bytes("an/QANR5L17QE5268.json"), content_type="application/json")
-    result = CliRunner().invoke(main, ["--config", str(write_config(tmp_path, httpserver)), "fetch", "AN 17-5269"])
+    result = CliRunner().invoke(main, ["--config", str(cli_config(tmp_path, httpserver)), "fetch", "AN 17-5269"])
     assert result.exit_code == 2 and "expected QANR5L17QE5269" in result.stderr
 
 
