@@ -54,9 +54,8 @@ def web_sender(config: Config) -> SmtpTransport:
     return smtp_sender(config, max_timeout=WEB_SMTP_TIMEOUT)
 
 
-def deliver(db: Database, transport: SmtpTransport, _settings: MailSettings, message: Message, now: datetime) -> bool:
-    """Send one queued message now; False (logged, left failed for the next notify pass) when it could not go.
-    (`_settings` is no longer used: the transport knows the sender.)"""
+def deliver(db: Database, transport: SmtpTransport, message: Message, now: datetime) -> bool:
+    """Send one queued message now; False (logged, left failed for the next notify pass) when it could not go."""
     done = delivery.deliver(db, [message], transport, now=lambda: now)
     for failure in done.failures:
         log_event("web_mail_failed", "warning", kind=message.kind, message=message.id, error=describe(failure.error))

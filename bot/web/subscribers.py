@@ -137,7 +137,7 @@ def subscribe() -> ResponseReturnValue:
     message = request_subscription(db(), form.clean_email, frequency=_frequency(form.frequency.data),
                                    tags=tuple(form.tags.data or ()), refs=form.clean_refs, now=now(), settings=mail)
     with web_sender(site().config) as sender:
-        deliver(db(), sender, mail, message, now())
+        deliver(db(), sender, message, now())
     return redirect(url_for("subscribers.sent"), 303)
 
 
