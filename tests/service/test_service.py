@@ -29,12 +29,13 @@ from bot.app.logs import format_line
 from bot.core.deadlines import PARIS
 from bot.service.jobs import check_job
 from bot.service.scheduler import MISFIRE_GRACE_SECONDS, build_scheduler, job_specs
-from tests.conftest import sample_bytes
+from tests.conftest import SENDER, sample_bytes, write_config
 from tests.smtp import Mailer
 from tests.test_notify import AN_PATH, SECRET, subscribe_and_confirm, text_of
 
 RELANCE = Path(sys.executable).parent / "relance"
 REF = "QANR5L17QE5268"
+READ_HELD = 30.0  # how long the test can hold a read under way
 LINE = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d level=(debug|info|warning|error) event=\w+'
                   r'( \w+=([^\s"]+|"([^"\\]|\\.)*"))*')
 
@@ -47,42 +48,18 @@ def smtp() -> Iterator[Mailer]:
     server.stop()
 
 
-def write_config(path: Path, *, base_url: str, smtp_port: int, extra: str = "") -> Path:
-    path.write_text(f"""
-[relance]
-contact = "tests@relance.test"
-[http]
-min_interval = 0
-retries = 0
-cache_dir = "{path.parent / 'cache'}"
-[sources.an]
-base_url = "{base_url}"
-[storage]
-path = "{path.parent / 'relance.db'}"
-[email]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-sender = "relance <relance@relance.test>"
-timeout = 5
-[web]
-base_url = "https://relance.test"
-[schedule]
-check_interval_seconds = 1
-discovery = ""
-{extra}
-[[watch]]
-ref = "AN 17-5268"
-tags = ["diamants"]
-""", encoding="utf-8")
-    return path
+def service_config(folder: Path, *, base_url: str, smtp_port: int) -> Path:
+    """The AN question on `base_url`, e-mail on `smtp_port`, a check every second, no discovery."""
+    return write_config(folder / "config.toml", site=base_url, smtp_port=smtp_port, web={"base_url": "https://relance.test"},
+                        schedule={"check_interval_seconds": 1, "discovery": ""},
+                        watch=[{"ref": "AN 17-5268", "tags": ["diamants"]}])
 
 
 @pytest.fixture
 def config(tmp_path: Path, httpserver: HTTPServer, smtp: Mailer, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RELANCE_SECRET", SECRET)
     monkeypatch.delenv("RELANCE_DB", raising=False)
-    return write_config(tmp_path / "config.toml", base_url=httpserver.url_for("").rstrip("/"), smtp_port=smtp.port)
+    return service_config(tmp_path, base_url=httpserver.url_for("").rstrip("/"), smtp_port=smtp.port)
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
@@ -217,16 +194,28 @@ def test_sigterm_during_a_read_finishes_the_question_and_records_the_cycle(
 
 
 def test_a_second_signal_exits_at_once(config: Path, httpserver: HTTPServer, services: list[Service]) -> None:
-    arrived = slow_site(httpserver, 3.0)
+    arrived, answered, release = threading.Event(), threading.Event(), threading.Event()
+
+    def held(_request: Request) -> Response:
+        """The read under way: answered only once the test lets it, so that exiting before the answer,
+        however slow a loaded machine makes each step, is exiting at once."""
+        arrived.set()
+        release.wait(READ_HELD)
+        answered.set()
+        return Response(sample_bytes("an/QANR5L17QE5268.json"), content_type="application/json")
+
+    httpserver.expect_request(AN_PATH).respond_with_handler(held)
     service = Service(config)
     services.append(service)
-    assert arrived.wait(timeout=10), service.log()
-    service.signal(signal.SIGTERM)
-    wait_for(lambda: bool(service.lines("stopping")), "the first signal's log line", timeout=3)
-    sent = time.monotonic()
-    service.signal(signal.SIGINT)
-    assert service.wait(timeout=2) == 128 + signal.SIGINT
-    assert time.monotonic() - sent < 1.5  # did not wait for the read under way
+    try:
+        assert arrived.wait(timeout=10), service.log()
+        service.signal(signal.SIGTERM)
+        wait_for(lambda: bool(service.lines("stopping")), "the first signal's log line")
+        service.signal(signal.SIGINT)
+        assert service.wait(timeout=READ_HELD / 2) == 128 + signal.SIGINT
+        assert not answered.is_set()  # did not wait for the read under way
+    finally:
+        release.set()
     assert service.lines("killed")[0].endswith("level=warning event=killed signal=SIGINT")
 
 
@@ -234,15 +223,8 @@ def test_a_second_signal_exits_at_once(config: Path, httpserver: HTTPServer, ser
 
 
 def default_config(tmp_path: Path, extra: str = "") -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[relance]
-contact = "tests@relance.test"
-[email]
-sender = "relance <relance@relance.test>"
-{extra}
-""", encoding="utf-8")
-    return path
+    """Only what relance requires, and an e-mail sender: every schedule entry at its default."""
+    return write_config(tmp_path / "config.toml", http=None, storage=None, email={"sender": SENDER}, extra=extra)
 
 
 def paris(text: str) -> datetime:
