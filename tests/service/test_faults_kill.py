@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from werkzeug import Request, Response
 
-from bench.cycle import build_bodies, plan_mix
+from bench.cycle_site import build_bodies, plan_mix
 from bot.main import main
 from tests import test_notify
 from tests.app import check_site
