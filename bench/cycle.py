@@ -69,8 +69,6 @@ from bench.cycle_site import (
     PROJECT,
     SAMPLES,
     LocalSite,
-    Planned,  # noqa: F401  (tests/scrapers/test_politeness.py imports it from here)
-    build_bodies,  # noqa: F401  (idem)
     local_site,
     plan_mix,
 )

@@ -47,7 +47,7 @@ from bot.app.import_an import ImportReport, import_an
 from bot.core.deadlines import PARIS
 from storage.db import open_db
 from tests.an_variants import dump, qe_json, without_answer
-from tests.test_import_an import set_dates, set_number
+from tests.app.an_archives import set_dates, set_number
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(os.environ.get("RELANCE_SAMPLES", PROJECT.parent / "shared" / "samples"))

@@ -34,7 +34,7 @@ from tests.app.an_archives import (
     write_archive,
 )
 from tests.conftest import write_config
-from tests.test_download import RangeSite
+from tests.scrapers.range_site import RangeSite
 
 # --- the command, against a local server ----------------------------------------------------------
 

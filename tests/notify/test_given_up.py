@@ -12,9 +12,9 @@ from pytest_httpserver import HTTPServer
 
 from bot.app.doctor import database_checks
 from tests.conftest import sample_bytes
+from tests.notify.subscribers_site import at, ok, relance, serve, states, subscribe_and_confirm
+from tests.notify.subscribers_site import config as notify_config  # noqa: F401  (the fixture)
 from tests.smtp import Mailer
-from tests.test_notify import at, ok, relance, serve, states, subscribe_and_confirm
-from tests.test_notify import config as notify_config  # noqa: F401  (the fixture)
 
 ALICE, BOB = "alice@example.net", "bob@example.net"
 

@@ -2,7 +2,7 @@
 server on 127.0.0.1 (pytest-httpserver) whose handler serves ranges and validators as a static file
 server does (`RangeSite`), and can cut a body half-way by closing the connection.
 
-The file served is a real archive built from the real AN record (tests/test_import_an.py builds the
+The file served is a real archive built from the real AN record (tests/app/an_archives.py builds the
 same kind of archive for the import): its bytes matter only as bytes here. `RangeSite` and the
 archive are in tests/scrapers/range_site.py.
 """

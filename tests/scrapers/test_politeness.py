@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bench.cycle import Planned, build_bodies, plan_mix
+from bench.cycle_site import Planned, build_bodies, plan_mix
 from bot.main import main
 from tests.conftest import SAMPLES, sample_path
 from tests.scrapers.http_site import SendTimes

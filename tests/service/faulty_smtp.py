@@ -15,13 +15,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.app.check_site import relance
+from tests.notify.subscribers_site import ok, subscribe_and_confirm
 from tests.service.faults import WAIT, rows
 from tests.smtp import Inbox, Mailer
-from tests.test_notify import ok, subscribe_and_confirm
 
 
 class FaultyInbox(Inbox):
-    """test_notify's inbox, with faults a test switches on: refuse some recipients (550), hang up in
+    """tests/smtp.py's inbox, with faults a test switches on: refuse some recipients (550), hang up in
     the middle of DATA for some, or hold the n-th message once received until `release` is set."""
 
     def __init__(self) -> None:
@@ -83,7 +83,7 @@ class FaultyMailer(Mailer):
 
 @pytest.fixture
 def mailer() -> Iterator[FaultyMailer]:
-    """Replaces test_notify's `mailer` (its `config` fixture, imported here as `notify_config`,
+    """Replaces tests/smtp.py's `mailer` (its `config` fixture, imported here as `notify_config`,
     takes the port from this one)."""
     server = FaultyMailer()
     server.start()
@@ -110,5 +110,5 @@ def notices(mailer: FaultyMailer, address: str) -> list[EmailMessage]:
 
 def ledger(config: Path) -> dict[str, tuple[str, int]]:
     """recipient -> (state, attempts) of the notices (not the confirmations)."""
-    return {recipient.removeprefix("email:"): (state, attempts) for recipient, state, attempts in
+    return {recipient: (state, attempts) for recipient, state, attempts in
             rows(config, "SELECT recipient, state, attempts FROM messages WHERE kind = 'immediate' ORDER BY id")}

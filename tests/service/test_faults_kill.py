@@ -15,22 +15,23 @@ from werkzeug import Request, Response
 
 from bench.cycle_site import build_bodies, plan_mix
 from bot.main import main
-from tests import test_notify
 from tests.app import check_site
 from tests.app.check_site import SENAT_UID, XML_PATH, Site, check_json, relance
 from tests.conftest import SAMPLES
+from tests.notify import subscribers_site
+from tests.notify.subscribers_site import ok
 from tests.senat_pages import page_url_path
 from tests.service import faults, faulty_smtp
 from tests.service.faults import AN_REF, WAIT, finish, integrity, rows, spawn, wait_until
 from tests.service.faulty_smtp import SUBSCRIBERS, FaultyMailer, ledger, notices, three_notices_due
-from tests.test_notify import ok
 
 # Fixtures, registered here under these names: the three real questions on a local threaded `site`;
-# one pending AN question with an [email] section (test_notify's `config`) and a faulty SMTP server.
+# one pending AN question with an [email] section (the `config` of tests/notify/subscribers_site.py)
+# and a faulty SMTP server.
 config = check_site.config
 site = check_site.site
 httpserver = faults.httpserver
-notify_config = test_notify.config
+notify_config = subscribers_site.config
 mailer = faulty_smtp.mailer
 
 

@@ -15,10 +15,10 @@ from werkzeug import Request, Response
 from tests.app import check_site
 from tests.app.check_site import AN_PATH, SENAT_UID, XML_PATH, Site, at, check_json, stored_snapshot
 from tests.conftest import sample_bytes
+from tests.scrapers.http_site import AN_ERROR_503
 from tests.senat_pages import page_url_path
 from tests.service import faults
 from tests.service.faults import AN_REF, WAIT, Sent, event_count, pending, polls, rows, set_http
-from tests.test_http import AN_ERROR_503
 
 # Fixtures, registered here under these names: the three real questions on a local threaded `site`.
 config = check_site.config

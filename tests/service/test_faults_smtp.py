@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import test_notify
 from tests.app.check_site import relance
+from tests.notify import subscribers_site
+from tests.notify.subscribers_site import ok
 from tests.service import faulty_smtp
 from tests.service.faulty_smtp import SUBSCRIBERS, FaultyMailer, ledger, notices, three_notices_due
-from tests.test_notify import ok
 
 # Fixtures, registered here under these names: one pending AN question, an [email] section,
-# RELANCE_SECRET set (test_notify's `config`), and the faulty SMTP server in place of `mailer`.
-notify_config = test_notify.config
+# RELANCE_SECRET set (the `config` of tests/notify/subscribers_site.py), and the faulty SMTP server in
+# place of `mailer`.
+notify_config = subscribers_site.config
 mailer = faulty_smtp.mailer
 
 

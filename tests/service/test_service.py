@@ -30,8 +30,8 @@ from bot.core.deadlines import PARIS
 from bot.service.jobs import check_job
 from bot.service.scheduler import MISFIRE_GRACE_SECONDS, build_scheduler, job_specs
 from tests.conftest import SENDER, sample_bytes, write_config
+from tests.notify.subscribers_site import AN_PATH, SECRET, subscribe_and_confirm, text_of
 from tests.smtp import Mailer
-from tests.test_notify import AN_PATH, SECRET, subscribe_and_confirm, text_of
 
 RELANCE = Path(sys.executable).parent / "relance"
 REF = "QANR5L17QE5268"

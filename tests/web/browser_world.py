@@ -34,9 +34,9 @@ from tests.an_variants import dump, qe_json, without_answer
 from tests.app.check_site import AN_PATH
 from tests.app.check_site import Site as Chambers
 from tests.conftest import PROJECT, sample_bytes, write_config
+from tests.notify.subscribers_site import SECRET, text_of
 from tests.senat_pages import page_from_text, page_text, page_url_path
 from tests.smtp import Mailer, free_port
-from tests.test_notify import SECRET, text_of
 from tests.web.test_web_serve import RELANCE, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -36,9 +36,9 @@ from storage.records import Event, Poll
 from storage.subscribers import Subscriber, get_subscriber
 from tests.an_variants import dump, qe_json, without_answer
 from tests.conftest import sample_bytes, write_config
+from tests.notify.subscribers_site import SECRET, token_in
 from tests.senat_pages import page_text
 from tests.smtp import Mailer
-from tests.test_notify import SECRET, token_in
 
 AN_URL = "https://www.assemblee-nationale.fr/dyn/opendata/QANR5L17QE5268.json"
 SENAT_ANSWERED_URL = "https://www.senat.fr/questions/base/2009/qSEQ091211244.html"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.test_notify import text_of
+from tests.notify.subscribers_site import text_of
 from tests.web import browser_world
 from tests.web.browser_world import (
     AN,

@@ -15,7 +15,7 @@ from bot.main import main
 from storage.db import open_db
 from storage.questions import save_check
 from storage.records import Event, Poll
-from tests.test_notify import text_of
+from tests.notify.subscribers_site import text_of
 from tests.web import seeded
 from tests.web.seeded import (
     CSRF,

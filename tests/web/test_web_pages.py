@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.web.app import create_app
+from tests.notify.subscribers_site import SECRET
 from tests.smtp import Mailer
-from tests.test_notify import SECRET
 from tests.web import seeded
 from tests.web.seeded import (
     AN,

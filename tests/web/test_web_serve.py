@@ -12,8 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.notify.subscribers_site import SECRET
 from tests.smtp import free_port
-from tests.test_notify import SECRET
 from tests.web.seeded import AN, seed, web_config
 
 RELANCE = Path(sys.executable).with_name("relance")

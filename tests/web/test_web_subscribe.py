@@ -16,8 +16,8 @@ from werkzeug.test import TestResponse
 from bot.main import main
 from bot.web.app import create_app
 from bot.web.limits import Limit, Limiters, SlidingWindow
+from tests.notify.subscribers_site import SECRET, text_of, token_in
 from tests.smtp import Mailer
-from tests.test_notify import SECRET, text_of, token_in
 from tests.web import seeded
 from tests.web.seeded import (
     AN,

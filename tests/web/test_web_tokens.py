@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from bot.notify.tokens import TokenClaim, make_token
-from tests.test_notify import SECRET, token_in
+from tests.notify.subscribers_site import SECRET, token_in
 from tests.web import seeded
 from tests.web.seeded import (
     BASE,

@@ -21,9 +21,9 @@ from bot.main import main
 from bot.notify.smtp import SmtpSettings
 from storage.db import migrations, open_db
 from tests.conftest import sample_bytes
+from tests.scrapers.http_site import AN_ERROR_503
 from tests.senat_pages import page_from_text, page_text, page_url_path
 from tests.smtp import Mailer, free_port
-from tests.test_http import AN_ERROR_503
 
 AN_PATH = "/dyn/opendata/QANR5L17QE5268.json"
 XML_PATH = "/q14/14-47351QE.htm/vue/xml"  # the known legacy question, read when none is watched

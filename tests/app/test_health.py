@@ -28,9 +28,9 @@ from storage.ledger import channel_recipient, list_messages
 from storage.questions import finish_cycle, save_check, save_failure, start_cycle
 from storage.records import Poll
 from tests.conftest import sample_bytes
+from tests.notify.subscribers_site import text_of
 from tests.senat_pages import page_from_text, page_text, page_url_path
 from tests.smtp import Mailer
-from tests.test_notify import text_of
 
 AN_REF, AN_URL = "QANR5L17QE5268", "https://www.assemblee-nationale.fr/dyn/opendata/QANR5L17QE5268.json"
 SENAT_REF = "SEQ091211244"
