@@ -15,12 +15,8 @@ from pathlib import Path
 import click
 from pydantic import BaseModel
 
+from bot.app.config import Config
 from bot.main import main
-
-try:
-    from bot.app.config import Config
-except ImportError:  # before the reorganisation into bot/app/
-    from bot.config import Config  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 PROJECT = Path(__file__).resolve().parent.parent
 DOCS = PROJECT / "docs"

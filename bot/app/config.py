@@ -168,7 +168,7 @@ class ChannelEntry(_Strict):
 
 
 class AdminSection(_Strict):
-    """Who hears of a source that keeps failing (bot/health.py): an address, an Apprise URL, or both."""
+    """Who hears of a source that keeps failing (bot/app/health.py): an address, an Apprise URL, or both."""
 
     email: str | None = None  # sent through the [email] section's server
     channel: Annotated[str, Field(min_length=3)] | None = None  # any Apprise URL, as in [[channel]]
@@ -198,7 +198,7 @@ class ScheduleSection(_Strict):
     # an empty string turns it off.
     extra_an: str = "30 12 * * tue"
     extra_senat: str = "30 12 * * thu"
-    # Import the AN archive and the Sénat CSV (bot.service.discovery_job), before the morning check;
+    # Import the AN archive and the Sénat CSV (bot.service.jobs.discovery_job), before the morning check;
     # an empty string turns it off.
     discovery: str = "0 6 * * *"
     # For tests and mirrors only: check every N seconds instead of `check`.

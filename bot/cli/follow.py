@@ -1,5 +1,5 @@
 """`relance follow add|list|remove` (the `[[follow]]` rules of config.toml) and `relance search` (full-text
-search over every stored question). Registered in bot/cli.py."""
+search over every stored question). Added to the `relance` group in bot/cli/__init__.py."""
 
 from __future__ import annotations
 

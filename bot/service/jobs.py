@@ -36,7 +36,7 @@ def _log_cycle(job: str, report: CycleReport, seconds: float) -> None:
 
 
 def _alarms_pass(config: Config, db: Database, *, now: Now, job: str) -> None:
-    """The admin hears of a source that keeps failing, as after `relance check` (bot/health.py)."""
+    """The admin hears of a source that keeps failing, as after `relance check` (bot/app/health.py)."""
     try:
         alarms = run_source_alarms(db, now(), config)
     except Exception as error:

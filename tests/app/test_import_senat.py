@@ -139,7 +139,7 @@ def test_a_rule_added_later_reads_the_text_of_a_question_already_imported(tmp_pa
 
 
 def test_the_python_api_stops_between_two_questions(tmp_path: Path, site: Site) -> None:
-    # What `relance run` calls (bot.service.discovery_job), with its stop signal.
+    # What `relance run` calls (bot.service.jobs.discovery_job), with its stop signal.
     site.csv = csv_bytes(all_rows())
     config = load_config(senat_config(tmp_path, site))
     asked: list[int] = []
