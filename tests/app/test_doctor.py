@@ -20,7 +20,7 @@ from bot.app.doctor import Check, check_line, config_checks, database_checks, sm
 from bot.main import main
 from bot.notify.smtp import SmtpSettings
 from storage.db import migrations, open_db
-from tests.conftest import sample_bytes
+from tests.conftest import sample_bytes, write_config
 from tests.scrapers.http_site import AN_ERROR_503
 from tests.senat_pages import page_from_text, page_text, page_url_path
 from tests.smtp import Mailer, free_port
@@ -42,37 +42,12 @@ def site(httpserver: HTTPServer) -> HTTPServer:
     return httpserver
 
 
-def write_config(tmp_path: Path, server: HTTPServer, smtp_port: int, contact: str = "tests@relance.test") -> Path:
-    base = server.url_for("").rstrip("/")
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[relance]
-contact = "{contact}"
-[http]
-timeout = 5
-min_interval = 0
-cache_dir = "{tmp_path / 'cache'}"
-[sources.an]
-base_url = "{base}"
-legacy_base_url = "{base}"
-[sources.senat]
-base_url = "{base}"
-[storage]
-path = "{tmp_path / 'relance.db'}"
-[email]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-sender = "relance <relance@relance.test>"
-timeout = 5
-[admin]
-email = "admin@example.net"
-[[watch]]
-ref = "AN 17-5268"
-[[watch]]
-ref = "{SENAT_UID}"
-""", encoding="utf-8")
-    return path
+def doctor_config(tmp_path: Path, server: HTTPServer, smtp_port: int, contact: str = "tests@relance.test") -> Path:
+    """The test config (tests/conftest.py) over the local site, with e-mail and an admin; the HTTP
+    retries left at their default, as an operator's config would."""
+    return write_config(tmp_path / "config.toml", site=server.url_for("").rstrip("/"), smtp_port=smtp_port,
+                        relance={"contact": contact}, http={"retries": None}, admin={"email": "admin@example.net"},
+                        watch=["AN 17-5268", SENAT_UID])
 
 
 @pytest.fixture
@@ -81,7 +56,7 @@ def config(tmp_path: Path, site: HTTPServer, mailer: Mailer, monkeypatch: pytest
     for name in ("RELANCE_DB", "RELANCE_SMTP_USER", "RELANCE_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     open_db(tmp_path / "relance.db").close()
-    return write_config(tmp_path, site, mailer.port)
+    return doctor_config(tmp_path, site, mailer.port)
 
 
 def doctor(config: Path) -> Result:
@@ -184,7 +159,7 @@ def test_no_database_yet_is_fine(tmp_path: Path) -> None:
 
 
 def test_config_problems(tmp_path: Path, site: HTTPServer) -> None:
-    path = write_config(tmp_path, site, 25, contact="https://github.com/relance-bot/relance")
+    path = doctor_config(tmp_path, site, 25, contact="https://github.com/relance-bot/relance")
     checks = {c.name: c for c in config_checks(load_config(path), path, {"RELANCE_SECRET": "short"})}
     assert not checks["contact"].ok and "[relance] contact" in (checks["contact"].fix or "")
     assert not checks["RELANCE_SECRET"].ok and checks["RELANCE_SECRET"].detail.startswith("trop court (5 caractères")

@@ -27,7 +27,7 @@ from storage.db import open_db
 from storage.ledger import channel_recipient, list_messages
 from storage.questions import finish_cycle, save_check, save_failure, start_cycle
 from storage.records import Poll
-from tests.conftest import sample_bytes
+from tests.conftest import sample_bytes, write_config
 from tests.notify.subscribers_site import text_of
 from tests.senat_pages import page_from_text, page_text, page_url_path
 from tests.smtp import Mailer
@@ -206,33 +206,8 @@ def test_relance_check_raises_the_alarm(tmp_path: Path, mailer: Mailer, httpserv
         sample_bytes("an/QANR5L17QE5268.json"), content_type="application/json")
     httpserver.expect_request(page_url_path(SENAT_REF)).respond_with_data("Not Found", status=404)
     base = httpserver.url_for("").rstrip("/")
-    config = tmp_path / "config.toml"
-    config.write_text(f"""
-[relance]
-contact = "tests@relance.test"
-[http]
-min_interval = 0
-retries = 0
-cache_dir = "{tmp_path / 'cache'}"
-[sources.an]
-base_url = "{base}"
-[sources.senat]
-base_url = "{base}"
-[storage]
-path = "{tmp_path / 'relance.db'}"
-[email]
-host = "127.0.0.1"
-port = {mailer.port}
-security = "none"
-sender = "{SENDER}"
-timeout = 5
-[admin]
-email = "Admin@Example.net"
-[[watch]]
-ref = "AN 17-5268"
-[[watch]]
-ref = "{SENAT_REF}"
-""", encoding="utf-8")
+    config = write_config(tmp_path / "config.toml", site=base, smtp_port=mailer.port,
+                          admin={"email": "Admin@Example.net"}, watch=["AN 17-5268", SENAT_REF])
     outputs = []
     for _ in range(4):
         result = CliRunner().invoke(main, ["--config", str(config), "check"])

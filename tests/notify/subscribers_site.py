@@ -16,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from bot.core.deadlines import PARIS
 from bot.main import main
 from tests.an_variants import dump, qe_json, without_answer
+from tests.conftest import write_config
 from tests.smtp import Mailer
 
 AN_PATH = "/dyn/opendata/QANR5L17QE5268.json"
@@ -28,31 +29,8 @@ def config(tmp_path: Path, httpserver: HTTPServer, mailer: Mailer, monkeypatch: 
     monkeypatch.delenv("RELANCE_DB", raising=False)
     serve(httpserver, dump(without_answer(qe_json())))
     base = httpserver.url_for("").rstrip("/")
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[relance]
-contact = "tests@relance.test"
-[http]
-min_interval = 0
-retries = 0
-cache_dir = "{tmp_path / 'cache'}"
-[sources.an]
-base_url = "{base}"
-[storage]
-path = "{tmp_path / 'relance.db'}"
-[email]
-host = "127.0.0.1"
-port = {mailer.port}
-security = "none"
-sender = "relance <relance@relance.test>"
-timeout = 5
-[web]
-base_url = "https://relance.test"
-[[watch]]
-ref = "AN 17-5268"
-tags = ["diamants"]
-""", encoding="utf-8")
-    return path
+    return write_config(tmp_path / "config.toml", smtp_port=mailer.port, sources={"an": {"base_url": base}},
+                        web={"base_url": "https://relance.test"}, watch=[{"ref": "AN 17-5268", "tags": ["diamants"]}])
 
 
 def serve(server: HTTPServer, body: bytes) -> None:

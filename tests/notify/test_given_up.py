@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import time_machine
+import tomlkit
 from pytest_httpserver import HTTPServer
 
 from bot.app.doctor import database_checks
@@ -61,8 +62,9 @@ def test_a_550_is_given_up_after_three_tries(notify_config: Path, httpserver: HT
 
 
 def test_give_up_after_is_a_setting(notify_config: Path, httpserver: HTTPServer, mailer: Mailer) -> None:
-    notify_config.write_text(notify_config.read_text(encoding="utf-8").replace(
-        "timeout = 5\n", "timeout = 5\ngive_up_after = 1\n"), encoding="utf-8")
+    config = tomlkit.parse(notify_config.read_text(encoding="utf-8"))
+    config["email"]["give_up_after"] = 1  # type: ignore[index]
+    notify_config.write_text(tomlkit.dumps(config), encoding="utf-8")
     notices_due(notify_config, httpserver, mailer)
     mailer.inbox.refuse.add(BOB)
     with time_machine.travel(at("2025-06-03", 18), tick=True):

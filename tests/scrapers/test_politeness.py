@@ -29,7 +29,7 @@ from werkzeug import Request, Response
 
 from bench.cycle_site import Planned, build_bodies, plan_mix
 from bot.main import main
-from tests.conftest import SAMPLES, sample_path
+from tests.conftest import SAMPLES, sample_path, write_config
 from tests.scrapers.http_site import SendTimes
 
 MIN_INTERVAL = 0.3
@@ -106,26 +106,14 @@ def check_json(config: Path) -> dict[str, Any]:
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-def write_config(tmp_path: Path, port: int, watched: list[Planned]) -> Path:
-    path = tmp_path / "config.toml"
-    watches = "".join(f'[[watch]]\nref = "{q.uid}"\n' for q in watched)
-    path.write_text(f"""
-[relance]
-contact = "tests@relance.test"
-[http]
-timeout = 5
-min_interval = {MIN_INTERVAL}
-max_concurrency = {MAX_CONCURRENCY}
-retries = 0
-cache_dir = "{tmp_path / 'cache'}"
-[sources.an]
-base_url = "http://127.0.0.1:{port}"
-[sources.senat]
-base_url = "http://localhost:{port}"
-[storage]
-path = "{tmp_path / 'relance.db'}"
-{watches}""", encoding="utf-8")
-    return path
+def politeness_config(tmp_path: Path, port: int, watched: list[Planned]) -> Path:
+    """The test config (tests/conftest.py) with the pace under test; the AN and the Sénat on two host
+    names of the one local server."""
+    return write_config(tmp_path / "config.toml",
+                        http={"min_interval": MIN_INTERVAL, "max_concurrency": MAX_CONCURRENCY},
+                        sources={"an": {"base_url": f"http://127.0.0.1:{port}"},
+                                 "senat": {"base_url": f"http://localhost:{port}"}},
+                        watch=[q.uid for q in watched])
 
 
 def assert_paced(arrivals: Arrivals) -> None:
@@ -152,7 +140,7 @@ def test_one_cycle_is_paced_per_site_reads_both_sites_at_once_and_asks_nothing_e
     monkeypatch.delenv("RELANCE_DB", raising=False)
     # A watchlist that mixes the chambers: AN, Sénat, AN, Sénat…
     watched = [q for pair in zip(an, senat, strict=True) for q in pair]
-    config = write_config(tmp_path, server.port, watched)
+    config = politeness_config(tmp_path, server.port, watched)
 
     first = check_json(config)
     assert first["checked"] == 2 * PER_HOST and first["errors"] == []
@@ -176,7 +164,7 @@ def test_a_watchlist_grouped_by_chamber_still_reads_both_sites_at_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
     server, arrivals, an, senat = two_sites
     monkeypatch.delenv("RELANCE_DB", raising=False)
-    config = write_config(tmp_path, server.port, an + senat)
+    config = politeness_config(tmp_path, server.port, an + senat)
 
     report = check_json(config)
     assert report["checked"] == 2 * PER_HOST and len(arrivals.seen) == 2 * PER_HOST
