@@ -5,7 +5,8 @@ database, calls the use cases of `bot.app` (the very functions `relance check`, 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -63,18 +64,30 @@ def _notify_pass(config: Config, db: Database, *, now: Now, job: str) -> NotifyR
     return report
 
 
+@contextmanager
+def _database(database: Path, job: str) -> Iterator[Database | None]:
+    """The job's connection, closed when it ends; None (logged `job_failed`) when it cannot be opened."""
+    try:
+        db = open_db(database)
+    except StorageError as error:
+        log_event("job_failed", "error", job=job, error=str(error))
+        yield None
+        return
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 def check_job(config: Config, database: Path, *, now: Now, should_stop: Callable[[], bool] = lambda: False,
               job: str = "check") -> CycleReport | None:
     """One check cycle, then (unless stopping) a notify pass for the notices it calls for. Logs what
     happened and never raises: a failure (source down, database locked…) is retried by the next run.
     Returns the cycle's report, or None when the cycle failed."""
     started = time.monotonic()
-    try:
-        db = open_db(database)
-    except StorageError as error:
-        log_event("job_failed", "error", job=job, error=str(error))
-        return None
-    try:
+    with _database(database, job) as db:
+        if db is None:
+            return None
         try:
             report = check_once(config, db, now=now, should_stop=should_stop)
         except Exception as error:
@@ -86,21 +99,12 @@ def check_job(config: Config, database: Path, *, now: Now, should_stop: Callable
         if has_recipients(config) and not should_stop():
             _notify_pass(config, db, now=now, job=job)
         return report
-    finally:
-        db.close()
 
 
 def notify_job(config: Config, database: Path, *, now: Now, job: str = "digests") -> NotifyReport | None:
     """A notify pass alone (digests whose time has come, and anything still queued). Never raises."""
-    try:
-        db = open_db(database)
-    except StorageError as error:
-        log_event("job_failed", "error", job=job, error=str(error))
-        return None
-    try:
-        return _notify_pass(config, db, now=now, job=job)
-    finally:
-        db.close()
+    with _database(database, job) as db:
+        return None if db is None else _notify_pass(config, db, now=now, job=job)
 
 
 def _log_import(job: str, source: str, summary: ImportSummary, seconds: float) -> None:
@@ -119,13 +123,10 @@ def discovery_job(config: Config, database: Path, *, now: Now, should_stop: Call
     pass, so the questions the follow rules found are told like any other news. Logs what happened
     and never raises: an import that fails is logged and the next one runs. Returns each import's
     summary (or None when it failed) by source."""
-    try:
-        db = open_db(database)
-    except StorageError as error:
-        log_event("job_failed", "error", job=job, error=str(error))
-        return {}
     reports: dict[str, ImportSummary | None] = {}
-    try:
+    with _database(database, job) as db:
+        if db is None:
+            return reports
         with PoliteClient(http_settings(config)) as client:
             for discovery in imports:
                 if should_stop():
@@ -141,5 +142,3 @@ def discovery_job(config: Config, database: Path, *, now: Now, should_stop: Call
         if has_recipients(config) and not should_stop():
             _notify_pass(config, db, now=now, job=job)
         return reports
-    finally:
-        db.close()
