@@ -95,6 +95,7 @@ FREQUENCIES_FR = {"immediate": "à chaque nouvelle, dès qu'elle est connue",
                   "daily": "en un résumé quotidien", "weekly": "en un résumé hebdomadaire"}
 
 CHAMBER_NAMES = {"an": "Assemblée nationale", "senat": "Sénat"}
+CHAMBER_SHORT = {"an": "AN", "senat": "Sénat"}  # in a table's narrow column
 SOURCE_NAMES = {"an": "Assemblée nationale (open data)", "an-legacy": "Assemblée nationale (ancien site)",
                 "senat": "Sénat", "an-archive": "Assemblée nationale (archive open data)",
                 "senat-csv": "Sénat (open data)"}
