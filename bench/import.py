@@ -6,7 +6,7 @@ Targets (issue 8, printed, not asserted): the first import under 60 s and 300 MB
 the same archive adds no event and takes under a third of the first's time.
 
 The archive is derived from the real ../shared/samples/an/QANR5L17QE5268.json (or $RELANCE_SAMPLES) by
-the transformation of tests/test_import_an.py, nothing written from scratch. Question i (1 <= i <= N)
+the transformation of tests/app/an_archives.py, nothing written from scratch. Question i (1 <= i <= N)
 is the real record with:
 - uid QANR5L17QE{i} and numero i (renumbered);
 - its publication (question and attribution JO dates) on 2024-10-01 + (i mod 365) days (dated);
