@@ -32,7 +32,7 @@ from bot.notify.channels import Channel, ChannelTransport
 from bot.notify.delivery import Transport, deliver
 from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import MailUnavailable
-from bot.notify.wording import SOURCE_NAMES, local_time
+from bot.notify.wording import SOURCE_NAMES, source_alarm_text
 from storage.alarms import Alarm, AlarmChange, Notice, failing_since, get_alarms, record_alarm_change
 from storage.ledger import Message, Recipient, RecipientKind, channel_recipient, email_recipient, messages_to_send
 from storage.questions import source_health
@@ -40,7 +40,6 @@ from storage.records import SourceHealth
 
 ADMIN_CHANNEL = "@admin"  # `@` cannot appear in a [[channel]] name: the ledger never mixes the two
 PAYLOAD_VERSION = 1
-DOCTOR = "lancer `relance doctor`"
 
 # What a notice is, for the JSON payload of a webhook admin channel.
 _PAYLOAD_KIND: dict[AlarmChange, str] = {"raised": "source_failing", "reminded": "source_still_failing",
@@ -90,37 +89,6 @@ def decide(health: SourceHealth, alarm: Alarm | None, now: datetime, threshold: 
     if failed_again and today_in_paris(alarm.last_notice_at) < today_in_paris(now):
         return "reminded"
     return None
-
-
-def _cycles(n: int) -> str:
-    return f"{n} cycle" if n <= 1 else f"{n} cycles"
-
-
-def notice_text(change: AlarmChange, health: SourceHealth, since: datetime | None, base_url: str | None
-                ) -> tuple[str, str]:
-    """(subject, body) of one notice, in French: which source, since when, the last error, what to do."""
-    name = SOURCE_NAMES.get(health.source, health.source)
-    if change == "recovered":
-        after = f", après une panne commencée le {local_time(since)}" if since else ""
-        return (f"relance : {name} fonctionne de nouveau",
-                f"{name} : fonctionne de nouveau — lecture réussie le {local_time(health.last_success)}{after}.\n"
-                "Rien à faire.\n")
-    what_to_do = f"vérifier que {base_url} répond, {DOCTOR}" if base_url else DOCTOR
-    failing = (f"en échec depuis {_cycles(health.failed_cycles)} — dernière erreur : {health.last_error or '?'} — "
-               f"que faire : {what_to_do}.")
-    if change == "raised":
-        subject = f"relance : {name} en échec depuis {_cycles(health.failed_cycles)}"
-        first = f"{name} : {failing}"
-    else:
-        subject = f"relance : rappel — {name} toujours en échec ({_cycles(health.failed_cycles)})"
-        first = f"Rappel — {name} : toujours {failing}"
-    lines = [first, ""]
-    if since:
-        lines.append(f"Première lecture en échec : {local_time(since)}.")
-    lines.append(f"Dernière lecture réussie : {local_time(health.last_success)}.")
-    if change == "raised":
-        lines.append("Tant que cela dure : un rappel par jour ; un avis quand la source fonctionnera de nouveau.")
-    return subject, "\n".join(lines) + "\n"
 
 
 def _payload(change: AlarmChange, health: SourceHealth, since: datetime | None, base_url: str | None
@@ -207,7 +175,7 @@ def check_source_health(db: Database, now: datetime, settings: HealthSettings, t
             continue
         since = failing_since(db, health.source) if change == "raised" else (alarm.failing_since if alarm else None)
         base_url = settings.base_urls.get(health.source)
-        subject, text = notice_text(change, health, since, base_url)
+        subject, text = source_alarm_text(change, health, since, base_url)
         notices = _builds(settings, subject, text, _payload(change, health, since, base_url), now)
         record_alarm_change(db, health.source, change, now=now, notices=notices, since=since)
         report.notices.append(subject)

@@ -14,6 +14,8 @@ from babel.numbers import format_decimal
 
 from bot.core.deadlines import PARIS, deadline_from
 from bot.notify.content import Item, SectionName
+from storage.alarms import AlarmChange
+from storage.records import SourceHealth
 
 LOCALE = Locale.parse("fr_FR")
 TEXT_WIDTH = 78
@@ -286,3 +288,35 @@ def late_question_advice(chamber: str, *, signaled_overdue: bool = False) -> str
 def event_advice(item: Item) -> str | None:
     """The advice that goes with an event: a passed answer deadline calls for one."""
     return overdue_advice(item.chamber) if item.kind == "overdue" else None
+
+
+# --- the admin's alarm when a source keeps failing (bot/app/health.py) -----------------------------
+
+DOCTOR = "lancer `relance doctor`"
+
+
+def source_alarm_text(change: AlarmChange, health: SourceHealth, since: datetime | None,
+                      base_url: str | None) -> tuple[str, str]:
+    """(subject, body) of one notice, in French: which source, since when, the last error, what to do."""
+    name = SOURCE_NAMES.get(health.source, health.source)
+    if change == "recovered":
+        after = f", après une panne commencée le {local_time(since)}" if since else ""
+        return (f"relance : {name} fonctionne de nouveau",
+                f"{name} : fonctionne de nouveau — lecture réussie le {local_time(health.last_success)}{after}.\n"
+                "Rien à faire.\n")
+    what_to_do = f"vérifier que {base_url} répond, {DOCTOR}" if base_url else DOCTOR
+    cycles = fr_count(health.failed_cycles, "cycle", "cycles")
+    failing = f"en échec depuis {cycles} — dernière erreur : {health.last_error or '?'} — que faire : {what_to_do}."
+    if change == "raised":
+        subject = f"relance : {name} en échec depuis {cycles}"
+        first = f"{name} : {failing}"
+    else:
+        subject = f"relance : rappel — {name} toujours en échec ({cycles})"
+        first = f"Rappel — {name} : toujours {failing}"
+    lines = [first, ""]
+    if since:
+        lines.append(f"Première lecture en échec : {local_time(since)}.")
+    lines.append(f"Dernière lecture réussie : {local_time(health.last_success)}.")
+    if change == "raised":
+        lines.append("Tant que cela dure : un rappel par jour ; un avis quand la source fonctionnera de nouveau.")
+    return subject, "\n".join(lines) + "\n"
