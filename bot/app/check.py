@@ -140,11 +140,17 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="relance-read") as pool:
         pending: list[tuple[QuestionRef, Future[Reading]]] = [
             (ref, pool.submit(read_question, ref, client, sources)) for ref in interleave_by_host(due, sources)]
+        stopping = False
         for ref, future in pending:
-            if should_stop():
+            if not stopping and should_stop():
+                # Asked to stop: the reads not started yet are dropped (the next cycle does them); a
+                # read already under way, or done, is still waited for and recorded, however late
+                # the loop sees the request to stop.
+                stopping = True
                 for _ref, rest in pending:
                     rest.cancel()
-                break
+            if future.cancelled():
+                continue
             try:
                 reading = future.result()
             except (FetchError, ParseError) as error:
