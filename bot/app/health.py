@@ -17,7 +17,6 @@ stays queued and goes out on the next cycle. E-mails go to the admin's address l
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +27,7 @@ from sqlite_utils import Database
 from bot.app.config import Config
 from bot.app.settings import smtp_sender
 from bot.core.deadlines import PARIS, today_in_paris
-from bot.notify.channels import Channel, ChannelTransport
+from bot.notify.channels import Channel, ChannelTransport, stored_notice
 from bot.notify.delivery import Transport, deliver
 from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import MailUnavailable
@@ -113,8 +112,7 @@ def _builds(settings: HealthSettings, subject: str, text: str, payload: Mapping[
                                              message_id=mid, date=now)
         notices.append(Notice(email_recipient(to), build_mail))
     if settings.channel:
-        # Stored as channels.py stores a notice: what is sent, byte for byte, on every attempt.
-        stored = json.dumps({"title": subject, "body": text.strip(), "payload": dict(payload)}, ensure_ascii=False)
+        stored = stored_notice(subject, text.strip(), payload)
 
         def build_channel(_row_id: int) -> tuple[str | None, str | None, str]:
             return None, subject, stored

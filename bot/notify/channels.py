@@ -215,10 +215,16 @@ def _build(title: str, body: str) -> BuildMessage:
     return lambda _row_id: (None, title, body)
 
 
+def stored_notice(title: str, body: str, data: Mapping[str, Any]) -> str:
+    """A channel notice as the ledger keeps it (and `ChannelTransport` reads it): what is sent, byte for
+    byte, on every attempt. The event notices and the admin's alarms are stored alike."""
+    return json.dumps({"title": title, "body": body, "payload": dict(data)}, ensure_ascii=False)
+
+
 def _message_body(item: Item) -> tuple[str, str]:
-    """(subject, stored body) of the ledger message: what is sent, byte for byte, on every attempt."""
+    """(subject, stored body) of an event's notice in the ledger."""
     title, body = notice_text(item)
-    return title, json.dumps({"title": title, "body": body, "payload": payload(item)}, ensure_ascii=False)
+    return title, stored_notice(title, body, payload(item))
 
 
 class ChannelTransport:
