@@ -3,6 +3,8 @@
 `diff` never looks at a clock: `today` (Europe/Paris) and `seen_at` are given. Deadline events fire
 when their day falls after the last day the question was read and on or before `today`, so a
 deadline passing between two checks gives exactly one event, however many cycles run that day.
+A question first seen already late gets its `overdue` (`signaled_overdue`) event at once, under the
+same natural key as the crossing would have given it, so neither path can add a second one.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ def _name(snapshot: QuestionSnapshot) -> str | None:
     return snapshot.ministry.name if snapshot.ministry else None
 
 
-def _first_sight(new: QuestionSnapshot, seen_at: datetime) -> list[Event]:
-    return [_event(new, "published", "published", new.published, seen_at, title=new.title,
-                   author=new.author.name, ministry=_name(new), status=new.status)]
+def _first_sight(new: QuestionSnapshot, today: date, seen_at: datetime) -> list[Event]:
+    published = _event(new, "published", "published", new.published, seen_at, title=new.title,
+                       author=new.author.name, ministry=_name(new), status=new.status)
+    return [published, *already_late(new, today, seen_at)]
 
 
 def _answer_events(old: QuestionSnapshot, new: QuestionSnapshot, today: date, seen_at: datetime) -> list[Event]:
@@ -99,13 +102,38 @@ def deadline_events(new: QuestionSnapshot, last_day: date, today: date, seen_at:
                                  days_left=(answer.date - today).days, ministry=_name(new),
                                  **_deadline_detail(answer)))
         if _crossed(answer.date + timedelta(days=1), last_day, today):
-            events.append(_event(new, "overdue", answer.date.isoformat(), answer.date, seen_at,
-                                 days_late=(today - answer.date).days, ministry=_name(new),
-                                 **_deadline_detail(answer)))
+            events.append(_late(new, "overdue", answer, today, seen_at))
     signal = status.signalement_deadline
     if signal is not None and _crossed(signal.date + timedelta(days=1), last_day, today):
-        events.append(_event(new, "signaled_overdue", signal.date.isoformat(), signal.date, seen_at,
-                             days_late=(today - signal.date).days, ministry=_name(new), **_deadline_detail(signal)))
+        events.append(_late(new, "signaled_overdue", signal, today, seen_at))
+    return events
+
+
+def _late(new: QuestionSnapshot, kind: EventKind, deadline: Deadline, today: date, seen_at: datetime) -> Event:
+    """A passed deadline's event: dated by the deadline and keyed by it, whichever path finds it."""
+    return _event(new, kind, deadline.date.isoformat(), deadline.date, seen_at, days_late=(today - deadline.date).days,
+                  ministry=_name(new), **_deadline_detail(deadline))
+
+
+def already_late(new: QuestionSnapshot, today: date, seen_at: datetime) -> list[Event]:
+    """The deadline events of a question seen for the first time: what is already late, nothing else.
+
+    An open question whose answer deadline (or AN signalement deadline) passed before `today` gets its
+    `overdue` (`signaled_overdue`) event now, dated by that deadline, with the days late as of
+    `today`: a backlog loaded at once, or an old question a rule finds, is announced as late like one
+    that became late while watched. Its key is the deadline's date, the key the "crossed since the
+    last read" path gives, so later reads (whose last day is already past the deadline) add nothing.
+    `deadline_soon` does not fire at first sight: a deadline still to come shows in the `published`
+    event's entry (its deadline and rule), and only what is already late calls for action. An
+    answered, withdrawn, closed or lapsed question gets none.
+    """
+    status = deadline_status(new, today)
+    if not status.open:
+        return []
+    answer, signal = status.answer_deadline, status.signalement_deadline
+    events = [_late(new, "overdue", answer, today, seen_at)] if answer is not None and status.overdue else []
+    if signal is not None and status.signaled_overdue:
+        events.append(_late(new, "signaled_overdue", signal, today, seen_at))
     return events
 
 
@@ -113,12 +141,13 @@ def diff(old: QuestionSnapshot | None, new: QuestionSnapshot, *, today: date, la
          seen_at: datetime, soon_days: int = DEFAULT_SOON_DAYS) -> list[Event]:
     """The events between the stored snapshot `old` (None when first seen) and `new`.
 
-    A question seen for the first time gives one `published` event and no deadline event: adding an
-    old question to the watchlist must not flood anyone with its past. `last_day` is the day (Europe/
-    Paris) of the previous successful read; deadline events need one.
+    A question seen for the first time gives one `published` event and, when it is already late,
+    its `overdue` / `signaled_overdue` events (`already_late`); none of its past events (answers,
+    transfers, signalements, deadlines soon) is replayed. `last_day` is the day (Europe/Paris) of the
+    previous successful read; the other deadline events need one.
     """
     if old is None:
-        return _first_sight(new, seen_at)
+        return _first_sight(new, today, seen_at)
     events = _answer_events(old, new, today, seen_at)
     events += _transfer_events(old, new, seen_at)
     events += _dated_events(old, new, seen_at)
