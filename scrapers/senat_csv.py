@@ -2,10 +2,13 @@
 rows, and a row into a `QuestionSnapshot`, merged with a stored one when there is one.
 
 No real row of that file could be recorded (samples/SOURCES.md): what is known is its header, that
-it is ISO-8859-1 (or UTF-8), `;`-separated (one description says `|`), with dates as dd/mm/yyyy and
-sometimes extra or trailing empty columns. So the reader detects the encoding and the separator,
-reads columns by header name, refuses a header that lacks a known column and a value it cannot read,
-rather than guess. Pure functions of their input: no I/O here.
+it is ISO-8859-1 (or UTF-8), `;`-separated (one description says `|`), with dates as dd/mm/yyyy or
+ISO yyyy-mm-dd, themes joined by a comma with no space (one theme's own name holds ", "), empty
+columns, and sometimes extra or trailing empty columns. So the reader detects the encoding and the
+separator, reads columns by header name, refuses the whole file only when its header lacks a known
+column, and sets aside (line, column, value) a row holding a value it cannot read, rather than guess.
+The Sénat's *liste de rappel* export has the same columns and is read by the same function.
+Pure functions of their input: no I/O here.
 """
 
 from __future__ import annotations
@@ -63,10 +66,11 @@ OPTIONAL_COLUMNS: dict[str, str] = {
 }
 
 # A question's sort ("sort" is the Sénat's word for its fate), as the start of its folded wording.
-# Only « En cours » is seen in a real text (data.senat.fr's help of the liste de rappel); the other
-# wordings are read tolerantly ("Répondu", "Réponse publiée"…, "Caduque", "Retirée"), and a
+# « En cours » is in a real text (data.senat.fr's help of the liste de rappel); « Réponse reçue » and
+# « En cours » are the values an independent fixture of the real file shows (samples/SOURCES.md). The
+# other wordings are read tolerantly ("Répondu", "Réponse publiée"…, "Caduque", "Retirée"), and a
 # conversion into an oral question ends it as the page parser says ("Transformée en QOSD").
-# Anything else is a ParseError, never a guess.
+# Anything else sets the row aside with its value named, never a guess.
 SORTS: tuple[tuple[str, Status], ...] = (
     ("en cours", "pending"),
     ("en attente", "pending"),
@@ -75,7 +79,10 @@ SORTS: tuple[tuple[str, Status], ...] = (
     ("retir", "withdrawn"),
     ("transform", "closed"),
 )
-KNOWN_SORTS = "En cours, Répondu / Réponse…, Caduque, Retirée, Transformée…"
+KNOWN_SORTS = "En cours, Réponse reçue / Répondu / Réponse…, Caduque, Retirée, Transformée…"
+# Several themes are joined by a comma with no space; a comma followed by a space is inside one
+# theme's name ("Économie et finances, fiscalité").
+_THEME_SEPARATOR = re.compile(r",(?!\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +110,7 @@ class CsvRow:
     ministry_transfer: str | None
     ministry_answer: str | None
     answered: date | None
-    themes: str | None
+    themes: tuple[str, ...]
     url: str | None
     reminded: str | None = None
     theme_qc: str | None = None
@@ -115,6 +122,11 @@ class CsvRow:
         if surname.isupper():
             return display_name(f"{surname} {first}".strip()) or None
         return " ".join(part for part in (first, surname) if part) or None
+
+    @property
+    def rubric(self) -> str | None:
+        """The themes as one rubric, separated by " ; " (a theme's own name may hold a comma)."""
+        return " ; ".join(self.themes) or None
 
     @property
     def author_group(self) -> str | None:
@@ -189,27 +201,65 @@ def _header(cells: list[str], url: str, line: str) -> _Layout:
     return _Layout(where, len(cells))
 
 
-def parse_senat_csv(data: bytes, url: str) -> list[CsvRow]:
-    """Read the whole file into rows, in file order; raise `ParseError` (naming `url`, the line and
-    the column) on the first thing it cannot read: nothing is half read."""
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row set aside because one of its values cannot be read: where (its line and, when one is at
+    fault, the column as the header names it), the value found, and what was expected."""
+
+    line: int
+    column: str | None
+    value: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column!r}" if self.column else "")
+        value = self.value if len(self.value) <= 120 else self.value[:117] + "..."
+        return f"{where}: {self.problem}: found {value!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class CsvFile:
+    """A file read: its rows in file order, and the rows set aside (the others are read all the same)."""
+
+    rows: tuple[CsvRow, ...]
+    rejected: tuple[RejectedRow, ...]
+
+
+class _BadRow(Exception):
+    def __init__(self, rejected: RejectedRow) -> None:
+        super().__init__(str(rejected))
+        self.rejected = rejected
+
+
+def parse_senat_csv(data: bytes, url: str) -> CsvFile:
+    """Read the whole file into rows, in file order. A header without a required column (or without
+    a separator) raises `ParseError` naming `url`: nothing is read. A row holding a value that cannot
+    be read is set aside in `rejected` (line, column, value) and the other rows are read."""
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0].rstrip("\r")
     if not first_line.strip():
         raise ParseError(url, "header line", first_line or "(empty file)")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(first_line, url))
     layout = _header(next(reader), url, first_line)
-    rows = []
+    rows, rejected = [], []
     for cells in reader:
-        if any(cell.strip() for cell in cells):
-            rows.append(_row(cells, layout, reader.line_num, url))
-    return rows
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            rows.append(_row(cells, layout, reader.line_num))
+        except _BadRow as bad:
+            rejected.append(bad.rejected)
+    return CsvFile(tuple(rows), tuple(rejected))
 
 
-def _row(cells: list[str], layout: _Layout, line: int, url: str) -> CsvRow:
+def _bad(line: int, column: str | None, value: str, problem: str) -> _BadRow:
+    return _BadRow(RejectedRow(line, column, value, problem))
+
+
+def _row(cells: list[str], layout: _Layout, line: int) -> CsvRow:
     if len(cells) > layout.columns and any(cell.strip() for cell in cells[layout.columns:]):
-        # An unquoted separator inside a value shifts every column after it: refuse rather than misread.
-        raise ParseError(url, f"line {line}: {len(cells)} cells where the header has {layout.columns} columns",
-                         "|".join(cells))
+        # An unquoted separator inside a value shifts every column after it: set aside rather than misread.
+        raise _bad(line, None, "|".join(cells), f"{len(cells)} cells where the header has {layout.columns} columns")
 
     def get(field: str) -> str | None:
         at = layout.where.get(field)
@@ -219,49 +269,61 @@ def _row(cells: list[str], layout: _Layout, line: int, url: str) -> CsvRow:
 
     def day(field: str) -> date | None:
         value = get(field)
-        return None if value is None else _date(value, url, line, COLUMNS[field])
+        return None if value is None else _date(value, line, COLUMNS[field])
 
     sort = get("sort") or ""
-    row_id, ref = _reference(get("reference"), get("url"), url, line)
-    return CsvRow(line=line, id=row_id, ref=ref, sort=sort, status=_status(sort, url, line),
+    row_id, ref = _reference(get("reference"), get("url"), line)
+    return CsvRow(line=line, id=row_id, ref=ref, sort=sort, status=_status(sort, line),
                   nature=get("nature"), number=get("number"), title=get("title"), surname=get("surname"),
                   first_name=get("first_name"), civility=get("civility"), constituency=get("constituency"),
                   group=get("group"), membership=get("membership"), published=day("published"),
                   ministry_asked=get("ministry_asked"), transfer_date=day("transfer_date"),
                   ministry_transfer=get("ministry_transfer"), ministry_answer=get("ministry_answer"),
-                  answered=day("answered"), themes=get("themes"), url=get("url"), reminded=get("reminded"),
-                  theme_qc=get("theme_qc"))
+                  answered=day("answered"), themes=split_themes(get("themes")), url=get("url"),
+                  reminded=get("reminded"), theme_qc=get("theme_qc"))
+
+
+def split_themes(value: str | None) -> tuple[str, ...]:
+    """"Économie et finances, fiscalité,Police et sécurité" → the two themes: split on a comma that no
+    space follows, since the file joins themes that way and one theme's name holds ", "."""
+    if not value:
+        return ()
+    return tuple(theme for part in _THEME_SEPARATOR.split(value) if (theme := part.strip()))
 
 
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-def _date(value: str, url: str, line: int, column: str) -> date:
-    match = _DATE.fullmatch(value)
+def _date(value: str, line: int, column: str) -> date:
+    """dd/mm/yyyy, as the descriptions of the file give it, or ISO yyyy-mm-dd, as a fixture cut from
+    the real file shows it."""
+    french, iso = _DATE.fullmatch(value), _ISO_DATE.fullmatch(value)
     try:
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
+        if french:
+            return date(int(french[3]), int(french[2]), int(french[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
     except ValueError:
         pass
-    raise ParseError(url, f"line {line}, column {column!r} (a date dd/mm/yyyy)", value)
+    raise _bad(line, column, value, "not a date dd/mm/yyyy or yyyy-mm-dd")
 
 
-def _status(sort: str, url: str, line: int) -> Status:
+def _status(sort: str, line: int) -> Status:
     folded = _fold(sort)
     for start, status in SORTS:
         if folded.startswith(start):
             return status
-    raise ParseError(url, f"line {line}, column 'Sort': unknown sort (known: {KNOWN_SORTS})", sort)
+    raise _bad(line, COLUMNS["sort"], sort, f"unknown sort (known: {KNOWN_SORTS})")
 
 
 # The Sénat's id of any kind of question: written ones end in five digits, others in a letter.
 _ANY_ID = re.compile(r"q?(SEQ\d{4}(?:\d{5}|\d{4}[A-Z]))\b", re.IGNORECASE)
 
 
-def _reference(reference: str | None, question_url: str | None, url: str, line: int
-               ) -> tuple[str, QuestionRef | None]:
+def _reference(reference: str | None, question_url: str | None, line: int) -> tuple[str, QuestionRef | None]:
     """The question's id and, for a written question, its ref: from `Référence`, else from the URL."""
-    for column, value in (("Référence", reference), ("URL Question", question_url)):
+    for column, value in ((COLUMNS["reference"], reference), (COLUMNS["url"], question_url)):
         if not value:
             continue
         try:
@@ -272,10 +334,10 @@ def _reference(reference: str | None, question_url: str | None, url: str, line: 
                 return found[1].upper(), None  # a question of another kind: no written-question ref
             continue
         if ref.chamber != "senat":
-            raise ParseError(url, f"line {line}, column {column!r}: not a Sénat question", value)
+            raise _bad(line, column, value, "not a Sénat question")
         return ref.uid, ref
-    raise ParseError(url, f"line {line}: question id in 'Référence' or 'URL Question' (SEQyymmnnnnn)",
-                     f"{reference or ''} | {question_url or ''}")
+    raise _bad(line, None, f"{reference or ''} | {question_url or ''}",
+               "no question id (SEQyymmnnnnn) in 'Référence' or 'URL Question'")
 
 
 # --- a row to a snapshot ------------------------------------------------------------------------
@@ -310,7 +372,7 @@ def row_to_snapshot(row: CsvRow, stored: QuestionSnapshot | None) -> QuestionSna
         stored,
         status=status,
         title=stored.title or row.title,
-        rubric=row.themes or stored.rubric,
+        rubric=row.rubric or stored.rubric,
         author=stored.author if stored.author.name else _author(row),
         ministry_asked=stored.ministry_asked or _ministry(row.ministry_asked),
         attributions=_merged_attributions(stored.attributions, row),
@@ -349,7 +411,7 @@ def _from_row(row: CsvRow, ref: QuestionRef) -> QuestionSnapshot:
         url=ref.public_url,
         status=row.status,
         title=row.title,
-        rubric=row.themes,
+        rubric=row.rubric,
         author=_author(row),
         ministry_asked=_ministry(row.ministry_asked),
         attributions=(Attribution(Ministry(row.ministry_transfer), row.transfer_date),)
@@ -382,8 +444,11 @@ __all__ = [
     "COLUMNS",
     "OPTIONAL_COLUMNS",
     "SENAT_CSV_URL",
+    "CsvFile",
     "CsvRow",
+    "RejectedRow",
     "decode_csv",
     "parse_senat_csv",
     "row_to_snapshot",
+    "split_themes",
 ]

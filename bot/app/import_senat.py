@@ -6,6 +6,10 @@ through `bot.app.ingest.ingest`, merged with what the store holds (the CSV has n
 page is read only when it is needed: the CSV shows a change (state, answer date, transfer) of a
 watched question, or a follow rule finds a question not watched yet, whose text relance then needs.
 For a period older than the CSV's year, the Sénat search is paged politely, up to `max_pages`.
+
+A row holding a value that cannot be read (a date, an unknown `Sort`…) is set aside and reported
+with its line, column and value (`rejected`); the other rows are imported. Only a header lacking a
+required column refuses the whole file.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from scrapers.http import FetchError, PoliteClient
 from scrapers.model import ParseError, QuestionSnapshot, normalize_ministry
 from scrapers.refs import QuestionRef
 from scrapers.senat import parse_search_results, senat_search_url
-from scrapers.senat_csv import CsvRow, parse_senat_csv, row_to_snapshot
+from scrapers.senat_csv import CsvRow, RejectedRow, parse_senat_csv, row_to_snapshot
 from scrapers.sources import SourceSettings, read_question
 from storage.questions import get_question
 
@@ -57,7 +61,8 @@ class ImportFailure:
 class SenatImportReport:
     url: str  # the CSV read: its address, or the --file given
     revalidated: bool = False  # the server answered 304: the file had not changed, nothing was parsed
-    rows: int = 0  # rows in the file
+    rows: int = 0  # rows in the file that could be read
+    rejected: list[RejectedRow] = field(default_factory=list)  # rows set aside: a value could not be read
     skipped: int = 0  # rows of other kinds of question (oral, d'actualité), or published before --since
     pages_fetched: int = 0  # question pages read
     search_pages: int = 0  # search result pages read
@@ -66,7 +71,8 @@ class SenatImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        """Everything was read: no page failed and no row was set aside."""
+        return not self.errors and not self.rejected
 
 
 # --- what needs a page ----------------------------------------------------------------------------
@@ -207,9 +213,11 @@ def import_senat(config: Config, db: Database, client: PoliteClient, *, now: Now
         if not fetched.revalidated:
             data = fetched.content
     if data is not None:
-        rows = parse_senat_csv(data, report.url)  # the whole file is read before anything is stored
-        import_rows(db, rows, config=config, client=client, sources=sources, url=report.url, now=now, since=since,
-                    watched_refs={w.ref.uid for w in watched(config, db)}, report=report, should_stop=should_stop)
+        csv_file = parse_senat_csv(data, report.url)  # the whole file is read before anything is stored
+        report.rejected += csv_file.rejected
+        import_rows(db, list(csv_file.rows), config=config, client=client, sources=sources, url=report.url, now=now,
+                    since=since, watched_refs={w.ref.uid for w in watched(config, db)}, report=report,
+                    should_stop=should_stop)
     first_day = csv_first_day(today_in_paris(now()))
     if since is not None and since < first_day and max_pages > 0 and not should_stop():
         search_older(db, config=config, client=client, sources=sources, since=since, until=first_day,
@@ -219,9 +227,14 @@ def import_senat(config: Config, db: Database, client: PoliteClient, *, now: Now
 
 # --- the report as JSON -------------------------------------------------------------------------
 
+def rejected_json(row: RejectedRow) -> dict[str, Any]:
+    return {"line": row.line, "column": row.column, "value": row.value, "problem": row.problem}
+
+
 def report_json(report: SenatImportReport) -> dict[str, Any]:
     i = report.ingest
     return {"url": report.url, "revalidated": report.revalidated, "rows": report.rows, "skipped": report.skipped,
+            "rejected": [rejected_json(r) for r in report.rejected],
             "read": i.read, "new": i.new, "changed": i.changed, "unchanged": i.unchanged, "matched": i.matched,
             "pages_fetched": report.pages_fetched, "search_pages": report.search_pages,
             "events": [event_json(e) for e in i.events],

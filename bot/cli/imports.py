@@ -102,7 +102,8 @@ def _senat_report_text(report: SenatImportReport) -> None:
     i = report.ingest
     if report.revalidated:
         click.echo(f"{report.url}: unchanged since the last import (HTTP 304), nothing parsed")
-    click.echo(f"rows {report.rows}, new {i.new}, changed {i.changed}, unchanged {i.unchanged}, "
+    rejected = f"rows rejected {len(report.rejected)} (not imported, listed on stderr), " if report.rejected else ""
+    click.echo(f"rows {report.rows}, {rejected}new {i.new}, changed {i.changed}, unchanged {i.unchanged}, "
                f"matched {i.matched}, pages fetched {report.pages_fetched}, search pages {report.search_pages}, "
                f"errors {len(report.errors)}")
     # A first import sees every question for the first time: their `published` events are counted in
@@ -125,8 +126,10 @@ def _senat_report_text(report: SenatImportReport) -> None:
 def senat(context: Context, since: datetime | None, file: Path | None, max_pages: int, as_json: bool) -> None:
     """Import the Sénat's open data: every question of the last twelve months (one daily CSV).
 
-    Exit code 0 when everything was read, 2 when the CSV or some page could not be read (named on
-    stderr), 1 when the config, the database or the --file is unusable.
+    A row whose value cannot be read is rejected (its line, column and value on stderr) and the
+    other rows are imported; a header lacking a required column refuses the whole file.
+    Exit code 0 when everything was read, 2 when the CSV, some row of it or some page could not be
+    read (named on stderr; the rest is imported), 1 when the config, the database or the --file is unusable.
     """
     config = context.config
     data = None
@@ -144,6 +147,8 @@ def senat(context: Context, since: datetime | None, file: Path | None, max_pages
         print_json(senat_report_json(report))
     else:
         _senat_report_text(report)
+    for row in report.rejected:
+        click.echo(f"relance: Sénat: {report.url}: row rejected, not imported: {row}", err=True)
     for failure in report.errors:
         click.echo(f"relance: Sénat: {failure.ref or 'search'} not read: {failure.error}", err=True)
     if not report.ok:

@@ -2,12 +2,16 @@
 
 NO REAL ROW of `questions-depuis-un-an.csv` exists in the samples (samples/SOURCES.md): what is known
 is its header, its separators (`;`, once described as `|`), its encodings (ISO-8859-1, windows-1252
-or UTF-8), dates as dd/mm/yyyy and `http://` URLs. So the rows below are BUILT in that header from
-the facts of the real questions in samples/senat (their number, author, department and group,
-dates, ministries, state, as each page text or SOURCES.md gives them), and every other state is
-derived from one of them by a small named transformation. A column no sample gives a value for is
-left empty (no title shows on the senat.fr page texts, no theme anywhere); the one value chosen by
-the test is the date of SEQ210723812's transfer, which the page never shows (see TRANSFER_DATE)."""
+or UTF-8), dates as dd/mm/yyyy or ISO yyyy-mm-dd, the `Sort` values « Réponse reçue » and « En cours »,
+themes joined by "," with no space (one theme's name holds ", "), an empty `Type Appartenance`, and
+`http://` URLs (the "Newer facts" of samples/SOURCES.md). The Sénat's liste de rappel export has the
+same columns (senat/liste-de-rappel-help.txt) and no recorded row either. So the rows below are
+BUILT in that header from the facts of the real questions in samples/senat (their number, author,
+department and group, dates, ministries, state, as each page text or SOURCES.md gives them), and
+every other state is derived from one of them by a small named transformation. A column no sample
+gives a value for is left empty (no title shows on the senat.fr page texts); the values chosen by
+the tests are the date of SEQ210723812's transfer, which the page never shows (see TRANSFER_DATE),
+and a second theme name (POLICE_THEME)."""
 
 from __future__ import annotations
 
@@ -32,6 +36,10 @@ DOSSUS_TITLE = "Utilisation illégale des algorithmes de vidéosurveillance par 
 # écologique et de la cohésion des territoires" without a date, and only the CSV dates a transfer.
 # Chosen after that ministry was formed (July 2022) and before the question lapsed.
 TRANSFER_DATE = "21/07/2022"
+# The one theme name the samples know (samples/SOURCES.md, "Newer facts"): it holds ", " itself.
+FISCAL_THEME = "Économie et finances, fiscalité"
+# No sample names a second theme: this one is the tests' own, to join two themes as the file does.
+POLICE_THEME = "Police et sécurité"
 
 
 # --- rows built from the real questions ---------------------------------------------------------
@@ -123,6 +131,28 @@ def transferred_pending(row: dict[str, str]) -> dict[str, str]:
     return {**row, "Sort": "En cours"}
 
 
+def iso_dates(row: dict[str, str]) -> dict[str, str]:
+    """The same row with every date written ISO yyyy-mm-dd, as the fixture cut from the real file
+    writes them (samples/SOURCES.md, "Newer facts")."""
+    dated = ("Date de publication JO", "Date de transmission", "Date de réponse JO")
+    return {**row, **{c: "-".join(reversed(row[c].split("/"))) for c in dated if row.get(c)}}
+
+
+def answer_received(row: dict[str, str]) -> dict[str, str]:
+    """An answered row with the `Sort` the real file writes for it: « Réponse reçue »."""
+    return {**row, "Sort": "Réponse reçue"}
+
+
+def without_membership(row: dict[str, str]) -> dict[str, str]:
+    """The same row with `Type Appartenance` left empty, as the real file may leave it."""
+    return {**row, "Type Appartenance": ""}
+
+
+def with_themes(row: dict[str, str], *themes: str) -> dict[str, str]:
+    """The same row classed under `themes`, joined as the real file joins them: "," with no space."""
+    return {**row, "Thème(s)": ",".join(themes)}
+
+
 def page_before_answer(text: str) -> str:
     """A real page text without its answer block (from "Réponse du …" to the answer's "- page N"):
     the page of the same question while it awaited its answer."""
@@ -155,4 +185,4 @@ URL = "https://data.senat.fr/data/questions/questions-depuis-un-an.csv"
 
 
 def parse(data: bytes) -> dict[str, Any]:
-    return {row.id: row for row in parse_senat_csv(data, URL)}
+    return {row.id: row for row in parse_senat_csv(data, URL).rows}

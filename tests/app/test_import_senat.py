@@ -19,16 +19,22 @@ from storage.db import open_db
 from tests.app import senat_site
 from tests.app.senat_rows import (
     DOSSUS_TITLE,
+    FISCAL_THEME,
     HEADER,
+    POLICE_THEME,
     TRANSITION,
     all_rows,
+    answer_received,
     before_answer,
     before_transfer,
     csv_bytes,
+    dossus_pending,
+    iso_dates,
     masson_answered,
     masson_transferred,
     page_before_answer,
     transferred_pending,
+    with_themes,
 )
 from tests.app.senat_site import Site, at, events, import_json, relance, senat_config, stored
 from tests.senat_pages import page_text, page_url_path
@@ -181,3 +187,33 @@ def test_file_and_since(tmp_path: Path, site: Site) -> None:
 def test_a_missing_file_is_one_line_and_exit_1(tmp_path: Path, site: Site) -> None:
     result = relance(senat_config(tmp_path, site), "import", "senat", "--file", str(tmp_path / "nope.csv"))
     assert result.exit_code == 1 and "nope.csv" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_file_as_published_imports_its_good_rows_and_names_the_bad_one(tmp_path: Path, site: Site) -> None:
+    # ISO dates (the file the issue reported stopped at line 2 on `2025-07-17`), « Réponse reçue », an
+    # empty `Type Appartenance`, themes joined by "," and one row whose `Sort` is unknown.
+    path = tmp_path / "questions.csv"
+    rows = [iso_dates(answer_received(masson_answered())), {**iso_dates(dossus_pending()), "Sort": "Irrecevable"},
+            iso_dates(transferred_pending(with_themes(masson_transferred(), FISCAL_THEME, POLICE_THEME)))]
+    path.write_bytes(csv_bytes(rows))
+    config = senat_config(tmp_path, site)
+    with time_machine.travel(at("2022-08-01"), tick=True):
+        report = import_json(config, "--file", str(path), exit_code=2)
+        text = relance(config, "import", "senat", "--file", str(path))
+    assert report["rows"] == 2 and report["new"] == 2 and report["errors"] == []
+    assert report["rejected"] == [{"line": 3, "column": "Sort", "value": "Irrecevable",
+                                   "problem": report["rejected"][0]["problem"]}]
+    assert "unknown sort" in report["rejected"][0]["problem"]
+    assert text.exit_code == 2
+    assert "rows 2, rows rejected 1 (not imported, listed on stderr), new 0, changed 0, unchanged 2" in text.stdout
+    assert text.stderr.splitlines() == [
+        f"relance: Sénat: {path}: row rejected, not imported: line 3, column 'Sort': unknown sort (known: "
+        "En cours, Réponse reçue / Répondu / Réponse…, Caduque, Retirée, Transformée…): found 'Irrecevable'"]
+    answered = stored(config, "SEQ091211244")
+    assert answered is not None and answered["status"] == "answered" and answered["answer"]["date"] == "2010-10-28"
+    pending = stored(config, "SEQ210723812")
+    assert pending is not None and pending["status"] == "pending"
+    assert pending["attributions"] == [{"ministry": {"name": TRANSITION, "short": None, "id": None},
+                                        "date": "2022-07-21"}]
+    assert pending["rubric"] == "Économie et finances, fiscalité ; Police et sécurité"
+    assert stored(config, "SEQ221103705") is None

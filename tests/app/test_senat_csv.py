@@ -1,5 +1,6 @@
 """The Sénat's CSV parser on rows built from the real questions (tests/app/senat_rows.py): separators,
-encodings, columns by name, and each bad input refused with its line and column named."""
+encodings, columns by name, ISO and French dates, themes as the file joins them, and each bad row set
+aside with its line, column and value named while the rows beside it are read."""
 
 from __future__ import annotations
 
@@ -8,20 +9,28 @@ from datetime import date
 import pytest
 
 from scrapers.model import ParseError
-from scrapers.senat_csv import parse_senat_csv
+from scrapers.senat_csv import parse_senat_csv, row_to_snapshot, split_themes
 from tests.app.senat_rows import (
     DOSSUS_TITLE,
+    FISCAL_THEME,
     HEADER,
     INTERIEUR_2009,
+    POLICE_THEME,
     TRANSITION,
     URL,
     all_rows,
+    answer_received,
     csv_bytes,
     dossus_pending,
     herzog_withdrawn,
+    iso_dates,
     masson_answered,
     masson_transferred,
     parse,
+    paul_lapsed,
+    transferred_pending,
+    with_themes,
+    without_membership,
 )
 
 # --- the parser ---------------------------------------------------------------------------------
@@ -81,27 +90,35 @@ def test_no_separator_is_refused() -> None:
         parse_senat_csv("Sort,Nature,Numéro\r\n".encode(), URL)
 
 
-def test_bad_date_names_line_and_column() -> None:
+def rejected(data: bytes) -> list[str]:
+    return [str(row) for row in parse_senat_csv(data, URL).rejected]
+
+
+def test_a_bad_date_sets_its_row_aside_naming_line_column_and_value() -> None:
     row = {**masson_answered(), "Date de réponse JO": "28/13/2010"}
-    with pytest.raises(ParseError) as error:
-        parse_senat_csv(csv_bytes([dossus_pending(), row]), URL)
-    message = str(error.value)
-    assert "line 3" in message and "Date de réponse JO" in message and "28/13/2010" in message
+    read = parse_senat_csv(csv_bytes([dossus_pending(), row, herzog_withdrawn()]), URL)
+    assert [r.id for r in read.rows] == ["SEQ221103705", "SEQ201018049"]  # the rows beside it are read
+    [bad] = read.rejected
+    assert (bad.line, bad.column, bad.value) == (3, "Date de réponse JO", "28/13/2010")
+    assert str(bad) == ("line 3, column 'Date de réponse JO': not a date dd/mm/yyyy or yyyy-mm-dd: "
+                        "found '28/13/2010'")
 
 
 @pytest.mark.parametrize(("sort", "status"), [
-    ("En cours", "pending"), ("EN COURS", "pending"), ("Répondu", "answered"), ("Réponse publiée", "answered"),
-    ("repondu", "answered"), ("Caduque", "lapsed"), ("caduque", "lapsed"), ("Retirée", "withdrawn"),
-    ("Retiree", "withdrawn"), ("Transformée en QOSD", "closed")])
+    ("En cours", "pending"), ("EN COURS", "pending"), ("Réponse reçue", "answered"), ("Répondu", "answered"),
+    ("Réponse publiée", "answered"), ("repondu", "answered"), ("Caduque", "lapsed"), ("caduque", "lapsed"),
+    ("Retirée", "withdrawn"), ("Retiree", "withdrawn"), ("Transformée en QOSD", "closed")])
 def test_sort_wordings(sort: str, status: str) -> None:
     rows = parse(csv_bytes([{**dossus_pending(), "Sort": sort}]))
     assert rows["SEQ221103705"].status == status
 
 
-def test_unknown_sort_is_a_parse_error_naming_it() -> None:
-    with pytest.raises(ParseError) as error:
-        parse_senat_csv(csv_bytes([{**dossus_pending(), "Sort": "Irrecevable"}]), URL)
-    assert "Irrecevable" in str(error.value) and "line 2" in str(error.value) and "Sort" in str(error.value)
+def test_an_unknown_sort_sets_that_row_aside_only() -> None:
+    read = parse_senat_csv(csv_bytes([{**dossus_pending(), "Sort": "Irrecevable"}, masson_answered()]), URL)
+    assert [r.id for r in read.rows] == ["SEQ091211244"]
+    [bad] = read.rejected
+    assert (bad.line, bad.column, bad.value) == (2, "Sort", "Irrecevable")
+    assert "unknown sort" in bad.problem and "Réponse reçue" in bad.problem
 
 
 def test_reference_from_the_url_when_the_reference_is_empty() -> None:
@@ -109,13 +126,62 @@ def test_reference_from_the_url_when_the_reference_is_empty() -> None:
     assert rows["SEQ210723812"].ref is not None and rows["SEQ210723812"].ref.year == 2021
 
 
-def test_a_row_without_any_id_is_refused() -> None:
-    with pytest.raises(ParseError, match="line 2"):
-        parse_senat_csv(csv_bytes([{**dossus_pending(), "Référence": "", "URL Question": ""}]), URL)
+def test_a_row_without_any_id_is_set_aside() -> None:
+    [bad] = parse_senat_csv(csv_bytes([{**dossus_pending(), "Référence": "", "URL Question": ""}]), URL).rejected
+    assert bad.line == 2 and bad.column is None and "no question id" in bad.problem
 
 
-def test_an_unquoted_separator_shifting_the_columns_is_refused() -> None:
-    good = csv_bytes([dossus_pending()]).decode("windows-1252")
+def test_an_unquoted_separator_shifting_the_columns_sets_the_row_aside() -> None:
+    good = csv_bytes([dossus_pending(), masson_answered()]).decode("windows-1252")
     shifted = good.replace(DOSSUS_TITLE, "Utilisation illégale; des algorithmes")  # unquoted: one cell too many
-    with pytest.raises(ParseError, match="cells where the header has"):
-        parse_senat_csv(shifted.encode("windows-1252"), URL)
+    read = parse_senat_csv(shifted.encode("windows-1252"), URL)
+    assert [r.id for r in read.rows] == ["SEQ091211244"]
+    assert [(r.line, "cells where the header has" in r.problem) for r in read.rejected] == [(2, True)]
+
+
+# --- the file as the Sénat publishes it (samples/SOURCES.md, "Newer facts") ----------------------
+
+@pytest.mark.parametrize(("sep", "encoding"), [(";", "windows-1252"), ("|", "windows-1252"), (";", "iso-8859-1"),
+                                               (";", "utf-8"), ("|", "utf-8-sig")])
+def test_iso_and_french_dates_in_one_file(sep: str, encoding: str) -> None:
+    rows = parse(csv_bytes([iso_dates(masson_transferred()), masson_answered(), iso_dates(dossus_pending())],
+                           sep=sep, encoding=encoding))
+    masson = rows["SEQ210723812"]
+    assert (masson.published, masson.transfer_date) == (date(2021, 7, 15), date(2022, 7, 21))
+    assert (rows["SEQ091211244"].published, rows["SEQ091211244"].answered) == (date(2009, 12, 10), date(2010, 10, 28))
+    assert rows["SEQ221103705"].published == date(2022, 11, 10)
+
+
+def test_an_iso_date_that_does_not_exist_is_named() -> None:
+    assert rejected(csv_bytes([{**dossus_pending(), "Date de publication JO": "2022-11-31"}])) == [
+        "line 2, column 'Date de publication JO': not a date dd/mm/yyyy or yyyy-mm-dd: found '2022-11-31'"]
+
+
+def test_answer_received_is_answered() -> None:
+    answered = parse(csv_bytes([iso_dates(answer_received(masson_answered()))]))["SEQ091211244"]
+    assert (answered.sort, answered.status, answered.answered) == ("Réponse reçue", "answered", date(2010, 10, 28))
+
+
+def test_themes_split_on_a_comma_no_space_follows() -> None:
+    row = with_themes(masson_transferred(), FISCAL_THEME, POLICE_THEME)
+    assert row["Thème(s)"] == "Économie et finances, fiscalité,Police et sécurité"
+    read = parse(csv_bytes([row, with_themes(dossus_pending(), FISCAL_THEME)]))
+    assert read["SEQ210723812"].themes == (FISCAL_THEME, POLICE_THEME)
+    assert read["SEQ210723812"].rubric == "Économie et finances, fiscalité ; Police et sécurité"
+    assert read["SEQ221103705"].themes == (FISCAL_THEME,)  # one theme holding ", " stays whole
+    assert read["SEQ221103705"].rubric == FISCAL_THEME
+    assert split_themes(f"{FISCAL_THEME}, {POLICE_THEME}") == (f"{FISCAL_THEME}, {POLICE_THEME}",)
+
+
+def test_an_empty_membership_leaves_the_group_as_it_is() -> None:
+    row = parse(csv_bytes([without_membership(paul_lapsed())]))["SEQ220628479"]
+    assert row.membership is None and row.author_group == "Les Républicains"
+
+
+def test_a_pending_question_carrying_a_transfer() -> None:
+    row = parse(csv_bytes([iso_dates(transferred_pending(masson_transferred()))]))["SEQ210723812"]
+    assert (row.status, row.ministry_answer, row.answered) == ("pending", None, None)
+    snapshot = row_to_snapshot(row, None)
+    assert snapshot.status == "pending" and snapshot.answer is None and snapshot.closure is None
+    assert [(a.ministry.name, a.date) for a in snapshot.attributions] == [(TRANSITION, date(2022, 7, 21))]
+    assert snapshot.ministry is not None and snapshot.ministry.name == TRANSITION
