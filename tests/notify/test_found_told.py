@@ -40,10 +40,11 @@ def found_items(db: Database) -> list[Any]:
 def test_a_digest_tells_the_found_questions_once_each(db: Database) -> None:
     ingest_all(db, load_config(BUNDLED).follow, questions=[lagontrie(), dossus()])
     items = found_items(db)
-    assert [i.kind for i in items] == ["published", "matched", "published", "matched"]
+    # Dossus's question, found two years after its deadline, is announced late at once (`overdue`).
+    assert [i.kind for i in items] == ["published", "matched", "published", "overdue", "matched"]
     digest = Digest("daily", tuple(items), (), NOW, "https://relance.test/manage", "https://relance.test/unsub")
     rendered = render_digest(digest)
-    assert rendered.subject == "Résumé quotidien — relance : 2 questions trouvées"
+    assert rendered.subject == "Résumé quotidien — relance : 1 délai dépassé, 2 questions trouvées"
     text = " ".join(rendered.text.split())
     assert "Questions trouvées par les règles de suivi (2)" in text
     assert ("Nouvelle question trouvée par la règle « Reconnaissance faciale », publiée au JO le 30 mai 2024 ; "
@@ -67,7 +68,7 @@ def test_a_question_found_by_two_rules_names_both(db: Database) -> None:
 
 def test_channel_notice_payload_and_feed_entry(db: Database) -> None:
     ingest_all(db, load_config(BUNDLED).follow, questions=[dossus()])
-    published, matched = found_items(db)
+    published, _overdue, matched = found_items(db)
     title, body = notice_text(matched)
     assert title == "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"
     # The very sentence of the e-mail (bot/notify/wording.py), then where the question stands.
@@ -97,12 +98,12 @@ def test_a_channel_gets_one_notice_per_found_question(db: Database, httpserver: 
     channel = Channel("vsa", f"json://127.0.0.1:{httpserver.port}/hook?cto=2&rto=2", tags=("vsa",))
     tags = {f.ref: f.tags for f in list_followed(db)}
     report = notify_channels(db, [channel], tags, NOW)
-    assert (report.queued, report.sent, report.errors) == (2, 2, [])
+    assert (report.queued, report.sent, report.errors) == (3, 3, [])
     bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
-    assert [(b["relance"]["ref"], b["relance"]["kind"]) for b in bodies] == [(LAGONTRIE_UID, "matched"),
-                                                                           (DOSSUS_UID, "matched")]
+    assert [(b["relance"]["ref"], b["relance"]["kind"]) for b in bodies] == [
+        (LAGONTRIE_UID, "matched"), (DOSSUS_UID, "overdue"), (DOSSUS_UID, "matched")]  # Dossus's: late at once
     # Each message carries the question's published and matched events: neither is sent again.
-    [first, second] = list_messages(db, channel_recipient("vsa"))
+    [first, _late, second] = list_messages(db, channel_recipient("vsa"))
     assert notify_channels(db, [channel], tags, NOW).queued == 0
     assert first.subject == "Sénat 1335 (2024-05) — trouvée par la règle « Reconnaissance faciale »"
     assert second.subject == "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"

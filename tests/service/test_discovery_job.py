@@ -97,6 +97,7 @@ def test_the_discovery_job_imports_then_tells_the_channels(tmp_path: Path, https
     # The notify pass that follows sends the two found questions, and only them, to the channel.
     titles = [json.loads(request.get_data())["title"] for request, _ in httpserver.log]
     assert titles == ["Sénat 1335 (2024-05) — trouvée par la règle « Reconnaissance faciale »",
+                      "Sénat 3705 (2022-11) — délai dépassé",  # found long after its deadline: late at once
                       "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"]
 
 

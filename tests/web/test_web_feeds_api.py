@@ -67,7 +67,8 @@ def test_a_new_event_changes_the_feeds_validators(site: Site) -> None:
 def test_atom_feed_per_tag_holds_only_that_tags_events(site: Site) -> None:
     everything = site.client.get("/feeds/events.atom").get_data(as_text=True)
     diamonds = site.client.get("/feeds/events.atom?tag=diamants").get_data(as_text=True)
-    assert everything.count("<entry>") == 4  # AN published and answered, one `published` per Sénat question
+    # AN published and answered, one `published` per Sénat question, the pending one's `overdue` (late when first read)
+    assert everything.count("<entry>") == 5
     assert diamonds.count("<entry>") == 2 and SENAT_PENDING not in diamonds
     assert "<id>https://relance.test/feeds/events.atom?tag=diamants</id>" in diamonds
     assert "tag:relance,2025:event/QANR5L17QE5268/answered/2025-06-03" in diamonds
@@ -102,7 +103,7 @@ def test_api_events_since_a_day(site: Site) -> None:
                                                                                            "2025-06-03")]
     assert list(events[0]) == ["id", "ref", "kind", "date", "seen_at", "details"]  # as `relance events --json`
     everything = site.client.get("/api/events").json
-    assert everything is not None and len(everything) == 4
+    assert everything is not None and len(everything) == 5  # with the pending Sénat question's `overdue`
     only_vsa = site.client.get("/api/events?tag=vsa").json
     assert only_vsa is not None and {e["ref"] for e in only_vsa} == {SENAT_PENDING}
     assert len(site.client.get("/api/events?ref=AN 17-5268").json or []) == 2
