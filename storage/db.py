@@ -152,3 +152,18 @@ def m006_typed_recipients(db: Database) -> None:
                "FROM deliveries")
     db.table("deliveries").drop()
     db.rename_table("deliveries_typed", "deliveries")
+
+
+@migrations()
+def m007_actors(db: Database) -> None:
+    # The AN's actors (deputies, senators, ministers), their dated mandates and the bodies they sit in
+    # (groups, ministries…), from its AMO open data: they name the authors the question JSON gives by
+    # ref only. A mandate in several bodies has one row per body; one without a body, organ_ref ''.
+    db.table("actors").create({"uid": str, "civility": str, "first_name": str, "surname": str, "name": str},
+                              pk="uid", not_null={"first_name", "surname", "name"})
+    db.table("mandates").create({"uid": str, "organ_ref": str, "actor": str, "organ_type": str, "quality": str,
+                                 "start": str, "end": str, "legislature": int},
+                                pk=("uid", "organ_ref"), not_null={"actor", "organ_type"})
+    db.table("mandates").create_index(["actor", "organ_type"])
+    db.table("bodies").create({"uid": str, "type": str, "name": str, "short": str, "abbreviation": str,
+                               "start": str, "end": str, "parent": str}, pk="uid", not_null={"type", "name"})
