@@ -58,10 +58,11 @@ def get_alarms(db: Database) -> dict[str, Alarm]:
 
 
 def failing_since(db: Database, source: str) -> datetime | None:
-    """When the current failure streak of `source` began: its first failed read after its last success."""
+    """When the current failure streak of `source` began: its first failed read after its last success (a
+    question missing from the site, a `missing` poll, is neither)."""
     row = db.execute(
         "SELECT min(at) FROM polls WHERE source = ? AND outcome = 'error' AND id > "
-        "coalesce((SELECT max(id) FROM polls WHERE source = ? AND outcome != 'error'), 0)",
+        "coalesce((SELECT max(id) FROM polls WHERE source = ? AND outcome IN ('changed', 'unchanged')), 0)",
         [source, source]).fetchone()
     return _instant(row[0])
 

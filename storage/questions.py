@@ -47,29 +47,35 @@ def _stored(row: dict[str, Any]) -> StoredQuestion:
     return StoredQuestion(ref=row["ref"], snapshot=snapshot, first_seen=first_seen,
                           last_checked=_instant(row.get("last_checked")),
                           last_success=_instant(row.get("last_success")), last_error=row.get("last_error"),
-                          last_change=_instant(row.get("last_change")))
+                          last_change=_instant(row.get("last_change")), missing=bool(row.get("missing")))
 
 
+# Whether a question's last read found it missing (404, 410): the outcome of its latest poll, looked up
+# (one index seek on polls(ref, at)) only for the few questions whose last read failed.
+MISSING = ("(questions.last_error IS NOT NULL AND (SELECT outcome FROM polls WHERE polls.ref = questions.ref "
+           "ORDER BY at DESC, id DESC LIMIT 1) = 'missing')")
 _STORED_COLUMNS = ("ref", "snapshot", "first_seen", "last_checked", "last_success", "last_error", "last_change")
+_STORED_SELECT = f"{', '.join(_STORED_COLUMNS)}, {MISSING} AS missing"
 
 
 def get_question(db: Database, ref: str) -> StoredQuestion | None:
     # Plain SQL: called once per question of a cycle or an import, where rows_where's schema
     # lookups cost more than the read itself.
-    row = db.execute(f"SELECT {', '.join(_STORED_COLUMNS)} FROM questions WHERE ref = ?", [ref]).fetchone()
-    return _stored(dict(zip(_STORED_COLUMNS, row, strict=True))) if row else None
+    row = db.execute(f"SELECT {_STORED_SELECT} FROM questions WHERE ref = ?", [ref]).fetchone()
+    return _stored(dict(zip((*_STORED_COLUMNS, "missing"), row, strict=True))) if row else None
 
 
 def all_questions(db: Database, refs: Iterable[str] | None = None) -> list[StoredQuestion]:
     table = db.table("questions")
     if refs is None:
-        return [_stored(row) for row in table.rows_where(order_by="ref")]
+        return [_stored(row) for row in table.rows_where(order_by="ref", select=_STORED_SELECT)]
     wanted = list(refs)
     found: list[StoredQuestion] = []
     for start in range(0, len(wanted), 500):  # SQLite limits the number of bound parameters
         chunk = wanted[start:start + 500]
         marks = ", ".join("?" * len(chunk))
-        found += [_stored(row) for row in table.rows_where(f"ref in ({marks})", chunk, order_by="ref")]
+        found += [_stored(row) for row in table.rows_where(f"ref in ({marks})", chunk, order_by="ref",
+                                                           select=_STORED_SELECT)]
     return found
 
 
@@ -79,6 +85,8 @@ class CheckState:
 
     status: str
     last_success: datetime | None
+    last_checked: datetime | None = None
+    missing: bool = False  # the last read found no such question on the site
 
 
 def check_states(db: Database, refs: Iterable[str]) -> dict[str, CheckState]:
@@ -87,8 +95,10 @@ def check_states(db: Database, refs: Iterable[str]) -> dict[str, CheckState]:
     for start in range(0, len(wanted), 500):  # SQLite limits the number of bound parameters
         chunk = wanted[start:start + 500]
         marks = ", ".join("?" * len(chunk))
-        rows = db.execute(f"SELECT ref, status, last_success FROM questions WHERE ref IN ({marks})", chunk).fetchall()
-        states.update({ref: CheckState(status or "unknown", _instant(last)) for ref, status, last in rows})
+        rows = db.execute(f"SELECT ref, status, last_success, last_checked, {MISSING} FROM questions "
+                          f"WHERE ref IN ({marks})", chunk).fetchall()
+        states.update({ref: CheckState(status or "unknown", _instant(last), _instant(checked), bool(missing))
+                       for ref, status, last, checked, missing in rows})
     return states
 
 
@@ -157,7 +167,8 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
 
 
 def save_failure(db: Database, ref: str, poll: Poll) -> None:
-    """Record a failed read: the poll and the error; the stored state is left as it was."""
+    """Record a failed read (outcome `error`, or `missing` when the site has no such question): the poll
+    and the error; the stored state is left as it was."""
     with db.atomic():
         table = db.table("questions")
         if table.count_where("ref = ?", [ref]):
@@ -212,11 +223,16 @@ def finish_cycle(db: Database, cycle_id: int, at: datetime, checked: int, errors
     db.table("cycles").update(cycle_id, {"finished": _iso(at), "checked": checked, "errors": errors})
 
 
+# A `missing` poll (the site said the question is not there) is the question's problem: it is neither a
+# failure of its source nor a success (a site answering 404 to everything is not working).
+_READ = "outcome IN ('changed', 'unchanged')"
+
+
 def _failed_cycles(db: Database, source: str) -> int:
-    """Consecutive latest cycles in which every poll of `source` failed."""
+    """Consecutive latest cycles in which every poll of `source` failed (`missing` polls left aside)."""
     rows = db.execute(
-        "SELECT cycle_id, sum(outcome != 'error') FROM polls WHERE source = ? AND cycle_id IS NOT NULL "
-        "GROUP BY cycle_id ORDER BY cycle_id DESC", [source]).fetchall()
+        f"SELECT cycle_id, sum({_READ}) FROM polls WHERE source = ? AND cycle_id IS NOT NULL "
+        "AND outcome != 'missing' GROUP BY cycle_id ORDER BY cycle_id DESC", [source]).fetchall()
     count = 0
     for _cycle, successes in rows:
         if successes:
@@ -226,10 +242,11 @@ def _failed_cycles(db: Database, source: str) -> int:
 
 
 def source_health(db: Database) -> list[SourceHealth]:
-    """For each source: its last successful and failed polls, and the failed cycles since its last success."""
+    """For each source: its last successful and failed polls, and the failed cycles since its last success.
+    A question missing from the site (`missing` polls) counts for neither."""
     health = []
     for (source,) in db.execute("SELECT DISTINCT source FROM polls ORDER BY source").fetchall():
-        last_ok = db.execute("SELECT max(at) FROM polls WHERE source = ? AND outcome != 'error'", [source]).fetchone()
+        last_ok = db.execute(f"SELECT max(at) FROM polls WHERE source = ? AND {_READ}", [source]).fetchone()
         last_bad = db.execute("SELECT at, error FROM polls WHERE source = ? AND outcome = 'error' "
                               "ORDER BY id DESC LIMIT 1", [source]).fetchone()
         health.append(SourceHealth(source=source, last_success=_instant(last_ok[0]),

@@ -14,7 +14,9 @@ EventKind = Literal["published", "answered", "answer_changed", "transferred", "s
 EVENT_KINDS: tuple[EventKind, ...] = ("published", "answered", "answer_changed", "transferred", "signaled",
                                       "renewed", "withdrawn", "closed", "lapsed", "deadline_soon", "overdue",
                                       "signaled_overdue", "matched")
-PollOutcome = Literal["changed", "unchanged", "error"]
+# `missing`: the site answered 404 or 410, the question is not there (a wrong reference, or one not yet
+# online); the question's problem, never the source's.
+PollOutcome = Literal["changed", "unchanged", "error", "missing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class StoredQuestion:
     last_success: datetime | None
     last_error: str | None
     last_change: datetime | None
+    missing: bool = False  # its last read found no such question on the site (a `missing` poll)
 
     @property
     def status(self) -> str:

@@ -2,7 +2,9 @@
 
 Reading (fetch and parse) runs on a few threads, bounded by the polite client; everything that
 touches the database runs on the calling thread, one transaction per question. A question that
-cannot be read is logged as a failed poll and keeps its stored state; the cycle goes on.
+cannot be read is logged as a failed poll and keeps its stored state; the cycle goes on. A question the
+site says does not exist (404, 410) is the question's problem, not the site's: it is logged as a
+`missing` poll, reported apart from the errors, and read again only once a day.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import zip_longest
+from typing import Literal
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -23,7 +26,7 @@ from bot.app.watched import watched
 from bot.core.deadlines import today_in_paris
 from bot.core.events import DEFAULT_SOON_DAYS, diff
 from bot.core.reconcile import is_behind
-from scrapers.http import FetchError, HttpStatusError, PoliteClient
+from scrapers.http import FetchError, HttpStatusError, NotFound, PoliteClient
 from scrapers.model import ParseError
 from scrapers.refs import QuestionRef
 from scrapers.sources import Reading, SourceSettings, read_question, source_for
@@ -40,6 +43,11 @@ from storage.records import Event, Poll, StoredQuestion
 
 Now = Callable[[], datetime]
 OPEN_STATUSES = frozenset({"unknown", "pending"})
+# A question the site said it does not have is read again a day later, not every cycle. The slack lets a
+# question found missing in today's 10:00 cycle be read in tomorrow's 10:00 cycle, whatever the seconds
+# its read took, rather than drifting by one cycle a day.
+MISSING_RETRY = timedelta(days=1)
+MISSING_RETRY_SLACK = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +73,19 @@ class CycleReport:
     revalidated: int = 0
     events: list[Event] = field(default_factory=list)
     errors: list[CheckFailure] = field(default_factory=list)
+    missing: list[CheckFailure] = field(default_factory=list)  # not on the site (404, 410): never an error
 
     @property
     def ok(self) -> bool:
+        """No source failed; a question missing from its site is a warning, not a failure."""
         return not self.errors
 
 
 def is_due(state: CheckState | None, now: datetime, recheck_closed_days: int) -> bool:
-    """Open questions every cycle; answered or ended ones once every `recheck_closed_days`."""
+    """Open questions every cycle; answered or ended ones once every `recheck_closed_days`; one the site
+    said it does not have, once a day (`MISSING_RETRY`)."""
+    if state is not None and state.missing and state.last_checked is not None:
+        return now - state.last_checked >= MISSING_RETRY - MISSING_RETRY_SLACK
     if state is None or state.status in OPEN_STATUSES or state.last_success is None:
         return True
     return now - state.last_success >= timedelta(days=recheck_closed_days)
@@ -123,9 +136,11 @@ def _record_failure(db: Database, ref: QuestionRef, error: Exception, *, sources
     source = source_for(ref, sources)
     url = error.url if isinstance(error, (FetchError, ParseError)) else source.url
     status = error.status if isinstance(error, HttpStatusError) else None
+    missing = isinstance(error, NotFound)
     save_failure(db, ref.uid, Poll(at=now, ref=ref.uid, source=source.name, url=url, http_status=status,
-                                   outcome="error", error=_describe(error), cycle_id=cycle_id))
-    report.errors.append(CheckFailure(ref.uid, source.name, url, _describe(error)))
+                                   outcome="missing" if missing else "error", error=_describe(error),
+                                   cycle_id=cycle_id))
+    (report.missing if missing else report.errors).append(CheckFailure(ref.uid, source.name, url, _describe(error)))
 
 
 def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watched: Sequence[QuestionRef], *,
@@ -175,6 +190,29 @@ def check_once(config: Config, db: Database, *, now: Now, should_stop: Callable[
     with PoliteClient(http_settings(config)) as client:
         return run_cycle(db, client, source_settings(config), [w.ref for w in watched(config, db)], now=now,
                          settings=check_settings(config), should_stop=should_stop)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What one read of a question found: `found`; `missing` (the site answered 404 or 410); or
+    `unverified` (the site could not be read, or its page not understood: not the question's fault)."""
+
+    outcome: Literal["found", "missing", "unverified"]
+    error: str | None = None
+
+
+def probe_question(config: Config, ref: QuestionRef) -> Probe:
+    """One polite read of `ref`, without retry, cache or database: is the question on its site? What
+    `relance add` asks of a question it has just added."""
+    http = dataclasses.replace(http_settings(config), retries=0, cache_dir=None)
+    with PoliteClient(http) as client:
+        try:
+            read_question(ref, client, source_settings(config))
+        except NotFound as error:
+            return Probe("missing", _describe(error))
+        except (FetchError, ParseError) as error:
+            return Probe("unverified", _describe(error))
+    return Probe("found")
 
 
 def failures_by_source(report: CycleReport) -> dict[str, list[CheckFailure]]:

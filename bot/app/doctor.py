@@ -17,6 +17,7 @@ from bot.app.settings import smtp_settings
 from bot.notify.channels import Channel, ChannelError, check_channel, masked_url
 from bot.notify.smtp import MailUnavailable, SmtpSettings, connect
 from bot.notify.tokens import MIN_SECRET_LENGTH
+from bot.notify.wording import missing_question_line
 from scrapers.http import (
     ErrorPage,
     FetchError,
@@ -222,19 +223,27 @@ def _base_url(settings: SourceSettings, source: str) -> str:
 
 def source_checks(settings: SourceSettings, watched: Sequence[QuestionRef], client: PoliteClient) -> list[Check]:
     """For each source, one read of a real question (the first watched one it serves, else a known one)
-    with the real parser."""
+    with the real parser. A watched question the site does not have (404, 410) is the question's
+    problem, not the site's: the known question is then read to judge the site, and the missing one named."""
     checks = []
     for source, known in KNOWN_QUESTIONS.items():
         ref = next((r for r in watched if source_for(r, settings).name == source), parse_ref(known))
         name = SOURCE_LABELS[source]
+        note = ""
         try:
-            reading = read_question(ref, client, settings)
+            try:
+                reading = read_question(ref, client, settings)
+            except NotFound:
+                if ref.uid == known:
+                    raise
+                note, ref = f" ; {missing_question_line(ref.uid)}", parse_ref(known)
+                reading = read_question(ref, client, settings)
         except (FetchError, ParseError) as error:
-            checks.append(Check(name, False, f"{ref.uid} : {type(error).__name__}: {error}",
+            checks.append(Check(name, False, f"{ref.uid} : {type(error).__name__}: {error}{note}",
                                 _source_fix(error, source, ref, _base_url(settings, source))))
             continue
         checks.append(Check(name, True, f"{reading.url} : HTTP {reading.http_status}, {ref.label} lue "
-                                        f"({reading.snapshot.status})"))
+                                        f"({reading.snapshot.status}){note}"))
     return checks
 
 

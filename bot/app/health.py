@@ -5,7 +5,9 @@ Run after each check cycle. A source raises its alarm when every read of it fail
 `[admin] failed_cycles` cycles (`SourceHealth.failed_cycles`). While the alarm lasts, one reminder per
 Europe/Paris day, and only when the source was tried and failed again since the last notice (a source
 no longer read, or read once a week, does not remind every day of an old failure). A successful read
-after the alarm ends it with one "recovered" notice.
+after the alarm ends it with one "recovered" notice. A question its site does not have (a `missing`
+poll: 404, 410) is the question's problem: it counts neither as a failed nor as a successful read of its
+source (`storage.questions.source_health`), so it raises no alarm and ends none.
 
 Every notice goes through the delivery ledger (kind `admin`), queued in the transaction that changes
 the alarm's state, then sent: a notice is never sent twice, and one that cannot be sent (SMTP down)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from bot.app.check import CycleReport, check_once, failures_by_source
+from bot.app.check import CycleReport, check_once, failures_by_source, probe_question
 from bot.app.config import ConfigError
 from bot.app.health import run_source_alarms
 from bot.app.json_views import event_json, snapshot_json
@@ -20,7 +20,15 @@ from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_
 from bot.cli.views import event_text, render_status, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
 from bot.core.status import select_rows, status_row
-from bot.notify.wording import SOURCE_NAMES, late_question_advice, local_time
+from bot.notify.wording import (
+    MISSING_REASON,
+    SOURCE_NAMES,
+    added_but_missing,
+    added_but_unverified,
+    late_question_advice,
+    local_time,
+    missing_question_line,
+)
 from scrapers.http import PoliteClient
 from scrapers.refs import parse_ref
 from scrapers.sources import fetch_snapshot
@@ -50,7 +58,9 @@ def fetch(context: Context, ref: str, as_json: bool) -> None:
 def _report_json(report: CycleReport) -> dict[str, Any]:
     return {"checked": report.checked, "changed": report.changed, "skipped": report.skipped,
             "revalidated": report.revalidated, "events": [event_json(e) for e in report.events],
-            "errors": [{"ref": e.ref, "source": e.source, "url": e.url, "error": e.error} for e in report.errors]}
+            "errors": [{"ref": e.ref, "source": e.source, "url": e.url, "error": e.error} for e in report.errors],
+            "missing": [{"ref": m.ref, "source": m.source, "url": m.url, "error": m.error, "reason": MISSING_REASON}
+                        for m in report.missing]}
 
 
 def _report_text(report: CycleReport) -> None:
@@ -69,6 +79,12 @@ def _failures_by_source(report: CycleReport) -> None:
                    f"{failures[0].error}", err=True)
 
 
+def _missing(report: CycleReport) -> None:
+    """One warning per question its site does not have (404, 410): the question's problem, not the site's."""
+    for missing in report.missing:
+        click.echo(f"relance: warning: {missing_question_line(missing.ref)} ({missing.url})", err=True)
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print {checked, events, errors} as JSON.")
 @pass_context
@@ -77,7 +93,8 @@ def check(context: Context, as_json: bool) -> None:
     """Read the watched questions that are due, store what changed, print a summary.
 
     Exit code 0 when every question was read, 2 when some failed (named on stderr), 1 when the
-    config or the database is unusable.
+    config or the database is unusable. A question the site does not have (404) is a warning on
+    stderr, read again a day later, and leaves the exit code at 0.
     """
     config = context.config
     db = context.database()
@@ -87,6 +104,7 @@ def check(context: Context, as_json: bool) -> None:
     else:
         _report_text(report)
     _failures_by_source(report)
+    _missing(report)
     alarms = run_source_alarms(db, now(), config)  # the admin hears of a source that keeps failing
     for subject in [] if as_json else alarms.notices:
         click.echo(f"admin: {subject}")
@@ -142,7 +160,9 @@ def show(context: Context, ref: str) -> None:
         advice = late_question_advice(stored.snapshot.chamber, signaled_overdue=status_now.signaled_overdue)
         if late_now and advice:
             click.echo(f"  {advice}")
-    if stored.last_error:
+    if stored.missing:
+        click.echo(f"  {missing_question_line('Dernière lecture')} ({stored.last_error})")
+    elif stored.last_error:
         click.echo(f"  Dernière erreur : {stored.last_error}")
     click.echo("Historique :")
     for event in list_events(db, ref=question.uid):
@@ -178,10 +198,20 @@ def events(context: Context, since: datetime | None, ref_text: str | None, as_js
 @pass_context
 @one_line_errors
 def add(context: Context, ref: str, tags: tuple[str, ...], note: str | None) -> None:
-    """Follow a question: add it to config.toml's watchlist (comments and layout are kept)."""
+    """Follow a question: add it to config.toml's watchlist (comments and layout are kept).
+
+    A question just added is read once: a warning says when its site does not have it (404) or could
+    not be read; it is followed all the same.
+    """
     change = add_watch(context.path, ref, tags, note)
     if change.action == "added":
         click.echo(f"{change.ref} added to {change.path}")
+        # One polite read now: a mistyped number is told at once, but still followed (the site may be late).
+        probe = probe_question(context.config, parse_ref(change.ref))
+        if probe.outcome == "missing":
+            click.echo(f"relance: warning: {added_but_missing(change.ref)}", err=True)
+        elif probe.outcome == "unverified":
+            click.echo(f"relance: warning: {added_but_unverified(change.ref, probe.error or '?')}", err=True)
     elif change.written:
         click.echo(f"{change.ref} already followed: tags and note updated in {change.path}")
     else:

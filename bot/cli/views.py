@@ -9,7 +9,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bot.notify.wording import CHAMBER_SHORT, SOURCE_NAMES, STATUS_LONG_FR, event_line, local_time
+from bot.notify.wording import (
+    CHAMBER_SHORT,
+    MISSING_SHORT,
+    SOURCE_NAMES,
+    STATUS_LONG_FR,
+    event_line,
+    local_time,
+    missing_question_line,
+)
 from scrapers.model import QuestionSnapshot
 from storage.records import Event, SourceHealth
 
@@ -78,10 +86,14 @@ def render_status(console: Console, rows: Sequence[dict[str, Any]], health: Sequ
         table.add_column(column, overflow="fold")
     for row in rows:
         checked = datetime.fromisoformat(row["last_checked"]) if row["last_checked"] else None
-        state = STATUS_LONG_FR[row["status"]] + (" [red](erreur)[/red]" if row["last_error"] else "")
+        state = STATUS_LONG_FR[row["status"]] + (f" [yellow]({MISSING_SHORT})[/yellow]" if row["missing"] else
+                                                  " [red](erreur)[/red]" if row["last_error"] else "")
         table.add_row(row["ref"], CHAMBER_SHORT[row["chamber"]], row["author"] or "—",
                       row["ministry"] or "—", _fr_date(row["published"]), _fr_date(row["deadline"]), state,
                       _delay(row), local_time(checked))
     console.print(table)
     if not rows:
         console.print("Aucune question ne correspond.")
+    for row in rows:
+        if row["missing"]:
+            console.print(missing_question_line(row["ref"]), highlight=False)

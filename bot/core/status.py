@@ -35,6 +35,7 @@ def status_row(question: WatchedQuestion, today: date) -> dict[str, Any]:
         "tags": list(question.tags),
         "last_checked": stored.last_checked.isoformat() if stored and stored.last_checked else None,
         "last_error": stored.last_error if stored else None,
+        "missing": bool(stored and stored.missing),  # the site said it has no such question (404, 410)
     }
     if snapshot is None:
         return row

@@ -110,6 +110,28 @@ SUBSCRIBER_STATES_FR = {"pending": "en attente de confirmation", "confirmed": "a
              "unsubscribed": "désabonné"}
 
 
+# A question the site says does not exist (404, 410): the question's problem, not the site's.
+MISSING_REASON = "introuvable sur le site : vérifier la référence"
+MISSING_SHORT = "introuvable"  # in a table's narrow column
+
+
+def missing_question_line(label: str) -> str:
+    """What `relance check` and `relance status` say of a question the site does not have."""
+    return f"{label} : {MISSING_REASON}"
+
+
+def added_but_missing(label: str) -> str:
+    """What `relance add` says when the question is not on the site (yet): it is followed all the same."""
+    return (f"{label} : {MISSING_REASON} ; elle est suivie quand même (le site peut la publier plus tard), "
+            "relue une fois par jour tant qu'elle reste introuvable.")
+
+
+def added_but_unverified(label: str, error: str) -> str:
+    """What `relance add` says when the site could not be read: not the question's fault."""
+    return (f"{label} : le site n'a pas pu être lu ({error}) ; la question n'a pas été vérifiée, elle est suivie "
+            "quand même et sera lue au prochain `relance check`.")
+
+
 def local_time(value: datetime | None) -> str:
     return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if value else "jamais"
 

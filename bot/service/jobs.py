@@ -32,6 +32,8 @@ def _log_cycle(job: str, report: CycleReport, seconds: float) -> None:
         refs = [f.ref for f in failures]
         log_event("source_failed", "warning", job=job, source=source, questions=len(refs),
                   refs=",".join(refs[:5]) + (f",+{len(refs) - 5}" if len(refs) > 5 else ""), error=failures[0].error)
+    for missing in report.missing:  # the question's problem, not the source's: read again a day later
+        log_event("question_missing", "warning", job=job, ref=missing.ref, source=missing.source, url=missing.url)
     log_event("cycle_done", job=job, checked=report.checked, changed=report.changed, events=len(report.events),
               errors=len(report.errors), skipped=report.skipped, seconds=f"{seconds:.1f}")
 

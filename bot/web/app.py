@@ -27,7 +27,7 @@ from bot.core.deadlines import PARIS
 from bot.notify.subscriptions import describe_follows
 from bot.notify.tokens import secret_from_env
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
-from bot.notify.wording import FREQUENCIES_FR, STATUS_FR, capitalized, fr_date
+from bot.notify.wording import FREQUENCIES_FR, MISSING_REASON, STATUS_FR, capitalized, fr_date
 from bot.notify.wording import SUBSCRIBER_STATES_FR as STATES_FR
 from bot.web import api, feeds, pages, subscribers
 from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db
@@ -181,6 +181,6 @@ def _templates(app: Flask) -> None:
                                  chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label,
                                  capitalize_first=capitalized)
     app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
-                                 STATUS_FR=STATUS_FR, follows_text=describe_follows,
+                                 STATUS_FR=STATUS_FR, MISSING_REASON=MISSING_REASON, follows_text=describe_follows,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
                                  state_fr=lambda s: STATES_FR.get(s, s))

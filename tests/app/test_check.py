@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import time_machine
 from click.testing import CliRunner
 
+from bot.app.check import is_due
 from bot.main import main
+from storage.questions import CheckState
 from tests.an_variants import dump, qe_json, without_answer
 from tests.app import check_site
 from tests.app.check_site import AN_PATH, SENAT_UID, Site, at, check_json, kinds, relance, stored_snapshot
@@ -164,3 +167,15 @@ def test_a_page_behind_the_stored_state_does_not_regress_it(config: Path, site: 
         assert report["checked"] >= 1 and kinds(report, "QANR5L17QE5268") == []
         rows = {r["ref"]: r for r in json.loads(relance(config, "status", "--json").stdout)}
     assert rows["QANR5L17QE5268"]["status"] == "answered"
+
+
+def test_a_missing_question_is_due_once_a_day_whatever_its_status() -> None:
+    """Found missing at 10:00: due again in the next day's 10:00 cycle (a quarter of an hour's slack for
+    the time the reads took), not before, even when it is open; and not a week later when it was answered."""
+    found = at("2025-11-20")
+    for status, last_success in (("unknown", None), ("pending", at("2025-11-01")), ("answered", at("2025-11-19"))):
+        state = CheckState(status, last_success, last_checked=found, missing=True)
+        assert not is_due(state, found + timedelta(hours=12), recheck_closed_days=7)
+        assert not is_due(state, found + timedelta(hours=23, minutes=44), recheck_closed_days=7)
+        assert is_due(state, found + timedelta(hours=23, minutes=45), recheck_closed_days=7)
+    assert is_due(CheckState("pending", at("2025-11-19"), last_checked=found), found, recheck_closed_days=7)

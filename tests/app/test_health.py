@@ -25,7 +25,7 @@ from scrapers.model import QuestionSnapshot
 from scrapers.senat import parse_senat_page
 from storage.db import open_db
 from storage.ledger import channel_recipient, list_messages
-from storage.questions import finish_cycle, save_check, save_failure, start_cycle
+from storage.questions import finish_cycle, save_check, save_failure, source_health, start_cycle
 from storage.records import Poll
 from tests.conftest import sample_bytes, write_config
 from tests.notify.subscribers_site import text_of
@@ -37,6 +37,10 @@ SENAT_REF = "SEQ091211244"
 SENAT_URL = f"https://www.senat.fr{page_url_path(SENAT_REF)}"
 SENAT_ERROR = f"TransportError: {SENAT_URL}: ConnectError: [Errno 111] Connection refused"
 ADMIN = "admin@relance.test"
+# A real Sénat question (samples/senat/SOURCES.md) whose page the site does not have in these tests.
+MISSING_REF = "SEQ181007406"
+MISSING_URL = f"https://www.senat.fr{page_url_path(MISSING_REF)}"
+MISSING_ERROR = f"NotFound: {MISSING_URL}: HTTP 404"
 SENDER = "relance <relance@relance.test>"
 BASE_URLS = {"an": "https://www.assemblee-nationale.fr", "senat": "https://www.senat.fr"}
 
@@ -58,17 +62,21 @@ def senat_snapshot() -> QuestionSnapshot:
     return parse_senat_page(page_from_text(page_text(SENAT_REF)), SENAT_URL, None)
 
 
-def cycle(db: Database, when: datetime, *, senat_ok: bool) -> None:
-    """One check cycle as bot/check.py writes it: the AN question read, the Sénat one read or failed."""
+def cycle(db: Database, when: datetime, *, senat_ok: bool | None, senat_missing: bool = False) -> None:
+    """One check cycle as bot/app/check.py writes it: the AN question read, the Sénat one read or failed
+    (or not watched: None), and with `senat_missing` another Sénat question the site does not have (404)."""
     cycle_id = start_cycle(db, when)
     save_check(db, an_snapshot(), [], Poll(when, AN_REF, "an", AN_URL, 200, "unchanged", cycle_id=cycle_id))
+    if senat_missing:
+        save_failure(db, MISSING_REF, Poll(when, MISSING_REF, "senat", MISSING_URL, 404, "missing", MISSING_ERROR,
+                                           cycle_id=cycle_id))
     if senat_ok:
         save_check(db, senat_snapshot(), [], Poll(when, SENAT_REF, "senat", SENAT_URL, 200, "unchanged",
                                                   cycle_id=cycle_id))
-    else:
+    elif senat_ok is not None:
         save_failure(db, SENAT_REF, Poll(when, SENAT_REF, "senat", SENAT_URL, None, "error", SENAT_ERROR,
                                          cycle_id=cycle_id))
-    finish_cycle(db, cycle_id, when, 2 if senat_ok else 1, 0 if senat_ok else 1)
+    finish_cycle(db, cycle_id, when, 2 if senat_ok else 1, 1 if senat_ok is False else 0)
 
 
 def health(db: Database, when: datetime, mailer: Mailer, **overrides: Any) -> HealthReport:
@@ -200,11 +208,12 @@ def test_admin_channel_down_then_back(db: Database, mailer: Mailer, httpserver: 
 
 def test_relance_check_raises_the_alarm(tmp_path: Path, mailer: Mailer, httpserver: HTTPServer,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """End to end: three `relance check` runs on a Sénat site that has lost its page (404)."""
+    """End to end: three `relance check` runs on a Sénat site whose server fails (500). (A page the site
+    does not have, a 404, is the question's problem: tests/app/test_missing_question.py.)"""
     monkeypatch.delenv("RELANCE_DB", raising=False)
     httpserver.expect_request("/dyn/opendata/QANR5L17QE5268.json").respond_with_data(
         sample_bytes("an/QANR5L17QE5268.json"), content_type="application/json")
-    httpserver.expect_request(page_url_path(SENAT_REF)).respond_with_data("Not Found", status=404)
+    httpserver.expect_request(page_url_path(SENAT_REF)).respond_with_data("Internal Server Error", status=500)
     base = httpserver.url_for("").rstrip("/")
     config = write_config(tmp_path / "config.toml", site=base, smtp_port=mailer.port,
                           admin={"email": "Admin@Example.net"}, watch=["AN 17-5268", SENAT_REF])
@@ -216,7 +225,49 @@ def test_relance_check_raises_the_alarm(tmp_path: Path, mailer: Mailer, httpserv
     assert "admin:" not in outputs[0] + outputs[1] + outputs[3]
     assert "admin: relance : Sénat en échec depuis 3 cycles" in outputs[2]
     [alarm] = mailer.inbox.to("admin@example.net")  # the address as normalised by the config
-    assert f"dernière erreur : NotFound: {base}{page_url_path(SENAT_REF)}: HTTP 404" in text_of(alarm)
+    assert f"dernière erreur : HttpStatusError: {base}{page_url_path(SENAT_REF)}: HTTP 500" in text_of(alarm)
     assert f"que faire : vérifier que {base} répond, lancer `relance doctor`." in text_of(alarm)
     with sqlite3.connect(tmp_path / "relance.db") as conn:
         assert conn.execute("SELECT source, recovered_at FROM alarms").fetchall() == [("senat", None)]
+
+
+# --- a question the site does not have (404) is not the source's failure ------------------------------
+
+
+def test_a_missing_question_beside_a_healthy_one_raises_no_alarm(db: Database, mailer: Mailer) -> None:
+    for time in ("09:00", "10:00", "11:00", "12:00"):
+        run_missing = at("2025-06-02", time)
+        cycle(db, run_missing, senat_ok=True, senat_missing=True)
+        assert health(db, run_missing, mailer, failed_cycles=1).notices == []
+    [senat] = [h for h in source_health(db) if h.source == "senat"]
+    assert (senat.failed_cycles, senat.last_failure, senat.last_error) == (0, None, None)
+    assert senat.last_success == at("2025-06-02", "12:00")
+    assert mailer.inbox.messages == [] and list(db.table("alarms").rows) == []
+
+
+def test_the_only_question_of_a_source_missing_raises_no_alarm(db: Database, mailer: Mailer) -> None:
+    """The Sénat's only watched question is a mistyped number: the site is not failing."""
+    for time in ("09:00", "10:00", "11:00"):
+        cycle(db, at("2025-06-02", time), senat_ok=None, senat_missing=True)
+        assert health(db, at("2025-06-02", time), mailer, failed_cycles=1).notices == []
+    [senat] = [h for h in source_health(db) if h.source == "senat"]
+    assert (senat.failed_cycles, senat.last_success, senat.last_failure) == (0, None, None)
+    assert mailer.inbox.messages == []
+
+
+def test_a_failing_read_beside_a_missing_question_still_counts(db: Database, mailer: Mailer) -> None:
+    """A cycle where one Sénat question failed (connection refused) and another is missing is a failed
+    cycle: the alarm is raised, dated from the first failure, and a missing question does not end it."""
+    for time in ("09:00", "10:00", "11:00"):
+        cycle(db, at("2025-06-02", time), senat_ok=False, senat_missing=True)
+    report = health(db, at("2025-06-02", "11:00"), mailer)
+    assert report.notices == ["relance : Sénat en échec depuis 3 cycles"]
+    assert "Première lecture en échec : 02/06/2025 09:00." in text_of(mailer.inbox.to(ADMIN)[-1])
+    assert f"dernière erreur : {SENAT_ERROR}" in text_of(mailer.inbox.to(ADMIN)[-1])
+    when = at("2025-06-03", "09:00")  # the next day, only the missing question read: neither reminded nor ended
+    cycle_id = start_cycle(db, when)
+    save_failure(db, MISSING_REF, Poll(when, MISSING_REF, "senat", MISSING_URL, 404, "missing", MISSING_ERROR,
+                                       cycle_id=cycle_id))
+    finish_cycle(db, cycle_id, when, 0, 0)
+    assert health(db, when, mailer).notices == []
+    assert [a["recovered_at"] for a in db.table("alarms").rows] == [None]
