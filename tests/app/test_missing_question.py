@@ -9,7 +9,9 @@ is written as a page: the 404 is the server's own answer to an address it does n
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,9 @@ import time_machine
 from bot.app.config import load_config
 from bot.app.doctor import source_checks
 from bot.app.settings import http_settings, source_settings
+from bot.core.deadlines import PARIS
 from bot.notify.wording import MISSING_REASON
+from bot.service.jobs import check_job
 from bot.web.app import create_app
 from scrapers.http import PoliteClient
 from scrapers.refs import parse_ref
@@ -222,3 +226,20 @@ def test_add_on_an_unreachable_site(make_config: ConfigFactory) -> None:
     assert result.exit_code == 0 and f"{MISTYPED} added" in result.stdout
     assert f"{MISTYPED} : le site n'a pas pu être lu (TransportError: " in result.stderr
     assert "introuvable" not in result.stderr
+
+
+def test_the_scheduler_check_job_logs_it_as_the_questions_problem(config: Path, site: Site,
+                                                                 caplog: pytest.LogCaptureFixture,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELANCE_SECRET", "s" * 40)
+    caplog.set_level(logging.INFO, logger="relance")
+    with time_machine.travel(at("2025-11-20"), tick=True):
+        report = check_job(load_config(config), config.parent / "relance.db", now=lambda: datetime.now(PARIS))
+    assert report is not None and report.ok and [m.ref for m in report.missing] == [MISTYPED, LATE]
+    fields = {r.getMessage(): r.__dict__["relance_fields"] for r in caplog.records if "relance_fields" in r.__dict__}
+    assert "notify_failed" not in fields and "job_failed" not in fields
+    assert "source_failed" not in fields and "admin_notice" not in fields
+    missing = [r.__dict__["relance_fields"] for r in caplog.records if r.getMessage() == "question_missing"]
+    assert [(m["ref"], m["source"], m["url"]) for m in missing] == [
+        (MISTYPED, "an", site.base_url + MISTYPED_PATH), (LATE, "senat", site.base_url + LATE_PATH)]
+    assert fields["cycle_done"]["errors"] == 0
