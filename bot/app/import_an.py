@@ -3,10 +3,12 @@
 - Download (`fetch_archive`): to `[http] cache_dir`/downloads, conditional (an unchanged archive is a
   304 and nothing is downloaded) and resumable (an interrupted transfer continues from the partial
   file's size), its validators and state kept in the `downloads` table (storage/downloads.py).
-- Import (`import_archive`): the whole archive is verified first (a corrupt or truncated one is
-  refused, naming the file, before anything is stored), then read one member at a time; each
-  question goes through `bot.app.ingest.ingest`, the same diff and store as the check cycle, and the
-  follow rules. A member that cannot be read is reported with its name and the import goes on.
+- Import (`import_archive`): the whole archive is verified first (a corrupt or truncated one, or one
+  with a member of neither layout, is refused, naming the file and the member, before anything is
+  stored), then read one question at a time: the question files (one per question), then the files
+  holding a list of questions, streamed. Each question goes through `bot.app.ingest.ingest`, the
+  same diff and store as the check cycle, and the follow rules. A question that cannot be read is
+  reported with its member's name (and its position in a list) and the import goes on.
 - Cross-check (`is_behind`): a watched question's stored state may come from its own page, read
   after the archive was built. An archive snapshot strictly behind that state is skipped, never
   stored: see `is_behind` for the rule.
@@ -19,11 +21,11 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 from types import ModuleType
@@ -46,12 +48,11 @@ from bot.app.watched import watched
 from bot.core.events import DEFAULT_SOON_DAYS
 from bot.core.follow import fold, rule_matches
 from bot.core.reconcile import is_behind
-from scrapers.an import an_json_url
 from scrapers.an_archive import AnArchive, ArchiveError, Member
 from scrapers.http import FetchError, PoliteClient
 from scrapers.model import ParseError, QuestionSnapshot
 from scrapers.refs import QuestionRef
-from scrapers.sources import SourceSettings
+from scrapers.sources import SourceSettings, source_for
 from storage.downloads import (
     MemberIndex,
     copy_refused,
@@ -102,7 +103,9 @@ def candidate_rules(rules: Sequence[FollowRule], snapshot: QuestionSnapshot) -> 
     found = []
     for rule in rules:
         if not rule.keywords:
-            if rule_matches(rule, snapshot, ""):  # no keyword: the text is not looked at
+            # No keyword: the text is not looked at. A rule by author is left to ingest, which names
+            # an AN question's author from the AN's actors first (bot/app/authors.py).
+            if (rule.author is not None and snapshot.chamber == "an") or rule_matches(rule, snapshot, ""):
                 found.append(rule)
             continue
         text = folded_text(snapshot) if text is None else text
@@ -130,7 +133,7 @@ class ArchiveOutcome:
     legislature: int | None = None
     fetched: Literal["downloaded", "resumed", "not_modified", "file"] = "file"
     imported: bool = False
-    questions: int = 0  # question members in it, when it was imported
+    questions: int = 0  # questions in it (one per question file, or in a list), when it was imported
     bytes: int = 0
     error: str | None = None  # why it could not be fetched or read
 
@@ -189,6 +192,7 @@ def _code_fingerprint() -> str:
 def index_key(rules: Sequence[FollowRule], sources: SourceSettings) -> str:
     """What an import's result depends on besides the archive and the store."""
     what = {"rules": [rule.model_dump(mode="json") for rule in rules], "base_url": sources.an_base_url,
+            "legacy_base_url": sources.an_legacy_base_url,
             "closure_codes": dict(sorted(sources.an_closure_codes.items())), "code": _code_fingerprint()}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
 
@@ -210,29 +214,46 @@ def _last_success(state: CheckState | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """One question file read (on the reading thread): its snapshot and the rules that may match it,
-    or the error that stopped it."""
+    """One question read (on the reading thread): its snapshot and the rules that may match it, or the
+    error that stopped it. `name` is its member's, with its position for a question of a list file;
+    `member` is its question file (None for a question of a list, which the member index does not keep)."""
 
-    member: Member
+    name: str
+    member: Member | None
     snapshot: QuestionSnapshot | None
     error: ParseError | None
     rules: list[FollowRule]
 
 
+def _url_of(sources: SourceSettings) -> Callable[[QuestionRef], str]:
+    """Where the check cycle reads a question: its snapshot from the archive is given that address."""
+    return lambda ref: source_for(ref, sources).url
+
+
+def _read(name: str, member: Member | None, result: QuestionSnapshot | ParseError,
+          rules: Sequence[FollowRule]) -> _Read:
+    if isinstance(result, ParseError):
+        return _Read(name, member, None, result, [])
+    return _Read(name, member, result, None, candidate_rules(rules, result))
+
+
 def _read_members(archive: AnArchive, members: Sequence[Member], sources: SourceSettings,
                   rules: Sequence[FollowRule]) -> list[_Read]:
-    def url_of(ref: QuestionRef) -> str:
-        return an_json_url(ref, sources.an_base_url)
-
     found = []
     for member in members:
         try:
-            snapshot = archive.read(member, url_of=url_of, closure_codes=sources.an_closure_codes)
+            result: QuestionSnapshot | ParseError = archive.read(
+                member, url_of=_url_of(sources), closure_codes=sources.an_closure_codes)
         except ParseError as error:
-            found.append(_Read(member, None, error, []))
-        else:
-            found.append(_Read(member, snapshot, None, candidate_rules(rules, snapshot)))
+            result = error
+        found.append(_read(member.name, member, result, rules))
     return found
+
+
+def _read_listed(questions: Iterator[tuple[str, QuestionSnapshot | ParseError]], size: int,
+                 rules: Sequence[FollowRule]) -> list[_Read]:
+    """The next `size` questions of a list file being streamed."""
+    return [_read(name, None, result, rules) for name, result in islice(questions, size)]
 
 
 @dataclass
@@ -247,6 +268,23 @@ class _Importing:
     soon_days: int
     read: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # the new member index
 
+    def to_read(self, chunk: Sequence[Member], known: Mapping[str, tuple[int, int, str]]) -> list[Member]:
+        """The question files of `chunk` to read: all but those the member index `known` shows
+        unchanged, which are counted here."""
+        states = check_states(self.db, [member.uid for member in chunk])
+        wanted = []
+        for member in chunk:
+            last = _last_success(states.get(member.uid))
+            if last is not None and member.uid not in self.watched_refs and known.get(member.name) == (
+                    member.crc, member.size, last):
+                self.read[member.name] = (member.crc, member.size, last)
+                self.report.read += 1
+                self.report.unchanged += 1
+                self.report.unopened += 1
+            else:
+                wanted.append(member)
+        return wanted
+
     def store(self, reads: list[_Read]) -> None:
         """One batch: each question through `ingest`, in one transaction."""
         part = IngestReport()
@@ -254,7 +292,7 @@ class _Importing:
         with self.db.atomic():
             for read in reads:
                 if read.error is not None:
-                    self.report.errors.append(MemberError(self.source, read.member.name, describe(read.error)))
+                    self.report.errors.append(MemberError(self.source, read.name, describe(read.error)))
                     continue
                 snapshot = read.snapshot
                 assert snapshot is not None
@@ -264,9 +302,10 @@ class _Importing:
                     if stored is not None and stored.snapshot is not None and is_behind(stored.snapshot, snapshot):
                         self.report.behind += 1
                         continue
-                ingest(self.db, snapshot, source=SOURCE, url=f"{self.source}#{read.member.name}", now=self.now,
+                ingest(self.db, snapshot, source=SOURCE, url=f"{self.source}#{read.name}", now=self.now,
                        rules=read.rules, report=part, soon_days=self.soon_days)
-                ingested.append(read.member)
+                if read.member is not None:
+                    ingested.append(read.member)
         self.report.absorb(part)
         after = check_states(self.db, [member.uid for member in ingested])
         for member in ingested:
@@ -274,42 +313,45 @@ class _Importing:
                 self.read[member.name] = (member.crc, member.size, last)
 
 
+def _jobs(archive: AnArchive, importing: _Importing, known: Mapping[str, tuple[int, int, str]], *,
+          sources: SourceSettings, rules: Sequence[FollowRule], batch: int) -> Iterator[Callable[[], list[_Read]]]:
+    """The reads of an import, one batch each, to run on the reading thread: the question files that
+    the member index does not show unchanged (decided here, on the storing thread), then the questions
+    of each list file, streamed. A list's questions are all read: `ingest` finds those unchanged."""
+    for chunk in _batches(archive.members, batch):
+        if wanted := importing.to_read(chunk, known):
+            yield partial(_read_members, archive, wanted, sources, rules)
+    for listed in archive.lists:
+        questions = archive.read_list(listed, url_of=_url_of(sources), closure_codes=sources.an_closure_codes)
+        for _ in range(0, listed.count, batch):
+            yield partial(_read_listed, questions, batch, rules)
+
+
 def import_archive(db: Database, path: Path, *, source: str, now: datetime, rules: Sequence[FollowRule],
                    sources: SourceSettings, watched_refs: Collection[str], report: ImportReport,
                    index: MemberIndex | None = None, soon_days: int = DEFAULT_SOON_DAYS,
                    should_stop: Callable[[], bool] = lambda: False, batch: int = BATCH) -> tuple[int, MemberIndex]:
     """Verify the archive at `path`, then store every question in it through `ingest`, but those
-    `index` shows unchanged. Returns how many question files the archive holds and the index of this
+    `index` shows unchanged. Returns how many questions the archive holds and the index of this
     import. `source` (its URL or file URI) names the archive in the polls and the errors. Raises
-    `ArchiveError`, before anything is stored, when the archive is corrupt or truncated.
+    `ArchiveError`, before anything is stored, when the archive is corrupt or truncated, or holds a
+    JSON file of neither layout.
 
-    Files are read and parsed on a second thread, one batch ahead of the batch being stored: SQLite
-    works without holding the GIL, so reading the next batch costs little time of its own. At most
-    two batches are in memory. `should_stop` is asked between batches: when it says so, the import
-    ends after the batch under way, with `report.stopped` set."""
+    Questions are read and parsed on a second thread, one batch ahead of the batch being stored:
+    SQLite works without holding the GIL, so reading the next batch costs little time of its own. At
+    most two batches are in memory. `should_stop` is asked between batches: when it says so, the
+    import ends after the batch under way, with `report.stopped` set."""
     key = index_key(rules, sources)
     known = index.members if index is not None and index.key == key else {}
     importing = _Importing(db, source, now, watched_refs, report, soon_days)
     with AnArchive(path) as archive, ThreadPoolExecutor(1, thread_name_prefix="relance-archive") as reader:
         count = archive.verify()
         pending: Future[list[_Read]] | None = None
-        for chunk in _batches(archive.members, batch):
+        for job in _jobs(archive, importing, known, sources=sources, rules=rules, batch=batch):
             if should_stop():
                 report.stopped = True
                 break
-            states = check_states(db, [member.uid for member in chunk])
-            wanted = []
-            for member in chunk:
-                last = _last_success(states.get(member.uid))
-                if last is not None and member.uid not in watched_refs and known.get(member.name) == (
-                        member.crc, member.size, last):
-                    importing.read[member.name] = (member.crc, member.size, last)
-                    report.read += 1
-                    report.unchanged += 1
-                    report.unopened += 1
-                else:
-                    wanted.append(member)
-            ahead = reader.submit(_read_members, archive, wanted, sources, rules) if wanted else None
+            ahead = reader.submit(job)
             if pending is not None:
                 importing.store(pending.result())
             pending = ahead

@@ -32,7 +32,7 @@ def _archive_line(a: ArchiveOutcome, stopped: bool) -> str:
            "resumed": f"download resumed and completed ({a.bytes / 1e6:.1f} MB)",
            "not_modified": "unchanged on the server (HTTP 304), nothing downloaded",
            "file": f"read from the file ({a.bytes / 1e6:.1f} MB)"}[a.fetched]
-    done = f"{a.questions} question files, imported" if a.imported else (
+    done = f"{a.questions} questions, imported" if a.imported else (
         "stopped before the end" if stopped else "imported already, nothing imported")
     return f"{name}: {how}; {done}"
 

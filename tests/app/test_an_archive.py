@@ -5,6 +5,10 @@ real QANR5L17QE5268.json and its derivations (tests/app/an_archives.py)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
+import tracemalloc
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,12 +28,19 @@ from scrapers.an_archive import AnArchive, ArchiveError
 from scrapers.model import ParseError, QuestionSnapshot
 from tests.an_variants import dump, qe_json, renewed_on, signaled_on, transferred_to, without_answer
 from tests.app.an_archives import (
+    PUBLISHED,
+    WRAPPERS,
+    answered,
     corrupted,
+    in_legislature,
+    list_file,
     pending,
+    qg_json,
     renumbered,
     uid_of,
     write_archive,
 )
+from tests.conftest import sample_bytes
 
 # --- pure parts -----------------------------------------------------------------------------------
 
@@ -116,9 +127,10 @@ def test_archive_members_are_read_one_by_one(tmp_path: Path) -> None:
         qe_json(), pending(2), ("json/QANR5L17QE3.json", broken), swapped, ("README.txt", b"not a question"),
         ("xml/QANR5L17QE6.xml", b"<question/>"), ("Questions/json/QANR5L17QE2.json", dump(pending(2)))])
     with AnArchive(path) as archive:
+        assert archive.verify() == 4  # the xml and txt files are skipped; the second copy of QE2 is not read
         assert [m.name for m in archive.members] == ["json/QANR5L17QE5268.json", "json/QANR5L17QE2.json",
                                                      "json/QANR5L17QE3.json", "json/QANR5L17QE4.json"]
-        assert archive.verify() == 4
+        assert archive.lists == []
         url_of = lambda ref: f"https://an.test/{ref.uid}.json"  # noqa: E731
         first = archive.read(archive.members[0], url_of=url_of)
         assert (first.ref.uid, first.status, first.url) == ("QANR5L17QE5268", "answered",
@@ -143,5 +155,109 @@ def test_damaged_archives_are_refused_whole(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match=f"archive {truncated}: not a zip archive, or truncated"):
         AnArchive(truncated)
     empty = write_archive(tmp_path / "empty.zip", [("README.txt", b"nothing here")])
-    with AnArchive(empty) as archive, pytest.raises(ArchiveError, match="no json/QANR5L"):
+    with AnArchive(empty) as archive, pytest.raises(ArchiveError, match="no question in it: neither one JSON file "
+                                                                        "per question"):
         archive.verify()
+
+
+# --- the two layouts ------------------------------------------------------------------------------
+
+URL_OF = lambda ref: f"https://an.test/{ref.uid}.json"  # noqa: E731
+
+
+def test_question_files_in_any_folder(tmp_path: Path) -> None:
+    """Since 2019 one file per question under a folder, at any depth; a file not named after its
+    question is named from its content."""
+    path = write_archive(tmp_path / "a.zip", [qe_json(), pending(2)], folder="Questions_ecrites/json/2019")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Questions_ecrites/json/2020/question-0003.json", dump(pending(3)))
+        archive.writestr("QANR5L17QE4.json", dump(pending(4)))  # at the root, no folder
+    with AnArchive(path) as archive:
+        assert archive.verify() == 4
+        assert [(m.name, m.uid) for m in archive.members] == [
+            ("Questions_ecrites/json/2019/QANR5L17QE5268.json", "QANR5L17QE5268"),
+            ("Questions_ecrites/json/2019/QANR5L17QE2.json", "QANR5L17QE2"),
+            ("Questions_ecrites/json/2020/question-0003.json", "QANR5L17QE3"),
+            ("QANR5L17QE4.json", "QANR5L17QE4")]
+        read = [archive.read(m, url_of=URL_OF) for m in archive.members]
+    assert [(s.ref.uid, s.status, s.published) for s in read] == [
+        ("QANR5L17QE5268", "answered", date(2025, 3, 25)), ("QANR5L17QE2", "pending", PUBLISHED),
+        ("QANR5L17QE3", "pending", PUBLISHED), ("QANR5L17QE4", "pending", PUBLISHED)]
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_one_file_holding_the_list_of_questions(tmp_path: Path, wrapper: str) -> None:
+    """The 14th legislature's layout, recognised from the content in each wrapper: the real 17th
+    question, renumbered copies, a copy moved to the 14th legislature, and the real 16th QG (same
+    schema, not a written question: that one question is refused, named by its position)."""
+    documents = [qe_json(), pending(2), in_legislature(qe_json(), 14, 47351), qg_json(), answered(5)]
+    path = write_archive(tmp_path / "a.zip", [("Questions_ecrites_XIV.json", list_file(documents, wrapper))])
+    with AnArchive(path) as archive:
+        assert archive.verify() == 5
+        assert archive.members == []
+        assert [(q.name, q.count) for q in archive.lists] == [("Questions_ecrites_XIV.json", 5)]
+        read = list(archive.read_list(archive.lists[0], url_of=URL_OF))
+    assert [name for name, _ in read] == [f"Questions_ecrites_XIV.json[{i}]" for i in range(5)]
+    snapshots = [result for _, result in read if isinstance(result, QuestionSnapshot)]
+    assert [(s.ref.uid, s.status, s.url) for s in snapshots] == [
+        ("QANR5L17QE5268", "answered", "https://an.test/QANR5L17QE5268.json"),
+        ("QANR5L17QE2", "pending", "https://an.test/QANR5L17QE2.json"),
+        ("QANR5L14QE47351", "answered", "https://an.test/QANR5L14QE47351.json"),
+        ("QANR5L17QE5", "answered", "https://an.test/QANR5L17QE5.json")]
+    # The same snapshot as the question's own file gives.
+    assert snapshots[0] == dataclasses.replace(snap(qe_json()), url="https://an.test/QANR5L17QE5268.json")
+    assert str(read[3][1]) == (f"{path}#Questions_ecrites_XIV.json[3]: cannot read uid (a written question's: "
+                               "QANR5L…QE…): found 'QANR5L16QG6'")
+
+
+AMO = "an/amo/amo10-l17-2025-07/json"
+
+
+@pytest.mark.parametrize(("name", "content", "found"), [
+    # Real files of the AN's open data that are not questions: a body (organe) and a deputy (acteur).
+    ("json/PO845407.json", lambda: sample_bytes(f"{AMO}/organe/PO845407.json"), "found the key `organe.uid`"),
+    ("Questions_ecrites/acteur.json", lambda: sample_bytes(f"{AMO}/acteur/PA721764.json"),
+     "found the key `acteur.uid`"),
+    # A list, but of bodies: the real organe files, listed as an export would list them.
+    ("organes.json", lambda: json.dumps([json.loads(sample_bytes(f"{AMO}/organe/{n}.json"))
+                                         for n in ("PO845407", "PO855083")]).encode(),
+     "found item 0 of the list has neither a `question` nor a `uid` key"),
+    # The AN's export shape, with something else beside the list.
+    ("Questions_ecrites.json", lambda: json.dumps({"questions": {"question": [qe_json()["question"]],
+                                                                 "organe": json.loads(sample_bytes(
+                                                                     f"{AMO}/organe/PO845407.json"))}}).encode(),
+     "found the key `questions.organe`")])
+def test_a_json_member_of_neither_layout_is_refused(tmp_path: Path, name: str, content: Any, found: str) -> None:
+    path = write_archive(tmp_path / "a.zip", [qe_json(), pending(2), (name, content())])
+    with AnArchive(path) as archive, pytest.raises(ArchiveError) as caught:
+        archive.verify()
+    assert str(caught.value) == (f"archive {path}: member {name}: neither one question ({{\"question\": {{…}}}}) "
+                                 f"nor a list of questions: {found}")
+
+
+def test_a_truncated_list_file_is_refused(tmp_path: Path) -> None:
+    """A whole zip whose one file was cut short before it was zipped: the JSON ends too early."""
+    whole = list_file([qe_json(), *(pending(n) for n in range(2, 20))], "questions")
+    path = write_archive(tmp_path / "a.zip", [("Questions_ecrites_XIV.json", whole[: len(whole) * 2 // 3])])
+    with AnArchive(path) as archive, pytest.raises(ArchiveError) as caught:
+        archive.verify()
+    assert str(caught.value).startswith(f"archive {path}: member Questions_ecrites_XIV.json: not a whole JSON "
+                                        "document (truncated?): IncompleteJSONError: parse error: premature EOF")
+
+
+def test_a_list_file_is_streamed(tmp_path: Path) -> None:
+    """Verifying and reading a list of 600 questions (about 6 MB) holds one question at a time, not the file."""
+    documents = [qe_json(), *(renumbered(qe_json(), n) for n in range(1, 600))]
+    data = list_file(documents, "questions")
+    path = write_archive(tmp_path / "a.zip", [("Questions_ecrites_XIV.json", data)])
+    tracemalloc.start()
+    try:
+        with AnArchive(path) as archive:
+            assert archive.verify() == 600
+            uids = {result.ref.uid for _, result in archive.read_list(archive.lists[0], url_of=URL_OF)
+                    if isinstance(result, QuestionSnapshot)}
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(uids) == 600
+    assert len(data) > 5_000_000 and peak < len(data) // 5, (len(data), peak)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -30,10 +31,13 @@ from tests.app.an_archives import (
     TODAY,
     answered,
     corrupted,
+    in_legislature,
+    list_file,
     pending,
+    qg_json,
     write_archive,
 )
-from tests.conftest import write_config
+from tests.conftest import sample_bytes, write_config
 from tests.scrapers.range_site import RangeSite
 
 # --- the command, against a local server ----------------------------------------------------------
@@ -314,3 +318,80 @@ def test_import_stops_between_batches_when_asked(tmp_path: Path) -> None:
     assert sorted(index.members) == ["json/QANR5L17QE2.json", "json/QANR5L17QE3.json", "json/QANR5L17QE4.json",
                                      "json/QANR5L17QE5268.json"]
     assert stored(tmp_path).execute("select count(*) from questions").fetchone() == (4,)
+
+
+# --- the archive's layouts ------------------------------------------------------------------------
+
+
+def test_question_files_under_deeper_folders(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """One file per question under `Questions_ecrites/json/2019/…`, one not named after its question:
+    imported, then not even reopened while unchanged."""
+    config = an_config(tmp_path, httpserver)
+    file = write_archive(tmp_path / "a.zip", [qe_json(), pending(2)], folder="Questions_ecrites/json/2019")
+    with zipfile.ZipFile(file, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Questions_ecrites/json/2020/question-0003.json", dump(answered(3)))
+    with time_machine.travel(TODAY, tick=True):
+        first = import_json(config, "--file", str(file))
+        second = import_json(config, "--file", str(file))
+    assert counts(first) == (3, 3, 0, 0, 0, 0, 0) and first["archives"][0]["questions"] == 3
+    assert sorted(kinds(tmp_path)) == [("QANR5L17QE2", "published"), ("QANR5L17QE3", "published"),
+                                       ("QANR5L17QE5268", "published")]
+    assert counts(second) == (3, 0, 0, 3, 0, 0, 0) and second["unopened"] == 3
+
+
+def test_one_file_holding_every_question(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """A zip of one JSON file listing the questions (the AN's `{"questions": {"question": [...]}}`): each
+    question stored; the real QG among them refused by its position, the others imported. A later
+    file with one answer more: that question changed, the others unchanged (read again: a list has no
+    member index)."""
+    config = an_config(tmp_path, httpserver)
+    first_file = write_archive(tmp_path / "first.zip", [("Questions_ecrites.json", list_file(
+        [qe_json(), pending(2), qg_json(), pending(3)], "questions"))])
+    later = write_archive(tmp_path / "later.zip", [("Questions_ecrites.json", list_file(
+        [qe_json(), answered(2), pending(3)], "documents"))])
+    with time_machine.travel(TODAY, tick=True):
+        first = import_json(config, "--file", str(first_file), code=2)
+        second = import_json(config, "--file", str(later))
+    assert counts(first) == (3, 3, 0, 0, 0, 0, 1) and first["archives"][0]["questions"] == 4
+    assert first["errors"] == [{"archive": first_file.resolve().as_uri(), "member": "Questions_ecrites.json[2]",
+                                "error": f"ParseError: {first_file}#Questions_ecrites.json[2]: cannot read uid (a "
+                                         "written question's: QANR5L…QE…): found 'QANR5L16QG6'"}]
+    assert counts(second) == (3, 0, 1, 2, 0, 0, 0) and second["unopened"] == 0
+    assert [(e["ref"], e["kind"], e["date"]) for e in second["events"]] == [("QANR5L17QE2", "answered", "2025-06-03")]
+    assert len(kinds(tmp_path)) == 4
+    text = relance(config, "import", "an", "--file", str(later))
+    assert "Questions_ecrites" not in text.stderr and "3 questions, imported" in text.stdout
+
+
+def test_the_14th_legislature_archive(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Downloaded as `Questions_ecrites_XIV.json.zip` holding one `Questions_ecrites_XIV.json`: its questions
+    (the real record moved to the 14th legislature) are given the address the check cycle reads them at,
+    the old site's XML view."""
+    site = RangeSite(archive_bytes(tmp_path, [("Questions_ecrites_XIV.json", list_file(
+        [in_legislature(qe_json(), 14, 47351), in_legislature(without_answer(qe_json()), 14, 2)], "questions"))]))
+    httpserver.expect_request("/14/questions/questions_ecrites/Questions_ecrites_XIV.json.zip").respond_with_handler(
+        site.handler)
+    config = an_config(tmp_path, httpserver)
+    with time_machine.travel(TODAY, tick=True):
+        report = import_json(config, "--legislature", "14")
+    assert counts(report) == (2, 2, 0, 0, 0, 0, 0) and report["archives"][0]["questions"] == 2
+    question = get_question(open_db(tmp_path / "relance.db"), "QANR5L14QE47351")
+    assert question is not None and question.snapshot is not None and question.snapshot.status == "answered"
+    assert question.snapshot.url == httpserver.url_for("/q14/14-47351QE.htm/vue/xml")
+
+
+@pytest.mark.parametrize(("member", "content", "problem"), [
+    ("json/PO845407.json", lambda: sample_bytes("an/amo/amo10-l17-2025-07/json/organe/PO845407.json"),
+     "neither one question"),
+    ("Questions_ecrites.json", lambda: list_file([qe_json(), pending(2), pending(3)], "questions")[:3000],
+     "not a whole JSON document (truncated?)")])
+def test_archive_of_neither_layout_is_refused(tmp_path: Path, httpserver: HTTPServer, member: str, content: Any,
+                                               problem: str) -> None:
+    """A real JSON file of the AN's deputies' data beside the questions, or the list file cut short: the
+    archive is refused, naming the member, and nothing is stored."""
+    config = an_config(tmp_path, httpserver)
+    file = write_archive(tmp_path / "a.zip", [qe_json(), (member, content())])
+    result = relance(config, "import", "an", "--file", str(file))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"archive {file}: member {member}: {problem}" in result.stderr
+    assert stored(tmp_path).execute("select count(*) from questions").fetchone() == (0,)
