@@ -63,8 +63,19 @@ from datetime import date
 from typing import Any
 
 from bot.core.deadlines import PARIS
-from bot.notify.content import Item
-from bot.notify.wording import ADVICE_LABEL, STATUS_LONG_FR, event_advice, event_sentence, kind_fr
+from bot.notify.content import Item, LateGroup
+from bot.notify.wording import (
+    ADVICE_LABEL,
+    STATUS_LONG_FR,
+    event_advice,
+    event_sentence,
+    kind_fr,
+    late_group_action,
+    late_group_intro,
+    late_group_line,
+    late_group_ministry,
+    late_group_title,
+)
 
 PAYLOAD_VERSION = 1
 EXCERPT_CHARS = 280  # a chat notice quotes this much of an answer; the payload has the whole excerpt
@@ -147,3 +158,23 @@ def notice_text(item: Item) -> tuple[str, str]:
         lines.append(f"Ministère : {item.ministry}")
     lines.append(item.url)
     return title, "\n".join(lines)
+
+
+def late_group_notice(group: LateGroup) -> tuple[str, str]:
+    """(title, body) of the one chat notice that tells many late questions at once (a channel's batch
+    after a bulk import): the count per ministry, then one line per question, then what to do."""
+    lines = [late_group_intro(len(group.questions)), ""]
+    lines += [f"- {late_group_ministry(name, n)}" for name, n in group.by_ministry]
+    lines.append("")
+    lines += [late_group_line(q.label, q.title, q.days_late, q.signal_days_late) for q in group.questions]
+    actions = [action for chamber in group.chambers if (action := late_group_action(chamber))]
+    if actions:
+        lines += ["", *(f"{ADVICE_LABEL} : {action}" for action in actions)]
+    return late_group_title(len(group.questions)), "\n".join(lines)
+
+
+def late_group_payload(group: LateGroup) -> dict[str, Any]:
+    """What the ledger keeps beside a grouped notice: its kind (a warning, as every late event) and the
+    events it tells. Never posted: a webhook gets each event on its own (see the module's docstring)."""
+    return {"kind": "overdue", "grouped": True, "event_ids": [i.event_id for i in group.items]}
+

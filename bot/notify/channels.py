@@ -2,7 +2,9 @@
 
 One notice per (channel, event), recorded in the delivery ledger before it is sent, so a channel gets
 each event once whatever crashes and re-runs happen; a notice that fails is sent again, unchanged, on
-the next run. Sending is the one delivery loop (`bot.notify.delivery`) over `ChannelTransport`.
+the next run. Many late questions in one run go to a chat room as one grouped notice that carries
+them all (`bot.notify.content.late_group`). Sending is the one delivery loop (`bot.notify.delivery`)
+over `ChannelTransport`.
 
 Configuration (`config.toml`)
 -----------------------------
@@ -34,8 +36,8 @@ import apprise
 from sqlite_utils import Database
 
 from bot.core.deadlines import today_in_paris
-from bot.notify.channel_notice import notice_text, payload
-from bot.notify.content import Item, item_from_event
+from bot.notify.channel_notice import late_group_notice, late_group_payload, notice_text, payload
+from bot.notify.content import LATE_KINDS, Item, item_from_event, late_group
 from bot.notify.delivery import DeliveryError, deliver
 from scrapers.model import QuestionSnapshot
 from storage.ledger import (
@@ -259,6 +261,21 @@ def _notices(events: Sequence[Event]) -> list[tuple[Event, list[Event]]]:
     return notices
 
 
+def _batch(channel: Channel, events: Sequence[Event], item: Callable[[Event], Item]
+           ) -> list[tuple[str, str, list[Event]]]:
+    """A channel's notices for `events`, as (subject, stored body, the events it carries): one per event
+    (`_notices`), but many late questions at once (the first batch after a bulk import) go to a chat
+    room as one grouped notice. A webhook gets every event on its own, as its payload is documented."""
+    late = [e for e in events if e.kind in LATE_KINDS]
+    group = None if _scheme(channel.url) in _WEBHOOK_SCHEMES else late_group([item(e) for e in late])
+    notices = []
+    if group is not None:
+        title, body = late_group_notice(group)
+        notices.append((title, stored_notice(title, body, late_group_payload(group)), late))
+        events = [e for e in events if e.kind not in LATE_KINDS]
+    return notices + [(*_message_body(item(event)), carried) for event, carried in _notices(events)]
+
+
 def notify_channels(db: Database, channels: Sequence[Channel], tags_of: Mapping[str, Collection[str]],
                     now: datetime, *, since: Mapping[str, datetime] | None = None, dry_run: bool = False,
                     echo: Callable[[str], None] = print) -> ChannelReport:
@@ -285,8 +302,7 @@ def notify_channels(db: Database, channels: Sequence[Channel], tags_of: Mapping[
         start = since.get(channel.name) if since else None
         wanted = [e for e in undelivered_events(db, recipient, start)
                   if e.ref in tags_of and channel.follows(e.ref, tags_of[e.ref], e.kind)]
-        for event, carried in _notices(wanted):
-            subject, stored = _message_body(item(event))
+        for subject, stored, carried in _batch(channel, wanted, item):
             report.queued += 1
             if dry_run:
                 echo(f"channel {channel.name!r} ({masked_url(channel.url)}) would get: {subject}")

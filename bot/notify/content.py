@@ -7,12 +7,12 @@ and `bot.notify.channels`. Pure data: no I/O here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
 from bot.core.deadlines import deadline_status
-from scrapers.model import QuestionSnapshot
+from scrapers.model import QuestionSnapshot, normalize_ministry
 from scrapers.refs import parse_ref
 from storage.records import Event, EventKind, SourceHealth
 
@@ -29,6 +29,10 @@ SECTION_OF: Mapping[EventKind, SectionName] = {
     "matched": "found",  # a question a follow rule found: watched from now on
     "published": "other", "signaled": "other", "renewed": "other",
 }
+LATE_KINDS: frozenset[EventKind] = frozenset({"overdue", "signaled_overdue"})
+# More late questions than this in one message (a digest, a channel's batch: typically the first after
+# a bulk import) are grouped, a count per ministry then one short line each, instead of a card each.
+LATE_GROUP_ABOVE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,76 @@ class Digest:
     def sections(self) -> list[tuple[SectionName, tuple[Item, ...]]]:
         """The non-empty sections, in order."""
         return [(name, items) for name in SECTION_ORDER if (items := self.section(name))]
+
+    def late_group(self) -> LateGroup | None:
+        """The late questions grouped, when there are too many for a card each (see `late_group`)."""
+        return late_group(self.section("overdue"))
+
+
+@dataclass(frozen=True, slots=True)
+class LateQuestion:
+    """One line of a grouped list of late questions: the question, and how late it is against its answer
+    deadline (`overdue`) and, at the AN, its signalement's (`signaled_overdue`)."""
+
+    ref: str
+    label: str
+    chamber: Literal["an", "senat"]
+    url: str
+    title: str | None
+    ministry: str | None
+    days_late: int | None = None  # None: its answer deadline's event is not in this message
+    signal_days_late: int | None = None  # None: no signalement deadline passed in this message
+
+    @property
+    def most_late(self) -> int:
+        return max(self.days_late or 0, self.signal_days_late or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LateGroup:
+    """Many late questions told at once: how many each ministry holds, then each question."""
+
+    questions: tuple[LateQuestion, ...]  # the most late first
+    by_ministry: tuple[tuple[str | None, int], ...]  # (a ministry's name as first met, its count): most first
+    items: tuple[Item, ...]  # the events the group tells
+
+    @property
+    def chambers(self) -> tuple[Literal["an", "senat"], ...]:
+        """The chambers whose questions are late against their answer deadline, AN first."""
+        late = {q.chamber for q in self.questions if q.days_late is not None}
+        return tuple(c for c in ("an", "senat") if c in late)
+
+
+def _late_questions(items: Sequence[Item]) -> list[LateQuestion]:
+    by_ref: dict[str, LateQuestion] = {}
+    for i in items:
+        known = by_ref.get(i.ref) or LateQuestion(i.ref, i.label, i.chamber, i.url, i.title, i.ministry)
+        late = i.days_late if i.days_late is not None else 0
+        by_ref[i.ref] = (replace(known, signal_days_late=late) if i.kind == "signaled_overdue"
+                         else replace(known, days_late=late))
+    return sorted(by_ref.values(), key=lambda q: (-q.most_late, q.label))
+
+
+def _by_ministry(questions: Sequence[LateQuestion]) -> tuple[tuple[str | None, int], ...]:
+    names: dict[str, str | None] = {}
+    counts: dict[str, int] = {}
+    for q in questions:
+        key = normalize_ministry(q.ministry) if q.ministry else ""
+        names.setdefault(key, q.ministry)
+        counts[key] = counts.get(key, 0) + 1
+    # A question whose ministry is unknown goes last, whatever its count.
+    ordered = sorted(counts, key=lambda key: (key == "", -counts[key], key))
+    return tuple((names[key], counts[key]) for key in ordered)
+
+
+def late_group(items: Sequence[Item]) -> LateGroup | None:
+    """The `overdue` and `signaled_overdue` items of one message grouped by question, when they concern
+    more than LATE_GROUP_ABOVE questions; None when few enough to be told one card each."""
+    late = [i for i in items if i.kind in LATE_KINDS]
+    questions = _late_questions(late)
+    if len(questions) <= LATE_GROUP_ABOVE:
+        return None
+    return LateGroup(tuple(questions), _by_ministry(questions), tuple(late))
 
 
 def _int(value: object) -> int | None:

@@ -16,7 +16,7 @@ from babel.dates import format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.core.deadlines import PARIS
-from bot.notify.content import Digest, Item, SectionName, SourceLine
+from bot.notify.content import Digest, Item, LateGroup, SectionName, SourceLine
 from bot.notify.wording import (
     CHAMBER_SITES,
     FREQUENCIES_FR,
@@ -34,6 +34,10 @@ from bot.notify.wording import (
     fr_count,
     fr_date,
     fr_list,
+    late_group_action,
+    late_group_intro,
+    late_group_line,
+    late_group_ministry,
 )
 
 
@@ -59,10 +63,33 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupLine:
+    """One question of a grouped list: its line (label, title, how late) and where to read it."""
+
+    label: str
+    text: str  # the whole line, label first
+    rest: str  # the line after the label, for the HTML part, where the label is a link
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grouped:
+    """Many late questions at once, written out for both parts of the e-mail alike: the sentence that
+    introduces them, the count per ministry, one line per question, then what can be done."""
+
+    intro: str
+    ministries: tuple[str, ...]
+    lines: tuple[GroupLine, ...]
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     name: SectionName
     title: str
     entries: tuple[Entry, ...]
+    count: int  # the items it tells (its heading's number)
+    grouped: Grouped | None = None  # instead of entries: the overdue section of a large batch
 
 
 def _facts(*pairs: tuple[str, str | None]) -> tuple[tuple[str, str], ...]:
@@ -126,10 +153,28 @@ ENTRY_OF: Mapping[SectionName, Callable[[Item], Entry]] = {
 }
 
 
+def grouped(group: LateGroup) -> Grouped:
+    """A LateGroup written out: every sentence from the wording module."""
+    lines = []
+    for q in group.questions:
+        text = late_group_line(q.label, q.title, q.days_late, q.signal_days_late)
+        lines.append(GroupLine(q.label, text, text[len(q.label):], q.url))
+    actions = tuple(action for chamber in group.chambers if (action := late_group_action(chamber)))
+    return Grouped(late_group_intro(len(group.questions)),
+                   tuple(late_group_ministry(name, n) for name, n in group.by_ministry), tuple(lines), actions)
+
+
+def _section(digest: Digest, name: SectionName, items: tuple[Item, ...]) -> Section:
+    group = digest.late_group() if name == "overdue" else None
+    if group is not None:
+        return Section(name, SECTION_TITLES[name], (), len(items), grouped(group))
+    return Section(name, SECTION_TITLES[name], tuple(ENTRY_OF[name](item) for item in items), len(items))
+
+
 def sections(digest: Digest) -> list[Section]:
-    """The digest's non-empty sections, in order, their items written out."""
-    return [Section(name, SECTION_TITLES[name], tuple(ENTRY_OF[name](item) for item in items))
-            for name, items in digest.sections()]
+    """The digest's non-empty sections, in order, their items written out; the overdue section of a
+    large batch (more than LATE_GROUP_ABOVE questions) grouped rather than a card each."""
+    return [_section(digest, name, items) for name, items in digest.sections()]
 
 
 # --- subject, heading, footer -----------------------------------------------------------------
