@@ -404,3 +404,17 @@ def test_missing_facts_are_left_out_never_shown_as_none() -> None:
     for part in (rendered.text, rendered.html):
         assert "None" not in part and " ." not in part and ",." not in part
     assert "Échéance proche." in rendered.text and "Délai dépassé." in rendered.text
+
+
+def test_a_question_first_read_years_after_its_deadline_reads_right() -> None:
+    """SEQ210723812 with its lapse taken out (still awaiting its answer), read for the first time on 9 June
+    2025: due 15 September 2021, it is 1363 days late (Babel groups the thousands)."""
+    url = "https://www.senat.fr/questions/base/2021/qSEQ210723812.html"
+    pending = parse_senat_text(page_text("SEQ210723812").replace("La question est caduque", ""), url)
+    events = diff(None, pending, today=TODAY, last_day=None, seen_at=NOW)
+    text = flat(render_digest(digest([item_from_event(e, pending, TODAY) for e in events], "daily")).text)
+    assert ("Délais dépassés (1) =================== * Sénat 23812 (2021-07) Délai dépassé de 1\u202f363 jours : la "
+            "réponse était due le 15 septembre 2021. La question entre dans la liste de rappel publiée chaque mois "
+            "au JO Sénat.") in text
+    assert "Que faire : poser une question de rappel, ou demander sa conversion en question orale." in text
+    assert "Autres nouvelles (1)" in text and "Nouvelle question suivie, publiée au JO le 15 juillet 2021." in text
