@@ -170,12 +170,14 @@ def test_bad_config_exit_1(tmp_path: Path) -> None:
 
 def test_add_and_remove_edit_the_config(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('# my questions\n[relance]\ncontact = "ops@relance.test"  # who we are\n', encoding="utf-8")
+    # `add` reads a new question once: the Sénat site is a closed local port, never the real site.
+    head = '# my questions\n[relance]\ncontact = "ops@relance.test"  # who we are\n'
+    path.write_text(head + '[http]\nretries = 0\n[sources.senat]\nbase_url = "http://127.0.0.1:9"\n', encoding="utf-8")
     added = CliRunner().invoke(main, ["--config", str(path), "add", "https://www.senat.fr/questions/base/2022/"
                                       "qSEQ221103705.html", "--tag", "vsa", "--note", "Dossus"])
     assert added.exit_code == 0 and "SEQ221103705 added" in added.stdout
     text = path.read_text(encoding="utf-8")
-    assert text.startswith('# my questions\n[relance]\ncontact = "ops@relance.test"  # who we are\n')
+    assert text.startswith(head)
     assert '[[watch]]\nref = "SEQ221103705"\ntags = ["vsa"]\nnote = "Dossus"' in text
     again = CliRunner().invoke(main, ["--config", str(path), "add", "SEQ221103705"])
     assert again.exit_code == 0 and "nothing to change" in again.stdout
