@@ -167,3 +167,12 @@ def m007_actors(db: Database) -> None:
     db.table("mandates").create_index(["actor", "organ_type"])
     db.table("bodies").create({"uid": str, "type": str, "name": str, "short": str, "abbreviation": str,
                                "start": str, "end": str, "parent": str}, pk="uid", not_null={"type", "name"})
+
+
+@migrations()
+def m009_rappel_checks(db: Database) -> None:
+    # Each reading of the Sénat's liste de rappel (`relance import senat --rappel`): when, from where, how
+    # many questions it listed, and the ids of the `rappel_disagrees` events it found then (JSON). The
+    # latest row is relance's current view: an append-only event log cannot say which disagreements ended.
+    db.table("rappel_checks").create({"id": int, "at": str, "source": str, "listed": int, "disagreements": str},
+                                     pk="id", not_null={"at", "source", "listed", "disagreements"})

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from storage.instants import instant_text as _text
 from storage.questions import event_from_row
-from storage.records import Event
+from storage.records import ADMIN_EVENT_KINDS, Event
 
 MessageState = Literal["queued", "sent", "failed", "given_up", "cancelled"]
 # admin: source alarms; access: the manage link sent to an address that asks to subscribe again
@@ -77,11 +77,14 @@ def _columns(recipient: Recipient) -> dict[str, str]:
 
 
 def undelivered_events(db: Database, recipient: Recipient, since: datetime | None = None) -> list[Event]:
-    """Events seen at or after `since` that no message to `recipient` carries yet, oldest first."""
+    """Events seen at or after `since` that no message to `recipient` carries yet, oldest first; never
+    the admin's own kinds (`ADMIN_EVENT_KINDS`), which only the admin's notices carry."""
+    admin_only = sorted(ADMIN_EVENT_KINDS)
     rows = db.execute(
-        "SELECT * FROM events e WHERE e.seen_at >= ? AND NOT EXISTS (SELECT 1 FROM deliveries d "
+        f"SELECT * FROM events e WHERE e.seen_at >= ? AND e.kind NOT IN ({', '.join('?' * len(admin_only))}) "
+        "AND NOT EXISTS (SELECT 1 FROM deliveries d "
         "WHERE d.recipient_kind = ? AND d.recipient = ? AND d.event_id = e.id) ORDER BY e.id",
-        [_text(since) if since else "", recipient.kind, recipient.address])
+        [_text(since) if since else "", *admin_only, recipient.kind, recipient.address])
     columns = [c[0] for c in rows.description]
     return [event_from_row(dict(zip(columns, row, strict=True))) for row in rows.fetchall()]
 

@@ -10,10 +10,14 @@ from typing import Any, Literal
 from scrapers.model import QuestionSnapshot
 
 EventKind = Literal["published", "answered", "answer_changed", "transferred", "signaled", "renewed",
-                    "withdrawn", "closed", "lapsed", "deadline_soon", "overdue", "signaled_overdue", "matched"]
+                    "withdrawn", "closed", "lapsed", "deadline_soon", "overdue", "signaled_overdue", "matched",
+                    "rappel_disagrees"]
 EVENT_KINDS: tuple[EventKind, ...] = ("published", "answered", "answer_changed", "transferred", "signaled",
                                       "renewed", "withdrawn", "closed", "lapsed", "deadline_soon", "overdue",
-                                      "signaled_overdue", "matched")
+                                      "signaled_overdue", "matched", "rappel_disagrees")
+# Events the admin hears of (bot/app/health.py), never a subscriber's e-mail, a channel or a feed:
+# `rappel_disagrees`, the Sénat's liste de rappel and relance disagreeing on whether a question is late.
+ADMIN_EVENT_KINDS: frozenset[EventKind] = frozenset({"rappel_disagrees"})
 # `missing`: the site answered 404 or 410, the question is not there (a wrong reference, or one not yet
 # online); the question's problem, never the source's.
 PollOutcome = Literal["changed", "unchanged", "error", "missing"]

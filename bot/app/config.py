@@ -111,9 +111,17 @@ class SenatSource(_Strict):
     base_url: str = "https://www.senat.fr"
     # The open-data CSV of every question of the last twelve months, rebuilt daily (relance import senat).
     csv_url: str = "https://data.senat.fr/data/questions/questions-depuis-un-an.csv"
+    # The export of the liste de rappel (relance import senat --rappel): no default, since no real
+    # address of it is known here (only its help page, samples/senat/SOURCES.md).
+    rappel_url: str | None = None
 
     _check_url = field_validator("base_url")(_base_url)
     _check_csv_url = field_validator("csv_url")(_file_url)
+
+    @field_validator("rappel_url")
+    @classmethod
+    def _rappel_url(cls, value: str | None) -> str | None:
+        return None if value is None else _file_url(value)
 
 
 class Sources(_Strict):

@@ -17,7 +17,13 @@ from bot.app.settings import smtp_settings
 from bot.notify.channels import Channel, ChannelError, check_channel, masked_url
 from bot.notify.smtp import MailUnavailable, SmtpSettings, connect
 from bot.notify.tokens import MIN_SECRET_LENGTH
-from bot.notify.wording import missing_question_line
+from bot.notify.wording import (
+    RAPPEL_ADVICE,
+    RAPPEL_NEVER_READ,
+    missing_question_line,
+    rappel_check_line,
+    rappel_sentence,
+)
 from scrapers.http import (
     ErrorPage,
     FetchError,
@@ -33,6 +39,7 @@ from scrapers.refs import QuestionRef, parse_ref
 from scrapers.sources import SourceSettings, read_question, source_for
 from storage.alarms import inspect_database
 from storage.db import StorageError
+from storage.rappel import latest_rappel_check
 
 # The contact of the bundled config.toml: the project's, not the operator's.
 BUNDLED_CONTACT = "https://github.com/relance-bot/relance"
@@ -160,6 +167,22 @@ def given_up_check(count: int) -> Check:
                  "l'adresse (`relance subscribe`) ou la désabonner (`relance unsubscribe ADRESSE`)")
 
 
+def rappel_checks(path: Path) -> list[Check]:
+    """The latest reading of the Sénat's liste de rappel and every disagreement it found with relance
+    (`relance import senat --rappel`). Information: a disagreement is to look into, not a broken instance."""
+    try:
+        check = latest_rappel_check(path) if path.exists() else None
+    except StorageError:
+        return []  # the database check above names the problem
+    if check is None:
+        return [Check("liste de rappel", True, RAPPEL_NEVER_READ)]
+    found = len(check.disagreements)
+    advice = f" — que faire : {RAPPEL_ADVICE}" if found else ""
+    lines = [Check("liste de rappel", True, rappel_check_line(check.at, check.source, check.listed, found) + advice)]
+    return lines + [Check("désaccord (rappel)", True, f"{parse_ref(e.ref).label} : {rappel_sentence(e.details)}")
+                    for e in check.disagreements]
+
+
 # ---------------------------------------------------------------------------------------------- SMTP
 
 def _smtp_fix(problem: str, settings: SmtpSettings) -> str:
@@ -254,6 +277,7 @@ def diagnose(config: Config, path: Path, *, env: Mapping[str, str], database: Pa
     """Every check, in order, as it completes. `http` should neither retry nor cache: one real GET per source."""
     yield from config_checks(config, path, env)
     yield from database_checks(database)
+    yield from rappel_checks(database)
     if config.email is not None:
         yield smtp_check(smtp_settings(config, env))
     with PoliteClient(http) as client:

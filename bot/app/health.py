@@ -19,7 +19,7 @@ stays queued and goes out on the next cycle. E-mails go to the admin's address l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,11 +33,12 @@ from bot.notify.channels import Channel, ChannelTransport, stored_notice
 from bot.notify.delivery import Transport, deliver
 from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import MailUnavailable
-from bot.notify.wording import SOURCE_NAMES, source_alarm_text
+from bot.notify.wording import SOURCE_NAMES, rappel_alarm_text, rappel_sentence, source_alarm_text
+from scrapers.refs import parse_ref
 from storage.alarms import Alarm, AlarmChange, Notice, failing_since, get_alarms, record_alarm_change
 from storage.ledger import Message, Recipient, RecipientKind, channel_recipient, email_recipient, messages_to_send
 from storage.questions import source_health
-from storage.records import SourceHealth
+from storage.records import Event, SourceHealth
 
 ADMIN_CHANNEL = "@admin"  # `@` cannot appear in a [[channel]] name: the ledger never mixes the two
 PAYLOAD_VERSION = 1
@@ -194,3 +195,34 @@ def run_source_alarms(db: Database, now: datetime, config: Config) -> HealthRepo
     finally:
         if smtp is not None:
             smtp.close()
+
+
+# ---------------------------------------------------------------------------------------------- the liste de rappel
+
+def rappel_notices(config: Config, source: str, now: datetime) -> Callable[[list[Event]], list[Notice]]:
+    """The admin's notice of new disagreements with the Sénat's liste de rappel (bot/app/senat_rappel.py),
+    built from their events once stored: one notice per reading that found new ones, to the same
+    recipients and through the same ledger as a source alarm."""
+    settings = health_settings(config)
+
+    def build(events: list[Event]) -> list[Notice]:
+        subject, text = rappel_alarm_text([(parse_ref(e.ref).label, rappel_sentence(e.details)) for e in events],
+                                          source)
+        payload = {"relance_version": PAYLOAD_VERSION, "kind": "rappel_disagrees", "source": source,
+                   "disagreements": [{"ref": e.ref, **e.details} for e in events]}
+        return _builds(settings, subject, text, payload, now)
+    return build
+
+
+def send_admin_notices(db: Database, now: datetime, config: Config) -> HealthReport:
+    """Send every admin notice waiting in the ledger (source alarms, disagreements with the liste de rappel)."""
+    settings, report = health_settings(config), HealthReport()
+    if not settings.recipients:
+        return report
+    smtp = smtp_sender(config) if config.email is not None and settings.email is not None else None
+    try:
+        _send_pending(db, settings.recipients, admin_transports(settings, smtp), now, report)
+    finally:
+        if smtp is not None:
+            smtp.close()
+    return report

@@ -20,7 +20,7 @@ from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import STATUS_FR
 from scrapers.errors import CannotRun
 from storage.questions import all_questions, list_events
-from storage.records import Event
+from storage.records import ADMIN_EVENT_KINDS, Event
 
 Order = Literal["asc", "desc"]
 # The columns a table sorts on, with their French names; `delay` is days late, or minus days left.
@@ -194,7 +194,8 @@ def parse_day(value: str | None, name: str) -> date | None:
 
 
 def watched_events(db: Database, questions: Sequence[WatchedQuestion], since: date | None = None) -> list[Event]:
-    """The events of `questions`, oldest first, seen on or after the day `since` (Paris)."""
+    """The events of `questions`, oldest first, seen on or after the day `since` (Paris); not the admin's
+    own kinds (`ADMIN_EVENT_KINDS`): feeds and the API tell what subscribers are told."""
     refs = {q.ref.uid for q in questions}
     start = datetime.combine(since, time.min, PARIS) if since else None
-    return [e for e in list_events(db, since=start) if e.ref in refs]
+    return [e for e in list_events(db, since=start) if e.ref in refs and e.kind not in ADMIN_EVENT_KINDS]

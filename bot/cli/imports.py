@@ -13,6 +13,8 @@ from bot.app.import_an import ArchiveOutcome, ImportReport, import_an
 from bot.app.import_an import report_json as an_report_json
 from bot.app.import_senat import DEFAULT_MAX_PAGES, SenatImportReport, import_senat
 from bot.app.import_senat import report_json as senat_report_json
+from bot.app.senat_rappel import RappelReport, import_rappel
+from bot.app.senat_rappel import report_json as rappel_report_json
 from bot.app.settings import http_settings
 from bot.cli.kit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.views import event_text
@@ -113,7 +115,44 @@ def _senat_report_text(report: SenatImportReport) -> None:
             click.echo(f"  {event_text(event)}")
 
 
+def _rappel_report_text(report: RappelReport) -> None:
+    i = report.imported.ingest
+    same = " (unchanged since the last reading, HTTP 304: compared again)" if report.revalidated else ""
+    rejected = f", rows rejected {len(report.rejected)} (listed on stderr)" if report.rejected else ""
+    click.echo(f"{report.url}: liste de rappel{same}: {report.listed} written questions listed, "
+               f"{report.skipped} rows of other kinds{rejected}")
+    click.echo(f"not held before, imported: new {i.new}, matched {i.matched}, pages fetched "
+               f"{report.imported.pages_fetched}, errors {len(report.imported.errors)}")
+    click.echo(f"disagreements {len(report.disagreements)} (new {len(report.new)}), admin notices queued "
+               f"{report.notices}, sent {report.alarm.sent}")
+    new = {e.id for e in report.new}
+    for event in report.disagreements:
+        click.echo(f"  {'new ' if event.id in new else ''}{event_text(event)}")
+
+
+def _rappel(context: Context, data: bytes | None, file: Path | None, as_json: bool) -> None:
+    config = context.config
+    db = context.database()
+    with PoliteClient(http_settings(config)) as client:
+        report = import_rappel(config, db, client, now=now, data=data, file_name=str(file) if file else None)
+    if as_json:
+        print_json(rappel_report_json(report))
+    else:
+        _rappel_report_text(report)
+    for row in report.rejected:
+        click.echo(f"relance: Sénat: {report.url}: row rejected, not compared: {row}", err=True)
+    for failure in report.imported.errors:
+        click.echo(f"relance: Sénat: {failure.ref or 'search'} not read: {failure.error}", err=True)
+    for error in report.alarm.errors:
+        click.echo(f"relance: {error}", err=True)
+    if not report.ok:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
 @import_group.command("senat")
+@click.option("--rappel", is_flag=True,
+              help="Read the Sénat's liste de rappel export (--file, or [sources.senat] rappel_url) and report "
+                   "where it disagrees with relance.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
               help="Only questions published on or after this day; before the CSV's year, the search is paged too.")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
@@ -123,8 +162,13 @@ def _senat_report_text(report: SenatImportReport) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
 @pass_context
 @one_line_errors
-def senat(context: Context, since: datetime | None, file: Path | None, max_pages: int, as_json: bool) -> None:
+def senat(context: Context, *, rappel: bool, since: datetime | None, file: Path | None, max_pages: int,
+          as_json: bool) -> None:
     """Import the Sénat's open data: every question of the last twelve months (one daily CSV).
+
+    With --rappel, read the Sénat's liste de rappel instead (questions unanswered after two months) and
+    report every disagreement with relance's view (a finding, not a failure: exit code 0); the
+    questions relance does not hold are imported.
 
     A row whose value cannot be read is rejected (its line, column and value on stderr) and the
     other rows are imported; a header lacking a required column refuses the whole file.
@@ -139,6 +183,13 @@ def senat(context: Context, since: datetime | None, file: Path | None, max_pages
         except OSError as error:
             click.echo(f"relance: --file {file}: {error.strerror or error}", err=True)
             sys.exit(EXIT_CANNOT_RUN)
+    if rappel:
+        if since is not None or click.get_current_context().get_parameter_source("max_pages") is not \
+                click.core.ParameterSource.DEFAULT:
+            click.echo("relance: --rappel reads the whole liste de rappel: --since and --max-pages do not apply",
+                       err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+        return _rappel(context, data, file, as_json)
     db = context.database()
     with PoliteClient(http_settings(config)) as client:
         report = import_senat(config, db, client, now=now, since=since.date() if since else None, data=data,

@@ -141,6 +141,7 @@ EVENT_FR = {
     "transferred": "transmise", "signaled": "signalée", "renewed": "renouvelée", "withdrawn": "retirée",
     "closed": "clôturée", "lapsed": "caduque", "deadline_soon": "échéance proche", "overdue": "délai dépassé",
     "signaled_overdue": "délai du signalement dépassé", "matched": "trouvée par une règle de suivi",
+    "rappel_disagrees": "désaccord avec la liste de rappel du Sénat",
 }
 
 
@@ -240,6 +241,8 @@ def event_sentence(item: Item) -> str:
         case "matched":
             return capitalized(f"Nouvelle question {kind_fr(item.kind, item.details)}, publiée au "
                                f"JO{_on(item.official_date)} ; elle est désormais suivie.")
+        case "rappel_disagrees":
+            return rappel_sentence(item.details)
         case _:  # published
             return f"Nouvelle question suivie, publiée au JO{_on(item.official_date)}."
 
@@ -274,6 +277,8 @@ def event_line(kind: str, details: Mapping[str, Any]) -> str:
         detail = str(d.get("label") or "")
     elif kind in ("published", "matched"):
         detail = str(d.get("title") or "")
+    elif kind == "rappel_disagrees":
+        detail = rappel_short(d)
     detail = detail.strip(" ,")
     return f"{what} : {detail}" if detail else what
 
@@ -391,3 +396,75 @@ def source_alarm_text(change: AlarmChange, health: SourceHealth, since: datetime
     if change == "raised":
         lines.append("Tant que cela dure : un rappel par jour ; un avis quand la source fonctionnera de nouveau.")
     return subject, "\n".join(lines) + "\n"
+
+
+# --- the Sénat's liste de rappel against relance (bot/core/rappel.py, bot/app/senat_rappel.py) ----------
+
+_LISTED = ("Le Sénat la compte parmi les questions restées sans réponse deux mois après leur publication "
+           "(liste de rappel)")
+RAPPEL_ADVICE = ("relire chaque question sur le site du Sénat (`relance fetch RÉFÉRENCE`) et comparer : l'une des "
+                 "deux vues est à corriger ; `relance doctor` liste les désaccords en cours")
+
+
+def _iso_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _on_jo(day: date | None) -> str:
+    return f" au JO du {fr_date(day)}" if day else ""
+
+
+def rappel_sentence(details: Mapping[str, Any]) -> str:
+    """How the liste de rappel and relance disagree on a question, in one sentence (a `rappel_disagrees`
+    event's details)."""
+    kind, deadline = details.get("disagreement"), _iso_day(details.get("deadline"))
+    status = STATUS_LONG_FR.get(str(details.get("status")), str(details.get("status")))
+    if kind == "listed_answered":
+        answered = _iso_day(details.get("answered"))
+        return f"{_LISTED}, alors que relance la tient pour répondue{_on_jo(answered)}."
+    if kind == "listed_ended":
+        return f"{_LISTED}, alors que relance la tient pour {status}."
+    if kind == "listed_not_late":
+        if deadline is None:
+            return f"{_LISTED}, alors que relance ne connaît pas sa date de publication."
+        return f"{_LISTED}, alors que pour relance son délai de réponse court jusqu'au {fr_date(deadline)}."
+    late = details.get("days_late")
+    by = f" de {days(late)}" if isinstance(late, int) else ""
+    due = f" : la réponse était due le {fr_date(deadline)}" if deadline else ""
+    return ("Le Sénat ne la compte pas parmi les questions restées sans réponse (liste de rappel), alors que "
+            f"relance la tient en retard{by}{due}.")
+
+
+def rappel_short(details: Mapping[str, Any]) -> str:
+    """The disagreement in a few words, for `relance events` and a question's history."""
+    kind, deadline = details.get("disagreement"), _short_day(details.get("deadline"))
+    if kind == "absent_late":
+        return f"absente de la liste du Sénat, en retard pour relance (échéance du {deadline})"
+    relance = {"listed_answered": f"répondue le {_short_day(details.get('answered'))}",
+               "listed_ended": STATUS_FR.get(str(details.get("status")), str(details.get("status"))),
+               "listed_not_late": f"échéance le {deadline}"}.get(str(kind), "?")
+    return f"listée en retard par le Sénat, {relance} pour relance"
+
+
+def rappel_alarm_text(lines: Sequence[tuple[str, str]], source: str) -> tuple[str, str]:
+    """(subject, body) of the admin's notice of new disagreements: `lines` are (label, sentence)."""
+    count = fr_count(len(lines), "désaccord", "désaccords")
+    body = [f"La liste de rappel du Sénat ({source}) et relance ne sont pas d'accord sur "
+            f"{fr_count(len(lines), 'question', 'questions')} :", ""]
+    body += [f"- {label} : {sentence}" for label, sentence in lines]
+    body += ["", f"{ADVICE_LABEL} : {RAPPEL_ADVICE}."]
+    return f"relance : {count} avec la liste de rappel du Sénat", "\n".join(body) + "\n"
+
+
+def rappel_check_line(at: datetime, source: str, listed: int, disagreements: int) -> str:
+    """What `relance doctor` says of the latest reading of the liste de rappel."""
+    found = fr_count(disagreements, "désaccord", "désaccords") if disagreements else "aucun désaccord"
+    return (f"lue le {local_time(at)} ({source}) : {fr_count(listed, 'question listée', 'questions listées')}, "
+            f"{found} avec relance")
+
+
+RAPPEL_NEVER_READ = ("jamais lue : `relance import senat --rappel` la compare à ce que relance tient pour "
+                     "répondu, clos ou en retard")

@@ -131,6 +131,12 @@ def transferred_pending(row: dict[str, str]) -> dict[str, str]:
     return {**row, "Sort": "En cours"}
 
 
+def listed(row: dict[str, str]) -> dict[str, str]:
+    """The same question as the Sénat's liste de rappel lists it: every row of that export is « En
+    cours », with no answer (senat/liste-de-rappel-help.txt); a transfer, where there is one, stays."""
+    return {**row, "Sort": "En cours", "Ministère de réponse": "", "Date de réponse JO": ""}
+
+
 def iso_dates(row: dict[str, str]) -> dict[str, str]:
     """The same row with every date written ISO yyyy-mm-dd, as the fixture cut from the real file
     writes them (samples/SOURCES.md, "Newer facts")."""

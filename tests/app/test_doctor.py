@@ -76,8 +76,8 @@ def test_all_ok(config: Path, site: HTTPServer, mailer: Mailer) -> None:
     assert all(text.startswith("ok ") for text in lines), result.stdout
     assert [text.split(None, 1)[1].split("  ")[0] for text in lines] == [
         "config", "contact", "[email]", "RELANCE_SECRET", "identifiants SMTP", "[admin]", "base de données",
-        "intégrité", "migrations", "mode WAL", "messages abandonnés", "SMTP", "source AN (open data)",
-        "source AN (ancien site)", "source Sénat"]
+        "intégrité", "migrations", "mode WAL", "messages abandonnés", "liste de rappel", "SMTP",
+        "source AN (open data)", "source AN (ancien site)", "source Sénat"]
     assert f"127.0.0.1:{mailer.port} : connexion, EHLO, QUIT (aucun message envoyé)" in line(result, "SMTP")
     assert mailer.inbox.messages == []
     assert "AN 17-5268 lue (answered)" in line(result, "source AN (open data)")
