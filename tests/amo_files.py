@@ -100,3 +100,36 @@ def nil_civility(actor: dict[str, Any]) -> dict[str, Any]:
 
 def dump(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document).encode()
+
+
+# --- AN questions by other real actors: transformations of the real QANR5L17QE5268.json -----------
+
+
+def asked_by(document: dict[str, Any], actor_ref: str, legislature: int, number: int) -> dict[str, Any]:
+    """Another question of `legislature`, number `number`, asked by the real actor `actor_ref`: only
+    the uid, the numbers and the author's acteurRef change. Its text still opens « Mme Olivia Grégoire
+    interroge… » and its group is still EPR: what the AN's actors say must win over both."""
+    d = copy.deepcopy(document)
+    q = d["question"]
+    q["uid"] = f"QANR5L{legislature}QE{number}"
+    q["identifiant"]["legislature"] = str(legislature)
+    q["identifiant"]["numero"] = str(number)
+    q["auteur"]["identite"]["acteurRef"] = actor_ref
+    return d
+
+
+def text_without_author(document: dict[str, Any]) -> dict[str, Any]:
+    """A question whose text does not open with its author's name (« Interroge M. le ministre… »): the
+    parser then finds no author in it, as relance showed `Auteur : —` for such questions."""
+    d = copy.deepcopy(document)
+    text = d["question"]["textesQuestion"]["texteQuestion"]["texte"]
+    d["question"]["textesQuestion"]["texteQuestion"]["texte"] = "I" + text[text.index("interroge") + 1:]
+    return d
+
+
+def abridged_ministry(document: dict[str, Any]) -> dict[str, Any]:
+    """The ministry asked given by its ref and its abridged label only (`developpe` nil, as the AN
+    writes absent values): its full name then comes from the AN's bodies, when they hold it."""
+    d = copy.deepcopy(document)
+    d["question"]["minInt"]["developpe"] = None
+    return d

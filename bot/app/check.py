@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from bot.app.authors import name_author
 from bot.app.config import Config
 from bot.app.settings import http_settings, source_settings
 from bot.app.watched import watched
@@ -115,6 +116,8 @@ def _last_day(stored: StoredQuestion | None) -> date | None:
 
 def _record_reading(db: Database, reading: Reading, stored: StoredQuestion | None, *, now: datetime,
                     settings: CheckSettings, report: CycleReport, cycle_id: int) -> None:
+    # Named from the AN's actors before the diff, as the bulk imports name it (bot/app/authors.py).
+    reading = dataclasses.replace(reading, snapshot=name_author(db, reading.snapshot))
     old = stored.snapshot if stored else None
     if old is not None and is_behind(old, reading.snapshot):
         # The page is older than what the archive already told (reconciled, not regressed): the read

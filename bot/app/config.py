@@ -73,6 +73,10 @@ class HttpSection(_Strict):
 
 AN_ARCHIVE_URL = ("https://data.assemblee-nationale.fr/static/openData/repository/{leg}/questions/"
                   "questions_ecrites/Questions_ecrites{suffix}.json.zip")
+# The AN's open data of deputies, senators, ministers and bodies (AMO), every mandate, per legislature
+# (`relance import actors`); the file name is the one the 16th legislature's folder publishes.
+AN_ACTORS_URL = ("https://data.assemblee-nationale.fr/static/openData/repository/{leg}/amo/"
+                 "deputes_senateurs_ministres_legislature/AMO20_dep_sen_min_tous_mandats_et_organes.json.zip")
 
 
 class AnSource(_Strict):
@@ -83,8 +87,23 @@ class AnSource(_Strict):
     # legislature's number, {suffix} what the AN appends to older ones' file names ("_XV" for 15).
     archive_url: str = AN_ARCHIVE_URL
     legislatures: tuple[Annotated[int, Field(ge=1, le=30)], ...] = (17,)  # the archives imported
+    # The AMO zip of each legislature (`relance import actors`), which names the questions' authors.
+    actors_url: str = AN_ACTORS_URL
 
     _check_urls = field_validator("base_url", "legacy_base_url")(_base_url)
+
+    @field_validator("actors_url")
+    @classmethod
+    def _actors_url(cls, value: str) -> str:
+        if "{leg}" not in value:
+            raise ValueError(f"{value!r} has no {{leg}}: each legislature has its own file")
+        try:
+            example = value.format(leg=17)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(f"{value!r}: only {{leg}} may stand in braces") from None
+        if not _URL.fullmatch(example):
+            raise ValueError(f"{value!r} is not an http(s) URL template such as {AN_ACTORS_URL}")
+        return value
 
     @field_validator("archive_url")
     @classmethod

@@ -1,7 +1,8 @@
 """The discovery imports: the bulk readers the daily job runs one after the other, as a typed registry.
 
-Each entry runs one import as `relance import an` / `relance import senat` run it without options,
-through the job's client, and sums it up the same way, so the scheduler logs every import alike."""
+Each entry runs one import as `relance import actors` / `relance import an` / `relance import senat`
+run it without options, through the job's client, and sums it up the same way, so the scheduler logs
+every import alike."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.app.config import Config
+from bot.app.import_actors import import_actors
 from bot.app.import_an import import_an
 from bot.app.import_senat import import_senat
 from scrapers.http import PoliteClient
@@ -42,8 +44,17 @@ BulkImport = Callable[[Config, Database, PoliteClient, Now, StopFlag], ImportSum
 
 @dataclass(frozen=True)
 class Discovery:
-    name: str  # the source's name, as in the polls: `an-archive`, `senat-csv`
+    name: str  # the source's name, as in the polls: `an-actors`, `an-archive`, `senat-csv`
     run: BulkImport
+
+
+def _import_actors(config: Config, db: Database, client: PoliteClient, now: Now,
+                   should_stop: StopFlag) -> ImportSummary:
+    # Read: actors and bodies; changed: the stored AN questions named again from them.
+    report = import_actors(config, db, now=now, client=client, should_stop=should_stop)
+    errors = [f"{f.source}: {f.error}" for f in report.files if f.error]
+    errors += [f"{e.member}: {e.error}" for e in report.errors]
+    return ImportSummary(report.actors + report.bodies, 0, report.renamed, report.matched, errors, report.events)
 
 
 def _import_an(config: Config, db: Database, client: PoliteClient, now: Now, should_stop: StopFlag) -> ImportSummary:
@@ -62,4 +73,6 @@ def _import_senat(config: Config, db: Database, client: PoliteClient, now: Now,
                          [e for e in i.events if e.kind == "matched"])
 
 
-DISCOVERY_IMPORTS: tuple[Discovery, ...] = (Discovery("an-archive", _import_an), Discovery("senat-csv", _import_senat))
+# The actors first: the AN's questions imported next are named from them.
+DISCOVERY_IMPORTS: tuple[Discovery, ...] = (Discovery("an-actors", _import_actors), Discovery("an-archive", _import_an),
+                                            Discovery("senat-csv", _import_senat))

@@ -8,12 +8,13 @@ the first time becomes followed, with one `matched` event naming the rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.app.authors import name_author
 from bot.app.config import FollowRule
 from bot.core.deadlines import today_in_paris
 from bot.core.events import DEFAULT_SOON_DAYS, diff
@@ -47,6 +48,9 @@ def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, n
            rules: Sequence[FollowRule], report: IngestReport, cycle_id: int | None = None,
            soon_days: int = DEFAULT_SOON_DAYS) -> None:
     """Store one question read in bulk, its events, and what the follow rules make of it."""
+    # Named from the AN's actors before the diff and the rules, as the check cycle names it: a rule by
+    # author finds the AN's name, and a question read by both ways compares equal.
+    snapshot = name_author(db, snapshot)
     stored = get_question(db, snapshot.ref.uid)
     old = stored.snapshot if stored else None
     report.read += 1
@@ -73,12 +77,15 @@ def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, n
     report.matched += bool(newly)
 
 
-def apply_rules_to_stored(db: Database, rules: Sequence[FollowRule], now: datetime) -> IngestReport:
-    """Run rules over the questions already stored: a rule added after an import finds at once what
-    the imports brought, without waiting for the next changed archive."""
+def apply_rules_to_stored(db: Database, rules: Sequence[FollowRule], now: datetime,
+                          snapshots: Iterable[QuestionSnapshot] | None = None) -> IngestReport:
+    """Run rules over the questions already stored (or over `snapshots`, stored ones just renamed): a
+    rule added after an import finds at once what the imports brought, without waiting for the next
+    changed archive."""
     report = IngestReport()
     # Collected first: writing while the SELECT's cursor is open would fight SQLite's locks.
-    found = [(snapshot, hits) for snapshot in iter_snapshots(db) if (hits := matching_rules(rules, snapshot))]
+    found = [(snapshot, hits) for snapshot in (iter_snapshots(db) if snapshots is None else snapshots)
+             if (hits := matching_rules(rules, snapshot))]
     for snapshot, hits in found:
         report.read += 1
         with db.atomic():

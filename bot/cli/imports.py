@@ -1,5 +1,5 @@
-"""`relance import an|senat`: the chambers' open data in bulk (thin commands over `bot.app.import_an`
-and `bot.app.import_senat`)."""
+"""`relance import actors|an|senat`: the chambers' open data in bulk (thin commands over
+`bot.app.import_actors`, `bot.app.import_an` and `bot.app.import_senat`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from bot.app.import_actors import ActorsReport, import_actors
+from bot.app.import_actors import report_json as actors_report_json
 from bot.app.import_an import ArchiveOutcome, ImportReport, import_an
 from bot.app.import_an import report_json as an_report_json
 from bot.app.import_senat import DEFAULT_MAX_PAGES, SenatImportReport, import_senat
@@ -18,6 +20,7 @@ from bot.app.senat_rappel import report_json as rappel_report_json
 from bot.app.settings import http_settings
 from bot.cli.kit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.views import event_text
+from bot.notify.wording import actors_file_line, actors_summary
 from scrapers.http import PoliteClient
 
 
@@ -96,6 +99,57 @@ def an(context: Context, legislature: int | None, file: Path | None, again: bool
     if len(report.errors) > SHOWN:
         click.echo(f"relance: … and {len(report.errors) - SHOWN} more questions not read (--json lists them)",
                    err=True)
+    if not report.ok:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _actors_report_text(report: ActorsReport) -> None:
+    for f in report.files:
+        what = f"AMO AN {f.legislature}" if f.legislature is not None else f.path
+        click.echo(actors_file_line(what, f.fetched, f.bytes, imported=f.imported, stopped=report.stopped,
+                                    error=f.error))
+    click.echo(actors_summary(actors=report.actors, mandates=report.mandates, bodies=report.bodies,
+                              skipped=report.skipped, unreadable=len(report.errors), renamed=report.renamed,
+                              matched=report.matched))
+    for event in report.events[:SHOWN]:
+        click.echo(f"  {event_text(event)}")
+
+
+@import_group.command("actors")
+@click.option("--legislature", type=click.IntRange(1, 30),
+              help="Import this legislature's file (default: those of [sources.an] legislatures).")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import this local AMO zip instead of downloading [sources.an] actors_url.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
+@pass_context
+@one_line_errors
+def actors(context: Context, legislature: int | None, file: Path | None, as_json: bool) -> None:
+    """Import the AN's open data of deputies, senators and ministers (AMO) and name the AN's authors.
+
+    Actors, their dated mandates and the bodies (groups, ministries) are stored; then every stored AN
+    question is named again: its author as the AN writes the name, and the group they were in on the
+    question's publication date. Exit code 0 when everything was read, 2 when a file or some member of
+    it could not be read (named on stderr), 1 when the config, the database or the --file is unusable.
+    """
+    if file is not None and legislature is not None:
+        click.echo("relance: --file and --legislature do not go together: give one or the other", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    if file is not None and not file.is_file():
+        click.echo(f"relance: --file {file}: no such file", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    report = import_actors(context.config, context.database(), now=now,
+                           legislatures=[legislature] if legislature else None, file=file)
+    if as_json:
+        print_json(actors_report_json(report))
+    else:
+        _actors_report_text(report)
+    for f in report.files:
+        if f.error:
+            click.echo(f"relance: AMO {f.source}: {f.error}", err=True)
+    for error in report.errors[:SHOWN]:
+        click.echo(f"relance: {error.member}: {error.error}", err=True)
+    if len(report.errors) > SHOWN:
+        click.echo(f"relance: … and {len(report.errors) - SHOWN} more members not read (--json lists them)", err=True)
     if not report.ok:
         sys.exit(EXIT_SOURCE_FAILED)
 
