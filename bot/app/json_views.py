@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlite_utils import Database
+
+from bot.app.config import Config
+from bot.app.questions import watched_questions
+from bot.core.status import WatchedQuestion, status_row
+from bot.notify.content import item_from_event
+from bot.notify.wording import event_sentence
+from scrapers.errors import CannotRun
 from scrapers.model import QuestionSnapshot
+from scrapers.refs import QuestionRef
+from storage.questions import get_question, list_events
 from storage.records import Event
 from storage.subscribers import Subscriber
 
@@ -63,6 +74,44 @@ def snapshot_json(snapshot: QuestionSnapshot) -> dict[str, Any]:
 def event_json(event: Event) -> dict[str, Any]:
     return {"id": event.id, "ref": event.ref, "kind": event.kind, "date": _iso(event.official_date),
             "seen_at": event.seen_at.isoformat(), "details": dict(event.details)}
+
+
+class UnknownQuestion(CannotRun, LookupError):
+    """A reference relance holds nothing about: never read by a check, never imported."""
+
+    def __init__(self, uid: str, label: str) -> None:
+        self.uid = uid
+        super().__init__(f"{uid} ({label}) : question inconnue de relance, jamais lue ni importée ; "
+                         f"pour la suivre : relance add {uid}, puis relance check")
+
+
+def question_json(question: WatchedQuestion, events: Sequence[Event], today: date) -> dict[str, Any]:
+    """`relance show REF --json`: the keys of a `status --json` row (the same function builds them), then
+    `group`, `text`, `answer` (date, page, ministry, text; or null), `attributions` ({ministry, date} in
+    date order) and `history` (the question's events, each with the wording module's sentence)."""
+    row = status_row(question, today)
+    s = question.stored.snapshot if question.stored else None
+    row.update({
+        "group": s.author.group if s else None,
+        "text": s.text if s else None,
+        "answer": None if s is None or s.answer is None else {
+            "date": _iso(s.answer.date), "page": s.answer.page, "ministry": s.answer.ministry,
+            "text": s.answer.text},
+        "attributions": [{"ministry": a.ministry.name, "date": _iso(a.date)} for a in s.attributions] if s else [],
+        "history": [{"kind": e.kind, "date": _iso(e.official_date), "seen_at": e.seen_at.isoformat(),
+                     "sentence": event_sentence(item_from_event(e, s, today))} for e in events],
+    })
+    return row
+
+
+def show_json(config: Config, db: Database, ref: QuestionRef, today: date) -> dict[str, Any]:
+    """`question_json` of any stored question, watched or not (a watched one with its tags). Raises
+    `UnknownQuestion` when the store holds nothing about `ref`."""
+    stored = get_question(db, ref.uid)
+    if stored is None:
+        raise UnknownQuestion(ref.uid, ref.label)
+    tags = next((q.tags for q in watched_questions(config, db) if q.ref == ref), ())
+    return question_json(WatchedQuestion(ref, tags, stored), list_events(db, ref=ref.uid), today)
 
 
 def subscriber_json(s: Subscriber) -> dict[str, Any]:

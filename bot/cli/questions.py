@@ -10,9 +10,8 @@ import click
 from rich.console import Console
 
 from bot.app.check import CycleReport, check_once, failures_by_source, probe_question
-from bot.app.config import ConfigError
 from bot.app.health import run_source_alarms
-from bot.app.json_views import event_json, snapshot_json
+from bot.app.json_views import UnknownQuestion, event_json, show_json, snapshot_json
 from bot.app.questions import watched_questions
 from bot.app.settings import http_settings, source_settings
 from bot.app.watchlist import add_watch, remove_watch
@@ -135,15 +134,23 @@ def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, 
 
 @click.command()
 @click.argument("ref")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object: the keys of status --json, plus group, text, answer, attributions, history.")
 @pass_context
 @one_line_errors
-def show(context: Context, ref: str) -> None:
-    """The whole record of one question: texts, ministries, deadline and its rule, events, polls."""
+def show(context: Context, ref: str, as_json: bool) -> None:
+    """The whole record of one question: texts, ministries, deadline and its rule, events, polls.
+
+    Any stored question, watched or not (found by a rule, imported); exit code 1 for one relance does
+    not hold."""
     question = parse_ref(ref)
     db = context.database()
+    if as_json:
+        print_json(show_json(context.config, db, question, today_in_paris(now())))
+        return
     stored = get_question(db, question.uid)
     if stored is None:
-        raise ConfigError(context.path, "watch", f"{question.uid} has never been checked: run relance check")
+        raise UnknownQuestion(question.uid, question.label)
     if stored.snapshot is None:
         click.echo(f"{question.uid}  ({question.label})  état inconnu : jamais lue avec succès")
     else:
