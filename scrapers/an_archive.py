@@ -10,7 +10,8 @@ the two layouts the AN ships, told apart by what the files hold, not by their na
   `{"questions": {"question": [...]}}` shape). Such a file (100 MB and more) is streamed with ijson,
   one question at a time.
 
-Any other `.json` member is refused, naming it; files of other types are skipped. The archive is read
+Any other `.json` member is refused, naming it; files of other types, and the `__MACOSX/` metadata a
+zip made on a Mac holds, are skipped. The archive is read
 from disk one member at a time, never whole in memory. `AnArchive.verify` reads every question member
 (its CRC-32) and walks every file not named after a question (its layout and, for a list, its
 length) before anything is read, so that a corrupt or truncated archive is refused whole;
@@ -46,6 +47,8 @@ MEMBER = re.compile(r"(?:.*/)?(QANR5L\d{1,2}QE\d{1,6})\.json")
 MAX_MEMBER_BYTES = 16 * 1024 * 1024
 _READ_CHUNK = 1 << 20
 
+# The copies of each file's metadata that macOS adds to a zip it makes: not files of the archive.
+_NOT_FILES = ("__MACOSX/",)
 # What zipfile raises on a damaged archive: bad magic numbers or CRCs, a truncated member, a
 # corrupt deflate stream, an unknown compression method or an encrypted member.
 _DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, NotImplementedError, RuntimeError,
@@ -208,7 +211,8 @@ class AnArchive:
             raise ArchiveError(path, f"not a zip archive, or truncated: {error}") from None
         self._infos: dict[str, zipfile.ZipInfo] = {}
         for info in self._zip.infolist():
-            if not info.is_dir() and info.filename.lower().endswith(".json") and info.filename not in self._infos:
+            if (not info.is_dir() and info.filename.lower().endswith(".json") and info.filename not in self._infos
+                    and not info.filename.startswith(_NOT_FILES)):
                 self._infos[info.filename] = info
         self.members: list[Member] = []
         self.lists: list[QuestionList] = []

@@ -172,6 +172,8 @@ def test_question_files_in_any_folder(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("Questions_ecrites/json/2020/question-0003.json", dump(pending(3)))
         archive.writestr("QANR5L17QE4.json", dump(pending(4)))  # at the root, no folder
+        # Re-zipped on a Mac: an AppleDouble copy of a file's metadata (its magic number, then nothing).
+        archive.writestr("__MACOSX/Questions_ecrites/json/2019/._QANR5L17QE2.json", b"\x00\x05\x16\x07")
     with AnArchive(path) as archive:
         assert archive.verify() == 4
         assert [(m.name, m.uid) for m in archive.members] == [
