@@ -59,7 +59,9 @@ class AuthorOn:
     name: str
     civility: str | None
     group_ref: str | None
-    group: str | None  # the group's initials (libelleAbrev, else libelleAbrege): EPR, SOC
+    # The group's abridged name as the AN's question records write it (`groupe.abrege`): its
+    # libelleAbrege (SOC for PO830170, whose libelleAbrev is SOC-A), else its libelleAbrev.
+    group: str | None
     group_name: str | None  # its libelle
 
 
@@ -72,7 +74,7 @@ def author_on(db: Database, actor_ref: str, day: date) -> AuthorOn | None:
         return None
     when = day.isoformat()
     group = db.execute(
-        "SELECT m.organ_ref, coalesce(b.abbreviation, b.short), b.name FROM mandates m "
+        "SELECT m.organ_ref, coalesce(b.short, b.abbreviation), b.name FROM mandates m "
         "LEFT JOIN bodies b ON b.uid = m.organ_ref "
         "WHERE m.actor = ? AND m.organ_type = 'GP' AND (m.start IS NULL OR m.start <= ?) "
         "AND (m.end IS NULL OR m.end >= ?) ORDER BY m.quality = 'Membre' DESC, m.start DESC LIMIT 1",

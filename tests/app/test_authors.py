@@ -118,7 +118,7 @@ def by(actor_ref: str, number: int, published: date) -> QuestionSnapshot:
     (THOMIN, date(2022, 6, 27), Author("Mélanie Thomin", "Mme", "NI", "Non inscrit", actor_ref=THOMIN)),
     (THOMIN, date(2022, 7, 13), Author("Mélanie Thomin", "Mme", "SOC",
                                        "Socialistes et apparentés (membre de l’intergroupe NUPES)", actor_ref=THOMIN)),
-    (THOMIN, date(2023, 11, 7), Author("Mélanie Thomin", "Mme", "SOC-A", "Socialistes et apparentés",
+    (THOMIN, date(2023, 11, 7), Author("Mélanie Thomin", "Mme", "SOC", "Socialistes et apparentés",
                                        actor_ref=THOMIN)),
     (DE_COURSON, date(2023, 2, 14), Author("Charles de Courson", "M.", "LIOT",
                                            "Libertés, Indépendants, Outre-mer et Territoires", actor_ref=DE_COURSON)),
