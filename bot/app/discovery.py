@@ -69,8 +69,9 @@ def _import_senat(config: Config, db: Database, client: PoliteClient, now: Now,
                   should_stop: StopFlag) -> ImportSummary:
     report = import_senat(config, db, client, now=now, should_stop=should_stop)
     i = report.ingest
-    return ImportSummary(i.read, i.new, i.changed, i.matched, [f"{e.ref or e.url}: {e.error}" for e in report.errors],
-                         [e for e in i.events if e.kind == "matched"])
+    errors = [f"{e.ref or e.url}: {e.error}" for e in report.errors]
+    errors += [f"{report.url}: {row}" for row in report.rejected]  # rows set aside: the others were imported
+    return ImportSummary(i.read, i.new, i.changed, i.matched, errors, [e for e in i.events if e.kind == "matched"])
 
 
 # The actors first: the AN's questions imported next are named from them.

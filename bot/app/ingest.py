@@ -65,7 +65,8 @@ def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, n
                            now) if found else []
         newly = [rule for rule in found if rule.name in new_names]
         if newly:
-            events.append(_matched_event(snapshot, newly, now))
+            # Told right after the question's first sight, before what else it brings (already late…).
+            events.insert(sum(e.kind == "published" for e in events), _matched_event(snapshot, newly, now))
         if old == snapshot and not events:
             report.unchanged += 1
             return

@@ -81,6 +81,15 @@ def _mailto(settings: MailSettings) -> str | None:
     return f"mailto:{address}?subject=unsubscribe" if address else None
 
 
+def _tells(subscriber: Subscriber, ref: str, tags_of: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether `subscriber` hears of `ref`: a question they named, or a watched one (`tags_of` holds
+    every watched question) among their tags, or any watched one when they chose none. A bulk import
+    stores every question of a chamber; only the watched ones are news for "everything"."""
+    if ref in subscriber.refs:
+        return True
+    return ref in tags_of and subscriber.follows(ref, tags_of[ref])
+
+
 def plan_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], now: datetime, settings: MailSettings,
                 schedule: Schedule) -> tuple[list[PlannedEmail], list[Subscriber]]:
     """The messages due now, and the subscribers whose digest time came with nothing to tell."""
@@ -89,7 +98,7 @@ def plan_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], now: datet
         if not digest_due(subscriber, now, schedule):
             continue
         events = [e for e in undelivered_events(db, email_recipient(subscriber.email), subscriber.confirmed_at)
-                  if subscriber.follows(e.ref, tags_of.get(e.ref, ()))]
+                  if _tells(subscriber, e.ref, tags_of)]
         if events:
             planned.append(PlannedEmail(subscriber, tuple(events), _digest(subscriber, events, db, now, settings)))
         elif subscriber.frequency != "immediate":

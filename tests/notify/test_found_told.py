@@ -41,7 +41,7 @@ def test_a_digest_tells_the_found_questions_once_each(db: Database) -> None:
     ingest_all(db, load_config(BUNDLED).follow, questions=[lagontrie(), dossus()])
     items = found_items(db)
     # Dossus's question, found two years after its deadline, is announced late at once (`overdue`).
-    assert [i.kind for i in items] == ["published", "matched", "published", "overdue", "matched"]
+    assert [i.kind for i in items] == ["published", "matched", "published", "matched", "overdue"]
     digest = Digest("daily", tuple(items), (), NOW, "https://relance.test/manage", "https://relance.test/unsub")
     rendered = render_digest(digest)
     assert rendered.subject == "Résumé quotidien — relance : 1 délai dépassé, 2 questions trouvées"
@@ -68,7 +68,7 @@ def test_a_question_found_by_two_rules_names_both(db: Database) -> None:
 
 def test_channel_notice_payload_and_feed_entry(db: Database) -> None:
     ingest_all(db, load_config(BUNDLED).follow, questions=[dossus()])
-    published, _overdue, matched = found_items(db)
+    published, matched, _overdue = found_items(db)
     title, body = notice_text(matched)
     assert title == "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"
     # The very sentence of the e-mail (bot/notify/wording.py), then where the question stands.
@@ -101,9 +101,10 @@ def test_a_channel_gets_one_notice_per_found_question(db: Database, httpserver: 
     assert (report.queued, report.sent, report.errors) == (3, 3, [])
     bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
     assert [(b["relance"]["ref"], b["relance"]["kind"]) for b in bodies] == [
-        (LAGONTRIE_UID, "matched"), (DOSSUS_UID, "overdue"), (DOSSUS_UID, "matched")]  # Dossus's: late at once
+        (LAGONTRIE_UID, "matched"), (DOSSUS_UID, "matched"), (DOSSUS_UID, "overdue")]  # Dossus's: found, late
+    # at once: the rule's notice first, then the lateness
     # Each message carries the question's published and matched events: neither is sent again.
-    [first, _late, second] = list_messages(db, channel_recipient("vsa"))
+    [first, second, _late] = list_messages(db, channel_recipient("vsa"))
     assert notify_channels(db, [channel], tags, NOW).queued == 0
     assert first.subject == "Sénat 1335 (2024-05) — trouvée par la règle « Reconnaissance faciale »"
     assert second.subject == "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"

@@ -238,3 +238,27 @@ def test_a_chat_channel_gets_one_grouped_notice_and_a_webhook_each_event(importe
     with time_machine.travel(at("2026-04-16", 9), tick=True):
         ok(relance(imported, "notify"))  # the grouped notice carried every late event: nothing again
     assert len(posts(httpserver, "/chat")) == len(chat)
+
+
+def test_a_subscriber_of_everything_hears_of_watched_questions_only(config: Path, mailer: Mailer,
+                                                                     tmp_path: Path) -> None:
+    """A bulk import stores every question of the archive; a subscriber who chose no tag and no question
+    follows "everything watched", so thirty late questions no one watches or follows are no news to them,
+    while the same thirty found by a follow rule are."""
+    archive = write_archive(tmp_path / "backlog.zip", backlog())
+    with time_machine.travel(at("2026-04-14"), tick=True):
+        subscribe_and_confirm(config, mailer, "bob@example.net", "--frequency", "daily")
+    with time_machine.travel(at("2026-04-15", 7), tick=True):
+        ok(relance(config, "import", "an", "--file", str(archive)))
+    with time_machine.travel(at("2026-04-15", 9), tick=True):
+        ok(relance(config, "notify"))
+    assert sum(kind == "overdue" for kind, _, _ in kinds(config)) == BACKLOG  # stored, not watched
+    assert len(mailer.inbox.to("bob@example.net")) == 1  # the confirmation only
+
+    config.write_text(config.read_text(encoding="utf-8") + FOLLOW_DIAMANTS, encoding="utf-8")
+    with time_machine.travel(at("2026-04-16", 7), tick=True):
+        ok(relance(config, "import", "an", "--file", str(archive), "--again"))
+    with time_machine.travel(at("2026-04-16", 9), tick=True):
+        ok(relance(config, "notify"))
+    _confirmation, digest = mailer.inbox.to("bob@example.net")
+    assert "Délais dépassés (30)" in text_of(digest)

@@ -12,12 +12,15 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlite_utils import Database
 
+from bot.app import discovery
 from bot.app.config import ChannelEntry, Config, ConfigError, load_config
 from bot.app.discovery import DISCOVERY_IMPORTS, Discovery, ImportSummary
+from bot.app.import_senat import SenatImportReport
 from bot.app.ingest import IngestReport, ingest
 from bot.core.deadlines import PARIS
 from bot.service.jobs import discovery_job
 from bot.service.scheduler import job_specs
+from scrapers.senat_csv import RejectedRow
 from tests.follow_questions import (
     AN_JSON_URL,
     BUNDLED,
@@ -98,8 +101,8 @@ def test_the_discovery_job_imports_then_tells_the_channels(tmp_path: Path, https
     # The notify pass that follows sends the two found questions, and only them, to the channel.
     titles = [json.loads(request.get_data())["title"] for request, _ in httpserver.log]
     assert titles == ["Sénat 1335 (2024-05) — trouvée par la règle « Reconnaissance faciale »",
-                      "Sénat 3705 (2022-11) — délai dépassé",  # found long after its deadline: late at once
-                      "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"]
+                      "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »",
+                      "Sénat 3705 (2022-11) — délai dépassé"]  # found long after its deadline: late at once
 
 
 def test_a_failing_import_is_logged_and_the_others_run(tmp_path: Path, imports: tuple[Discovery, ...],
@@ -116,3 +119,18 @@ def test_a_failing_import_is_logged_and_the_others_run(tmp_path: Path, imports: 
     lines = [(r.getMessage(), r.__dict__["relance_fields"]) for r in caplog.records]
     assert ("discovery_failed", {"job": "discovery", "source": "an-archive",
                                  "error": "OSError: archive truncated"}) in lines
+
+
+def test_rows_the_senat_import_set_aside_are_the_jobs_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Sénat CSV row that cannot be read is set aside and the others imported (issue 14): the daily
+    job still names it as an error, as `relance import senat` does (exit 2), so the admin hears of it."""
+    url = "https://data.senat.fr/data/questions/questions-depuis-un-an.csv"
+    report = SenatImportReport(url=url, rows=3, rejected=[RejectedRow(4, "Date de publication JO", "17/13/2025",
+                                                                       "a date yyyy-mm-dd or dd/mm/yyyy")])
+    monkeypatch.setattr(discovery, "import_senat", lambda *args, **kwargs: report)
+    [senat_csv] = [d for d in DISCOVERY_IMPORTS if d.name == "senat-csv"]
+    summary = senat_csv.run(load_config(BUNDLED), Database(memory=True), None, lambda: NOW,  # type: ignore[arg-type]
+                            lambda: False)
+    assert not summary.ok
+    assert summary.errors == [f"{url}: line 4, column 'Date de publication JO': a date yyyy-mm-dd or dd/mm/yyyy: "
+                              "found '17/13/2025'"]

@@ -55,7 +55,7 @@ def test_the_author_of_the_real_qg_on_its_date(amo16_db: Database) -> None:
     (date(2022, 6, 28), "PO793087", "NI"),  # the last day of that mandate (dates are inclusive)
     (date(2022, 6, 29), "PO800496", "SOC"),
     (date(2023, 10, 18), "PO800496", "SOC"),
-    (date(2023, 10, 19), "PO830170", "SOC"),  # the group re-formed: libelleAbrege SOC, as the question records write it (libelleAbrev SOC-A)
+    (date(2023, 10, 19), "PO830170", "SOC"),  # re-formed: libelleAbrege SOC (libelleAbrev SOC-A)
     (date(2024, 6, 9), "PO830170", "SOC"),
 ])
 def test_the_group_on_each_day(amo16_db: Database, day: date, group_ref: str, group: str) -> None:
