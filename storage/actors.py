@@ -9,14 +9,17 @@ a newer file is kept (the current AMO10 tree drops closed ministries that old qu
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlite_utils import Database
 
 from scrapers.an_actors import Actor, Body
 from scrapers.model import QuestionSnapshot
+from storage.db import BUSY_TIMEOUT_MS, StorageError
 from storage.questions import _snapshot_columns
 
 _ACTOR_COLUMNS = ("uid", "civility", "first_name", "surname", "name")
@@ -105,6 +108,21 @@ def actor_counts(db: Database) -> ActorCounts:
     (actors,), (mandates,), (bodies,) = (db.execute(sql).fetchone() for sql in (
         "SELECT count(*) FROM actors", "SELECT count(DISTINCT uid) FROM mandates", "SELECT count(*) FROM bodies"))
     return ActorCounts(actors, mandates, bodies)
+
+
+def actor_counts_on_file(path: Path) -> ActorCounts | None:
+    """`actor_counts` of the database at `path`, read without changing it (no migration, for
+    `relance doctor`); None when it holds no actors table yet."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'actors'").fetchone():
+                return None
+            return actor_counts(Database(conn))
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StorageError(path, f"{type(error).__name__}: {error}") from None
 
 
 # --- stored AN questions, renamed ------------------------------------------------------------------

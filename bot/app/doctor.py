@@ -17,13 +17,9 @@ from bot.app.settings import smtp_settings
 from bot.notify.channels import Channel, ChannelError, check_channel, masked_url
 from bot.notify.smtp import MailUnavailable, SmtpSettings, connect
 from bot.notify.tokens import MIN_SECRET_LENGTH
-from bot.notify.wording import (
-    RAPPEL_ADVICE,
-    RAPPEL_NEVER_READ,
-    missing_question_line,
-    rappel_check_line,
-    rappel_sentence,
-)
+from bot.notify.wording import fr_count, fr_list, missing_question_line, rappel_sentence
+from bot.notify.wording.actors import ACTORS_NEVER_IMPORTED
+from bot.notify.wording.admin import RAPPEL_ADVICE, RAPPEL_NEVER_READ, rappel_check_line
 from scrapers.http import (
     ErrorPage,
     FetchError,
@@ -37,6 +33,7 @@ from scrapers.http import (
 from scrapers.model import ParseError
 from scrapers.refs import QuestionRef, parse_ref
 from scrapers.sources import SourceSettings, read_question, source_for
+from storage.actors import actor_counts_on_file
 from storage.alarms import inspect_database
 from storage.db import StorageError
 from storage.rappel import latest_rappel_check
@@ -183,6 +180,19 @@ def rappel_checks(path: Path) -> list[Check]:
                     for e in check.disagreements]
 
 
+def actors_check(path: Path) -> list[Check]:
+    """Whether the AN's actors were imported (`relance import actors`): without them an AN author is
+    named only when the question's text opens with the name. Information, never a problem."""
+    try:
+        counts = actor_counts_on_file(path) if path.exists() else None
+    except StorageError:
+        return []  # the database check above names the problem
+    if counts is None or counts.actors == 0:
+        return [Check("acteurs de l'AN", True, ACTORS_NEVER_IMPORTED)]
+    return [Check("acteurs de l'AN", True, fr_list([fr_count(counts.actors, "acteur", "acteurs"),
+                                                     fr_count(counts.bodies, "organe", "organes")]) + " importés")]
+
+
 # ---------------------------------------------------------------------------------------------- SMTP
 
 def _smtp_fix(problem: str, settings: SmtpSettings) -> str:
@@ -277,6 +287,7 @@ def diagnose(config: Config, path: Path, *, env: Mapping[str, str], database: Pa
     """Every check, in order, as it completes. `http` should neither retry nor cache: one real GET per source."""
     yield from config_checks(config, path, env)
     yield from database_checks(database)
+    yield from actors_check(database)
     yield from rappel_checks(database)
     if config.email is not None:
         yield smtp_check(smtp_settings(config, env))

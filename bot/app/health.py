@@ -33,7 +33,8 @@ from bot.notify.channels import Channel, ChannelTransport, stored_notice
 from bot.notify.delivery import Transport, deliver
 from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import MailUnavailable
-from bot.notify.wording import SOURCE_NAMES, rappel_alarm_text, rappel_sentence, source_alarm_text
+from bot.notify.wording import SOURCE_NAMES, rappel_sentence
+from bot.notify.wording.admin import rappel_alarm_text, source_alarm_text
 from scrapers.refs import parse_ref
 from storage.alarms import Alarm, AlarmChange, Notice, failing_since, get_alarms, record_alarm_change
 from storage.ledger import Message, Recipient, RecipientKind, channel_recipient, email_recipient, messages_to_send

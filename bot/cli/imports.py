@@ -20,7 +20,7 @@ from bot.app.senat_rappel import report_json as rappel_report_json
 from bot.app.settings import http_settings
 from bot.cli.kit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.views import event_text
-from bot.notify.wording import actors_file_line, actors_summary
+from bot.notify.wording.actors import actors_file_line, actors_summary
 from scrapers.http import PoliteClient
 
 

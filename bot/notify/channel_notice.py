@@ -64,12 +64,8 @@ from typing import Any
 
 from bot.core.deadlines import PARIS
 from bot.notify.content import Item, LateGroup
-from bot.notify.wording import (
-    ADVICE_LABEL,
-    STATUS_LONG_FR,
-    event_advice,
-    event_sentence,
-    kind_fr,
+from bot.notify.wording import ADVICE_LABEL, STATUS_LONG_FR, event_advice, event_sentence, kind_fr
+from bot.notify.wording.late_group import (
     late_group_action,
     late_group_intro,
     late_group_line,

@@ -34,11 +34,8 @@ from bot.notify.wording import (
     fr_count,
     fr_date,
     fr_list,
-    late_group_action,
-    late_group_intro,
-    late_group_line,
-    late_group_ministry,
 )
+from bot.notify.wording.late_group import late_group_action, late_group_intro, late_group_line, late_group_ministry
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.app.doctor import Check, check_line, config_checks, database_checks, sm
 from bot.main import main
 from bot.notify.smtp import SmtpSettings
 from storage.db import migrations, open_db
+from tests.amo_files import TREE_2025, tree_zip
 from tests.conftest import sample_bytes, write_config
 from tests.scrapers.http_site import AN_ERROR_503
 from tests.senat_pages import page_from_text, page_text, page_url_path
@@ -76,7 +77,8 @@ def test_all_ok(config: Path, site: HTTPServer, mailer: Mailer) -> None:
     assert all(text.startswith("ok ") for text in lines), result.stdout
     assert [text.split(None, 1)[1].split("  ")[0] for text in lines] == [
         "config", "contact", "[email]", "RELANCE_SECRET", "identifiants SMTP", "[admin]", "base de données",
-        "intégrité", "migrations", "mode WAL", "messages abandonnés", "liste de rappel", "SMTP",
+        "intégrité", "migrations", "mode WAL", "messages abandonnés", "acteurs de l'AN", "liste de rappel",
+        "SMTP",
         "source AN (open data)", "source AN (ancien site)", "source Sénat"]
     assert f"127.0.0.1:{mailer.port} : connexion, EHLO, QUIT (aucun message envoyé)" in line(result, "SMTP")
     assert mailer.inbox.messages == []
@@ -221,3 +223,13 @@ def test_check_line() -> None:
     assert problem == f"{'PROBLÈME':<9} {'SMTP':<24} down — que faire : start it"
     assert check_line(Check("SMTP", True, "up", "never shown")) == f"{'ok':<9} {'SMTP':<24} up"
     assert free_port() > 0
+
+
+def test_the_actors_line_says_whether_the_an_authors_can_be_named(config: Path, site: HTTPServer,
+                                                                   tmp_path: Path) -> None:
+    assert "jamais importés" in line(doctor(config), "acteurs de l'AN")
+    archive = tree_zip(TREE_2025, tmp_path / "amo17.zip")  # the real 17th-legislature files, zipped
+    imported = CliRunner().invoke(main, ["--config", str(config), "import", "actors", "--file", str(archive)])
+    assert imported.exit_code == 0, imported.output
+    after = line(doctor(config), "acteurs de l'AN")
+    assert after.startswith("ok ") and after.endswith("1 acteur et 5 organes importés")

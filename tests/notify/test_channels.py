@@ -291,7 +291,7 @@ def test_notice_text_in_french(db: Database) -> None:
     assert title == "AN 17-5268 — réponse publiée"
     lines = body.splitlines()
     assert lines[0] == "Révision de la terminologie des diamants synthétiques (Olivia Grégoire)"
-    # The e-mail's sentence (bot/notify/wording.py): deadline 25/05/2025, answered 03/06/2025.
+    # The e-mail's sentence (bot/notify/wording/): deadline 25/05/2025, answered 03/06/2025.
     assert lines[1] == "Réponse au JO du 3 juin 2025 (page 4348), publiée avec 9 jours de retard."
     assert lines[2].startswith("« À la suite de la sollicitation") and lines[2].endswith("… »")
     assert len(lines[2]) < 300

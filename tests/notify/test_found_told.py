@@ -71,7 +71,7 @@ def test_channel_notice_payload_and_feed_entry(db: Database) -> None:
     published, matched, _overdue = found_items(db)
     title, body = notice_text(matched)
     assert title == "Sénat 3705 (2022-11) — trouvée par la règle « Vidéosurveillance algorithmique »"
-    # The very sentence of the e-mail (bot/notify/wording.py), then where the question stands.
+    # The very sentence of the e-mail (bot/notify/wording/), then where the question stands.
     assert body.splitlines()[:4] == [
         "Utilisation illégale des algorithmes de vidéosurveillance par les polices municipales (Thomas Dossus)",
         "Nouvelle question trouvée par la règle « Vidéosurveillance algorithmique », publiée au JO le "

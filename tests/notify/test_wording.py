@@ -1,4 +1,4 @@
-"""One place for the wording: every output tells an event in the sentence of bot/notify/wording.py,
+"""One place for the wording: every output tells an event in the sentence of bot/notify/wording/,
 and a passed deadline comes with the chamber's advice (RULES.md § 1) wherever it is told: e-mail,
 team channel, Atom feed, and (for a question late now) the terminal and the question page."""
 

@@ -14,8 +14,6 @@ from babel.numbers import format_decimal
 
 from bot.core.deadlines import PARIS, deadline_from
 from bot.notify.content import Item, SectionName
-from storage.alarms import AlarmChange
-from storage.records import SourceHealth
 
 LOCALE = Locale.parse("fr_FR")
 TEXT_WIDTH = 78
@@ -54,34 +52,6 @@ def fr_ago(now: datetime, then: datetime) -> str:
 def fr_list(parts: list[str]) -> str:
     """'a', 'a et b', 'a, b et c'."""
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
-
-
-# --- relance import actors: the AN's open data of deputies (AMO) ----------------------------------
-
-_ACTORS_FETCHED = {"downloaded": "téléchargé ({size})", "resumed": "téléchargement repris et terminé ({size})",
-                   "not_modified": "inchangé sur le serveur (HTTP 304), rien téléchargé", "file": "lu ({size})"}
-
-
-def actors_file_line(what: str, fetched: str, size_bytes: int, *, imported: bool, stopped: bool,
-                     error: str | None) -> str:
-    """'AMO AN 17 : téléchargé (2,4 Mo) ; importé', or why it was not."""
-    if error:
-        return f"{what} : non importé : {error}"
-    how = _ACTORS_FETCHED[fetched].format(size=f"{format_decimal(round(size_bytes / 1e6, 1), locale=LOCALE)} Mo")
-    done = "importé" if imported else ("arrêté avant la fin" if stopped else "déjà importé, rien importé")
-    return f"{what} : {how} ; {done}"
-
-
-def actors_summary(*, actors: int, mandates: int, bodies: int, skipped: int, unreadable: int, renamed: int,
-                   matched: int) -> str:
-    """One sentence: what an import of actors stored and what it changed to the stored questions."""
-    read = fr_list([fr_count(actors, "acteur", "acteurs"), fr_count(mandates, "mandat", "mandats"),
-                    fr_count(bodies, "organe", "organes")])
-    files = fr_list([fr_count(skipped, "fichier ignoré", "fichiers ignorés") + " (ni acteur ni organe)",
-                     fr_count(unreadable, "fichier illisible", "fichiers illisibles")])
-    renames = fr_count(renamed, "question de l'AN renommée", "questions de l'AN renommées")
-    found = f", dont {fr_count(matched, 'trouvée', 'trouvées')} par une règle de suivi" if matched else ""
-    return f"{capitalized(read)} importés ; {files} ; {renames}{found}."
 
 
 def capitalized(text: str) -> str:
@@ -345,93 +315,10 @@ def event_advice(item: Item) -> str | None:
     return overdue_advice(item.chamber) if item.kind == "overdue" else None
 
 
-# --- many late questions at once (LateGroup: the first digest or channel batch after a bulk import) ---
-
-LATE_GROUP_TITLE_CHARS = 80
-UNKNOWN_MINISTRY = "Ministère non indiqué"
-_OF_CHAMBER = {"an": "de l'Assemblée nationale", "senat": "du Sénat"}
-
-
-def late_group_intro(questions: int) -> str:
-    """The sentence before the counts: how many questions, and how they are listed."""
-    return (f"{fr_count(questions, 'question', 'questions')} en retard à la fois : le nombre par ministère, "
-            "puis chaque question, la plus en retard d'abord.")
-
-
-def late_group_ministry(ministry: str | None, questions: int) -> str:
-    """'Ministère de l'intérieur : 12 questions'."""
-    return f"{capitalized(ministry) if ministry else UNKNOWN_MINISTRY} : {fr_count(questions, 'question', 'questions')}"
-
-
-def late_group_delay(days_late: int | None, signal_days_late: int | None) -> str:
-    """How late one question of the group is: '400 jours de retard', with its signalement's when passed."""
-    parts = [f"{days(days_late)} de retard"] if days_late is not None else []
-    if signal_days_late is not None:
-        parts.append(f"délai du signalement dépassé de {days(signal_days_late)}")
-    return ", ".join(parts) or "en retard"
-
-
-def late_group_line(label: str, title: str | None, days_late: int | None, signal_days_late: int | None) -> str:
-    """One question of the group on one line: 'AN 17-5268 — Révision de la terminologie… : 400 jours de retard'."""
-    about = f"{label} — {short_title(title, LATE_GROUP_TITLE_CHARS)}" if title else label
-    return f"{about} : {late_group_delay(days_late, signal_days_late)}"
-
-
-def short_title(text: str, limit: int) -> str:
-    """`text` on one line, cut at a word boundary with an ellipsis when longer than `limit`."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
-
-
-def late_group_action(chamber: str) -> str | None:
-    """What to do about the group's late questions of one chamber, as the cards' advice says it."""
-    action = overdue_advice(chamber)
-    return f"pour les questions {_OF_CHAMBER[chamber]}, {action}" if action and chamber in _OF_CHAMBER else None
-
-
-def late_group_title(questions: int) -> str:
-    """A channel's grouped notice's title: 'relance — 31 questions en retard'."""
-    return f"relance — {fr_count(questions, 'question', 'questions')} en retard"
-
-
-# --- the admin's alarm when a source keeps failing (bot/app/health.py) -----------------------------
-
-DOCTOR = "lancer `relance doctor`"
-
-
-def source_alarm_text(change: AlarmChange, health: SourceHealth, since: datetime | None,
-                      base_url: str | None) -> tuple[str, str]:
-    """(subject, body) of one notice, in French: which source, since when, the last error, what to do."""
-    name = SOURCE_NAMES.get(health.source, health.source)
-    if change == "recovered":
-        after = f", après une panne commencée le {local_time(since)}" if since else ""
-        return (f"relance : {name} fonctionne de nouveau",
-                f"{name} : fonctionne de nouveau — lecture réussie le {local_time(health.last_success)}{after}.\n"
-                "Rien à faire.\n")
-    what_to_do = f"vérifier que {base_url} répond, {DOCTOR}" if base_url else DOCTOR
-    cycles = fr_count(health.failed_cycles, "cycle", "cycles")
-    failing = f"en échec depuis {cycles} — dernière erreur : {health.last_error or '?'} — que faire : {what_to_do}."
-    if change == "raised":
-        subject = f"relance : {name} en échec depuis {cycles}"
-        first = f"{name} : {failing}"
-    else:
-        subject = f"relance : rappel — {name} toujours en échec ({cycles})"
-        first = f"Rappel — {name} : toujours {failing}"
-    lines = [first, ""]
-    if since:
-        lines.append(f"Première lecture en échec : {local_time(since)}.")
-    lines.append(f"Dernière lecture réussie : {local_time(health.last_success)}.")
-    if change == "raised":
-        lines.append("Tant que cela dure : un rappel par jour ; un avis quand la source fonctionnera de nouveau.")
-    return subject, "\n".join(lines) + "\n"
-
-
-# --- the Sénat's liste de rappel against relance (bot/core/rappel.py, bot/app/senat_rappel.py) ----------
+# --- the Sénat's liste de rappel disagreeing with relance (a `rappel_disagrees` event) ----------
 
 _LISTED = ("Le Sénat la compte parmi les questions restées sans réponse deux mois après leur publication "
            "(liste de rappel)")
-RAPPEL_ADVICE = ("relire chaque question sur le site du Sénat (`relance fetch RÉFÉRENCE`) et comparer : l'une des "
-                 "deux vues est à corriger ; `relance doctor` liste les désaccords en cours")
 
 
 def _iso_day(value: object) -> date | None:
@@ -475,24 +362,3 @@ def rappel_short(details: Mapping[str, Any]) -> str:
                "listed_ended": STATUS_FR.get(str(details.get("status")), str(details.get("status"))),
                "listed_not_late": f"échéance le {deadline}"}.get(str(kind), "?")
     return f"listée en retard par le Sénat, {relance} pour relance"
-
-
-def rappel_alarm_text(lines: Sequence[tuple[str, str]], source: str) -> tuple[str, str]:
-    """(subject, body) of the admin's notice of new disagreements: `lines` are (label, sentence)."""
-    count = fr_count(len(lines), "désaccord", "désaccords")
-    body = [f"La liste de rappel du Sénat ({source}) et relance ne sont pas d'accord sur "
-            f"{fr_count(len(lines), 'question', 'questions')} :", ""]
-    body += [f"- {label} : {sentence}" for label, sentence in lines]
-    body += ["", f"{ADVICE_LABEL} : {RAPPEL_ADVICE}."]
-    return f"relance : {count} avec la liste de rappel du Sénat", "\n".join(body) + "\n"
-
-
-def rappel_check_line(at: datetime, source: str, listed: int, disagreements: int) -> str:
-    """What `relance doctor` says of the latest reading of the liste de rappel."""
-    found = fr_count(disagreements, "désaccord", "désaccords") if disagreements else "aucun désaccord"
-    return (f"lue le {local_time(at)} ({source}) : {fr_count(listed, 'question listée', 'questions listées')}, "
-            f"{found} avec relance")
-
-
-RAPPEL_NEVER_READ = ("jamais lue : `relance import senat --rappel` la compare à ce que relance tient pour "
-                     "répondu, clos ou en retard")
