@@ -176,3 +176,17 @@ def m009_rappel_checks(db: Database) -> None:
     # latest row is relance's current view: an append-only event log cannot say which disagreements ended.
     db.table("rappel_checks").create({"id": int, "at": str, "source": str, "listed": int, "disagreements": str},
                                      pk="id", not_null={"at", "source", "listed", "disagreements"})
+
+
+@migrations()
+def m010_deadline_columns(db: Database) -> None:
+    # The deadlines of each stored question, as the deadline engine computes them from its snapshot
+    # (bot/app/deadline_columns.py), so that SQL can filter, sort and count by them (late questions,
+    # statistics, paged tables); `deadline_rules` is the rules' fingerprint they were computed with:
+    # NULL, or another fingerprint, and they are computed again.
+    questions = db.table("questions")
+    questions.add_column("answer_deadline", str)
+    questions.add_column("signal_deadline", str)
+    questions.add_column("deadline_rules", str)
+    questions.create_index(["status", "answer_deadline"])
+    questions.create_index(["deadline_rules"])

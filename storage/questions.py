@@ -18,7 +18,7 @@ from scrapers.model import QuestionSnapshot
 from scrapers.serialize import snapshot_from_dict, snapshot_to_dict
 from storage.instants import instant_from as _instant
 from storage.instants import instant_text
-from storage.records import Event, Poll, SourceHealth, StoredQuestion
+from storage.records import DeadlineColumns, Event, Poll, SourceHealth, StoredQuestion
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -26,6 +26,14 @@ def _iso(value: datetime | date | None) -> str | None:
     if isinstance(value, datetime):
         return instant_text(value)
     return value.isoformat() if value else None
+
+
+def _deadline_values(columns: DeadlineColumns | None) -> dict[str, str | None]:
+    """The deadline columns' values (m010); all NULL when the deadlines are not known yet."""
+    if columns is None:
+        return {"answer_deadline": None, "signal_deadline": None, "deadline_rules": None}
+    return {"answer_deadline": _iso(columns.answer), "signal_deadline": _iso(columns.signal),
+            "deadline_rules": columns.rules}
 
 
 def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:
@@ -147,9 +155,11 @@ def _upsert_question(db: Database, row: dict[str, Any]) -> None:
                f"ON CONFLICT(ref) DO UPDATE SET {updates}", list(row.values()))
 
 
-def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event], poll: Poll) -> list[Event]:
+def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event], poll: Poll, *,
+               deadlines: DeadlineColumns | None = None) -> list[Event]:
     """Record a successful read: the new state, its events (those already logged are skipped) and the
-    poll, in one transaction. Returns the events that were new."""
+    poll, in one transaction. Returns the events that were new. `deadlines`: the snapshot's deadlines,
+    stored beside it (None: left to be computed, storage/deadlines.py)."""
     ref = snapshot.ref.uid
     with db.atomic():
         previous = [{"snapshot": row[0], "first_seen": row[1]} for row in
@@ -157,7 +167,8 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
         columns = _snapshot_columns(snapshot)
         changed = not previous or previous[0]["snapshot"] != columns["snapshot"]
         row = {"ref": ref, **columns, "last_checked": _iso(poll.at), "last_success": _iso(poll.at),
-               "last_error": None, "first_seen": previous[0]["first_seen"] if previous else _iso(poll.at)}
+               "last_error": None, "first_seen": previous[0]["first_seen"] if previous else _iso(poll.at),
+               **_deadline_values(deadlines)}
         if changed:
             row["last_change"] = _iso(poll.at)
         _upsert_question(db, row)

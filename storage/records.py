@@ -52,6 +52,16 @@ class Poll:
 
 
 @dataclass(frozen=True, slots=True)
+class DeadlineColumns:
+    """A question's deadlines as stored beside it for SQL (the deadline engine's dates for its snapshot),
+    with the fingerprint of the rules that computed them."""
+
+    answer: date | None
+    signal: date | None
+    rules: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredQuestion:
     """A question as the store knows it: the last snapshot read (None before a first success)."""
 

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from bot.app.authors import name_author
 from bot.app.config import Config
+from bot.app.database import deadline_columns
 from bot.app.settings import http_settings, source_settings
 from bot.app.watched import watched
 from bot.core.deadlines import today_in_paris
@@ -128,7 +129,7 @@ def _record_reading(db: Database, reading: Reading, stored: StoredQuestion | Non
     changed = old != reading.snapshot
     poll = Poll(at=now, ref=reading.snapshot.ref.uid, source=reading.source, url=reading.url,
                 http_status=reading.http_status, outcome="changed" if changed else "unchanged", cycle_id=cycle_id)
-    report.events += save_check(db, reading.snapshot, events, poll)
+    report.events += save_check(db, reading.snapshot, events, poll, deadlines=deadline_columns(reading.snapshot))
     report.checked += 1
     report.changed += changed
     report.revalidated += reading.revalidated

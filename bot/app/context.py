@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from bot.app.config import Config, load_config
+from bot.app.database import open_database
 from bot.core.deadlines import PARIS
-from storage.db import database_path, open_db
+from storage.db import database_path
 
 
 def now() -> datetime:
@@ -32,4 +33,4 @@ class Context:
         return self._config
 
     def database(self) -> Database:
-        return open_db(database_path(self.config.storage.path))
+        return open_database(database_path(self.config.storage.path))

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.app.authors import name_author
 from bot.app.config import FollowRule
+from bot.app.database import deadline_columns
 from bot.core.deadlines import today_in_paris
 from bot.core.events import DEFAULT_SOON_DAYS, diff
 from bot.core.follow import matching_rules
@@ -72,7 +73,7 @@ def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, n
             return
         poll = Poll(at=now, ref=snapshot.ref.uid, source=source, url=url, http_status=None,
                     outcome="unchanged" if old == snapshot else "changed", cycle_id=cycle_id)
-        report.events += save_check(db, snapshot, events, poll)
+        report.events += save_check(db, snapshot, events, poll, deadlines=deadline_columns(snapshot))
     report.new += old is None
     report.changed += old is not None and old != snapshot
     report.matched += bool(newly)

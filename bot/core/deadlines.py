@@ -7,6 +7,7 @@ clock reading is `today_in_paris`, which the shell calls once and passes in. See
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -97,6 +98,11 @@ RULES: tuple[Rule, ...] = (
               "la question entre dans la liste de rappel mensuelle du JO Sénat."),
     ),
 )
+
+
+# A fingerprint of the rules: deadlines stored beside a question (for SQL sorting and statistics) carry
+# it, and are computed again when the rules change.
+RULES_VERSION = hashlib.sha256(repr(RULES).encode("utf-8")).hexdigest()[:12]
 
 
 def rule_for(chamber: Chamber, starts_from: StartsFrom, on: dt.date) -> Rule | None:

@@ -14,13 +14,14 @@ from sqlite_utils import Database
 
 from bot.app.check import CycleReport, check_once, failures_by_source
 from bot.app.config import Config
+from bot.app.database import open_database
 from bot.app.discovery import DISCOVERY_IMPORTS, Discovery, ImportSummary
 from bot.app.health import run_source_alarms
 from bot.app.logs import describe, log_event
 from bot.app.notify import NotifyReport, has_recipients, notify_once
 from bot.app.settings import http_settings
 from scrapers.http import PoliteClient
-from storage.db import StorageError, open_db
+from storage.db import StorageError
 
 Now = Callable[[], datetime]
 
@@ -70,7 +71,7 @@ def _notify_pass(config: Config, db: Database, *, now: Now, job: str) -> NotifyR
 def _database(database: Path, job: str) -> Iterator[Database | None]:
     """The job's connection, closed when it ends; None (logged `job_failed`) when it cannot be opened."""
     try:
-        db = open_db(database)
+        db = open_database(database)
     except StorageError as error:
         log_event("job_failed", "error", job=job, error=str(error))
         yield None

@@ -36,12 +36,12 @@ from types import FrameType
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 
 from bot.app.config import Config
+from bot.app.database import open_database
 from bot.app.logs import log_event
 from bot.app.settings import mail_settings
 from bot.service.jobs import check_job, discovery_job, notify_job
 from bot.service.lock import instance_lock
 from bot.service.scheduler import JobSpec, build_scheduler, job_specs
-from storage.db import open_db
 
 Now = Callable[[], datetime]
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -59,7 +59,8 @@ def run_service(config: Config, database: Path, *, now: Now) -> None:
     Raises `AlreadyRunning` when another process serves `database`, and the errors of an unusable
     database or e-mail setup (`StorageError`, `ConfigError`, `SecretMissing`) before any job runs."""
     with instance_lock(database) as lock:
-        open_db(database).close()  # a database that cannot be opened stops the start, not every job
+        # A database that cannot be opened stops the start, not every job; its deadlines are made current.
+        open_database(database).close()
         if config.email is not None:
             mail_settings(config)  # RELANCE_SECRET must be set before the first notice is due
         stopping = threading.Event()
