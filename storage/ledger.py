@@ -10,7 +10,7 @@ channel's name), stored in two columns, `recipient_kind` and `recipient`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -136,6 +136,19 @@ def messages_to_send(db: Database, *, via: RecipientKind | None = None, to: Reci
     pending = "state IN ('queued', 'failed')" + (f" AND {where}" if where else "")
     rows = db.table("messages").rows_where(pending, values, order_by="id")
     return [_message(row) for row in rows]
+
+
+def iter_messages_to_send(db: Database, *, via: RecipientKind | None = None) -> Iterator[Message]:
+    """`messages_to_send`, read one message at a time: the ids first, then each row just before it is
+    wanted, so a morning of thousands of queued digests holds one body in memory, and no cursor stays
+    open while the caller records each outcome."""
+    where, values = _where(via, None, None)
+    pending = "state IN ('queued', 'failed')" + (f" AND {where}" if where else "")
+    ids = [row_id for (row_id,) in db.execute(f"SELECT id FROM messages WHERE {pending} ORDER BY id", values)]
+    for row_id in ids:
+        rows = list(db.table("messages").rows_where("id = ? AND state IN ('queued', 'failed')", [row_id]))
+        if rows:
+            yield _message(rows[0])
 
 
 def mark_sent(db: Database, message: Message, at: datetime) -> None:

@@ -26,6 +26,7 @@ from bot.notify.wording import SOURCE_NAMES
 from storage.ledger import (
     Message,
     email_recipient,
+    iter_messages_to_send,
     mark_cancelled,
     messages_to_send,
     queue_message,
@@ -91,19 +92,19 @@ def _tells(subscriber: Subscriber, ref: str, tags_of: Mapping[str, tuple[str, ..
 
 
 def plan_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], now: datetime, settings: MailSettings,
-                schedule: Schedule) -> tuple[list[PlannedEmail], list[Subscriber]]:
-    """The messages due now, and the subscribers whose digest time came with nothing to tell."""
-    planned, quiet = [], []
+                schedule: Schedule) -> Iterator[tuple[Subscriber, PlannedEmail | None]]:
+    """Each subscriber whose time came, with the message due now, or None when there is nothing to tell
+    (a digest subscriber: their calm day is recorded). One at a time: a morning of thousands of
+    digests never holds more than one in memory."""
     for subscriber in list_subscribers(db, "confirmed"):
         if not digest_due(subscriber, now, schedule):
             continue
         events = [e for e in undelivered_events(db, email_recipient(subscriber.email), subscriber.confirmed_at)
                   if _tells(subscriber, e.ref, tags_of)]
         if events:
-            planned.append(PlannedEmail(subscriber, tuple(events), _digest(subscriber, events, db, now, settings)))
+            yield subscriber, PlannedEmail(subscriber, tuple(events), _digest(subscriber, events, db, now, settings))
         elif subscriber.frequency != "immediate":
-            quiet.append(subscriber)
-    return planned, quiet
+            yield subscriber, None
 
 
 def queue_planned(db: Database, plan: PlannedEmail, now: datetime, settings: MailSettings) -> Message:
@@ -155,7 +156,7 @@ def _wanted(db: Database, messages: Iterable[Message], report: SendReport) -> It
 
 def send_queued(db: Database, transport: Transport, now: Callable[[], datetime], report: SendReport) -> None:
     """Send every queued or failed e-mail; stop at the first connection failure (the rest waits)."""
-    done = deliver(db, _wanted(db, messages_to_send(db, via="email"), report), transport, now=now)
+    done = deliver(db, _wanted(db, iter_messages_to_send(db, via="email"), report), transport, now=now)
     report.sent += done.sent
     report.failed += done.failed
     report.given_up += done.given_up
@@ -165,12 +166,12 @@ def send_queued(db: Database, transport: Transport, now: Callable[[], datetime],
 def notify_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: Callable[[], datetime],
                   settings: MailSettings, schedule: Schedule, transport: Transport) -> SendReport:
     report = SendReport()
-    planned, quiet = plan_emails(db, tags_of, now(), settings, schedule)
-    for plan in planned:
+    for subscriber, plan in plan_emails(db, tags_of, now(), settings, schedule):
+        if plan is None:
+            mark_digest_sent(db, subscriber.id, now())  # nothing to tell today: a calm inbox, no empty digest
+            continue
         queue_planned(db, plan, now(), settings)
         report.queued += 1
-    for subscriber in quiet:
-        mark_digest_sent(db, subscriber.id, now())  # nothing to tell today: a calm inbox, no empty digest
     send_queued(db, transport, now, report)
     return report
 
@@ -179,7 +180,9 @@ def preview_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now:
                    settings: MailSettings, schedule: Schedule) -> list[tuple[str, str]]:
     """(recipient, message text) of what `notify` would send now, writing nothing."""
     previews = [(m.recipient.address, m.body) for m in messages_to_send(db, via="email")]
-    for plan in plan_emails(db, tags_of, now, settings, schedule)[0]:
+    for _subscriber, plan in plan_emails(db, tags_of, now, settings, schedule):
+        if plan is None:
+            continue
         rendered = render_digest(plan.digest)
         previews.append((plan.subscriber.email, f"Subject: {rendered.subject}\n\n{rendered.text}"))
     return previews
