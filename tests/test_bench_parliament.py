@@ -36,13 +36,13 @@ def test_quick_run_prints_each_day_and_the_summary_against_the_targets(tmp_path:
         assert number(d[4]) == number(d[5]) + number(d[10])  # both sites add up to the day's requests
         assert number(d[5]) == int(d[6]) + number(d[8]) and number(d[10]) == int(d[11]) + number(d[13])
     first, tuesday, wednesday = days
-    # The first day downloads the archive, the AMO zip and the CSV; the mirror built them that day.
-    assert int(first[6]) == 2 and int(first[7]) == 0 and int(first[11]) == 1 and first[15] == "archive, CSV"
-    # Tuesday's JO changed the archive (new questions): downloaded again; the AMO zip answered 304.
-    assert tuesday[15].startswith("archive") and int(tuesday[7]) == 1
-    # Nothing changed on Wednesday: every bulk read is one 304.
-    assert wednesday[15] == "nothing" and int(wednesday[7]) == int(wednesday[6]) == 2
-    assert int(wednesday[12]) == int(wednesday[11]) == 1
+    downloads = [(int(d[6]) - int(d[7]), int(d[11]) - int(d[12])) for d in days]  # (AN, Sénat) bulk reads not 304
+    # The first day downloads the archive and the AMO zip, and the CSV: the mirror built them that day.
+    assert first[15] == "archive, CSV" and downloads[0] == (2, 1)
+    # Tuesday's JO changed the archive (new questions): downloaded again; the AMO zip and the CSV are 304s.
+    assert tuesday[15] == "archive" and downloads[1] == (1, 0)
+    # Nothing changed on Wednesday: every bulk read is a 304.
+    assert wednesday[15] == "nothing" and downloads[2] == (0, 0) and int(wednesday[6]) >= 2 and int(wednesday[11]) >= 1
     assert number(first[8]) > 0 and number(first[13]) > 0  # watched questions read one by one
     summary = {line.split(":")[0]: line for line in lines if "[target" in line}
     assert set(summary) == {"requests a day, both sites", "wall time a day", "peak memory", "database"}
