@@ -1,5 +1,7 @@
-"""The feeds, the same from `relance feed` and from the web: the events as Atom, the open questions'
-deadlines as iCalendar, each a document with what a conditional GET compares (ETag, Last-Modified)."""
+"""The feeds, the same from `relance feed` and from the web: the latest events as Atom, the open
+questions' deadlines as iCalendar, each a document with what a conditional GET compares (ETag,
+Last-Modified). Each reads only what it shows, in SQL (`WatchedView`): the latest FEED_EVENTS events,
+the CALENDAR_QUESTIONS open questions with the latest deadlines."""
 
 from __future__ import annotations
 
@@ -9,14 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import quote
 
-from sqlite_utils import Database
-
-from bot.app.questions import watched_events
+from bot.app.questions import Filters, WatchedView
 from bot.core.deadlines import PARIS, today_in_paris
 from bot.core.status import WatchedQuestion
 from bot.notify.content import item_from_event
 from bot.notify.feeds import atom_feed, ical_deadlines
 from storage.records import Event
+
+FEED_EVENTS = 200  # the Atom feed's entries: the latest events
+CALENDAR_QUESTIONS = 500  # the calendar's open questions: those with the latest deadlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +47,11 @@ def feed_url(base_url: str, name: str, tag: str | None) -> str:
     return f"{base_url.rstrip('/')}/feeds/{name}" + (f"?tag={quote(tag, safe='')}" if tag else "")
 
 
-def events_feed(db: Database, questions: Sequence[WatchedQuestion], *, tag: str | None, now: datetime,
-                base_url: str) -> Document:
-    """The Atom feed of the events of `questions` (already narrowed to `tag`), newest first."""
+def events_feed(view: WatchedView, *, tag: str | None, now: datetime, base_url: str) -> Document:
+    """The Atom feed of the latest FEED_EVENTS events of the watched questions (of `tag`), newest first."""
     today = today_in_paris(now)
-    events = watched_events(db, questions)
+    events = list(reversed(view.events(tag=tag, limit=FEED_EVENTS, newest_first=True)))
+    questions = view.questions(list({e.ref: () for e in events}.items()))
     snapshots = {q.ref.uid: q.stored.snapshot if q.stored else None for q in questions}
     items = [item_from_event(e, snapshots.get(e.ref), today) for e in events]
     changes = _changes(questions, events)
@@ -59,15 +62,14 @@ def events_feed(db: Database, questions: Sequence[WatchedQuestion], *, tag: str 
     return _document(body, changes, today)
 
 
-def deadlines_calendar(db: Database, questions: Sequence[WatchedQuestion], *, now: datetime) -> Document:
-    """The iCalendar of the open questions' deadlines; DTSTAMP is the newest change, so the same
-    state gives the same bytes."""
+def deadlines_calendar(view: WatchedView, *, tag: str | None, now: datetime) -> Document:
+    """The iCalendar of the open questions' deadlines (of `tag`; the CALENDAR_QUESTIONS with the latest
+    deadlines); DTSTAMP is the newest change, so the same state gives the same bytes."""
     today = today_in_paris(now)
-    events = watched_events(db, questions)
-    sequence: dict[str, int] = {}
-    for event in events:
-        sequence[event.ref] = max(sequence.get(event.ref, 0), event.id or 0)
-    changes = _changes(questions, events)
+    questions = view.open_questions(tag, CALENDAR_QUESTIONS)
+    sequence = view.sequences([q.ref.uid for q in questions])
+    newest = view.last_change(Filters(tag=tag))  # also a question that has just left the calendar
+    changes = _changes(questions, []) + ([newest] if newest is not None else [])
     stamp = max(changes, default=datetime.combine(today, time.min, PARIS))
     body = ical_deadlines(questions, today=today, stamp=stamp, sequence_of=sequence)
     return _document(body, changes, today)

@@ -1,6 +1,7 @@
-"""The watched questions as people browse them (`relance status`, the web pages, the API): their rows
-(the very `status_row` of `relance status --json`) with filters and sorting, a tag's counts, the events.
-Everything takes the database and `now` from the caller."""
+"""The watched questions as people browse them (`relance status`, the web pages, the API, the feeds): pages
+of their rows (the very `status_row` of `relance status --json`), filtered, sorted, counted and paged in
+SQL (storage/listing.py), so that a page costs what it shows, not what the store holds; the events.
+Everything takes the database and `today` (or `now`) from the caller."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from sqlite_utils import Database
 from bot.app.config import Config
 from bot.app.watched import watched
 from bot.core.deadlines import PARIS
-from bot.core.status import WatchedQuestion, select_rows, status_row
+from bot.core.status import WatchedQuestion, status_row
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import STATUS_FR
 from scrapers.errors import CannotRun
-from storage.questions import all_questions, list_events
+from scrapers.refs import parse_ref
+from storage import listing
+from storage.questions import all_questions
 from storage.records import ADMIN_EVENT_KINDS, Event
 
 Order = Literal["asc", "desc"]
@@ -27,11 +30,17 @@ Order = Literal["asc", "desc"]
 SORTS = {"ref": "Référence", "chamber": "Chambre", "author": "Auteur", "ministry": "Ministère",
          "published": "Publiée", "deadline": "Échéance", "status": "État", "delay": "Retard",
          "checked": "Vérifiée"}
-DEFAULT_SORT = "delay"  # the most overdue first: what a watchdog looks for
+DEFAULT_SORT = "delay"  # the questions late now first, the most overdue first: what a watchdog looks for
 DEFAULT_ORDER: Order = "desc"
+WATCHED_ORDER = "watched"  # not a column: the watched set's own order (`relance status`)
+PAGE_SIZE = 50  # rows of a web table's page
+API_LIMIT, API_MAX_LIMIT = 100, 1000  # rows of an API answer, by default and at most
 MAX_TAG_LENGTH = 100
+MAX_MINISTRY_LENGTH = 300
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE, _FALSE = ("1", "true", "on", "oui"), ("", "0", "false", "off", "non")
+# A sort on the state shows the states in the alphabetical order of their French names.
+_STATUS_ORDER = tuple(sorted(STATUS_FR, key=lambda status: STATUS_FR[status]))
 
 
 class BadArgs(CannotRun, ValueError):
@@ -42,21 +51,14 @@ class BadArgs(CannotRun, ValueError):
 
 
 def watched_questions(config: Config, db: Database) -> list[WatchedQuestion]:
+    """Every watched question with its stored state, in the watched set's order: for the few callers
+    that need them all at once (`relance show`'s tags); pages use `WatchedView`."""
     entries = watched(config, db)
     stored = {q.ref: q for q in all_questions(db, [w.ref.uid for w in entries])}
     return [WatchedQuestion(w.ref, w.tags, stored.get(w.ref.uid)) for w in entries]
 
 
-def tag_counts(questions: Sequence[WatchedQuestion]) -> list[tuple[str, int]]:
-    """Every tag of the watched set with its number of questions, in alphabetical order."""
-    counts: dict[str, int] = {}
-    for question in questions:
-        for tag in question.tags:
-            counts[tag] = counts.get(tag, 0) + 1
-    return sorted(counts.items(), key=lambda pair: pair[0].casefold())
-
-
-# --- filters and sorting ------------------------------------------------------------------------
+# --- filters, sorting and pages -----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +66,27 @@ class Filters:
     chamber: str | None = None
     tag: str | None = None
     status: str | None = None
+    ministry: str | None = None
     overdue: bool = False
     sort: str = DEFAULT_SORT
     order: Order = DEFAULT_ORDER
+    page: int = 1  # of a web table, from 1
 
     def args(self, **changes: Any) -> dict[str, str]:
         """The query parameters that give these filters (changed by `changes`), defaults left out."""
         f = replace(self, **changes)
-        found = {"chamber": f.chamber, "tag": f.tag, "status": f.status, "overdue": "1" if f.overdue else None,
-                 "sort": f.sort if f.sort != DEFAULT_SORT else None,
-                 "order": f.order if (f.sort, f.order) != (DEFAULT_SORT, DEFAULT_ORDER) else None}
+        found = {"chamber": f.chamber, "tag": f.tag, "status": f.status, "ministry": f.ministry,
+                 "overdue": "1" if f.overdue else None, "sort": f.sort if f.sort != DEFAULT_SORT else None,
+                 "order": f.order if (f.sort, f.order) != (DEFAULT_SORT, DEFAULT_ORDER) else None,
+                 "page": str(f.page) if f.page > 1 else None}
         return {key: value for key, value in found.items() if value}
 
     def sorted_by(self, column: str) -> dict[str, str]:
-        """The parameters of a column header's link: sort on it, or flip the order if it already is."""
+        """The parameters of a column header's link: sort on it, or flip the order if it already is; the
+        first page either way."""
         if column == self.sort:
-            return self.args(order="asc" if self.order == "desc" else "desc")
-        return self.args(sort=column, order="desc" if column in ("delay", "checked") else "asc")
+            return self.args(order="asc" if self.order == "desc" else "desc", page=1)
+        return self.args(sort=column, order="desc" if column in ("delay", "checked") else "asc", page=1)
 
 
 def _one(args: Mapping[str, str], name: str) -> str | None:
@@ -88,15 +94,29 @@ def _one(args: Mapping[str, str], name: str) -> str | None:
     return value.strip() if value is not None and value.strip() else None
 
 
+def _count(args: Mapping[str, str], name: str, default: int, lowest: int, highest: int | None = None) -> int:
+    """A whole-number parameter between `lowest` and `highest`; raises BadArgs."""
+    value = _one(args, name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < lowest or (highest is not None and int(value) > highest):
+        limits = f"de {lowest} à {highest}" if highest is not None else f"{lowest} ou plus"
+        raise BadArgs(f"{name}={value[:20]!r} : un nombre entier, {limits}")
+    return int(value)
+
+
 def parse_filters(args: Mapping[str, str]) -> Filters:
     """The filters of `/questions` and `/api/questions` from their query parameters; raises BadArgs."""
     chamber, tag, status = _one(args, "chamber"), _one(args, "tag"), _one(args, "status")
+    ministry = _one(args, "ministry")
     if chamber is not None and chamber not in CHAMBERS:
         raise BadArgs(f"chamber={chamber!r} : choisir an ou senat")
     if status is not None and status not in STATUS_FR:
         raise BadArgs(f"status={status!r} : choisir parmi {', '.join(STATUS_FR)}")
     if tag is not None and len(tag) > MAX_TAG_LENGTH:
         raise BadArgs("tag : trop long")
+    if ministry is not None and len(ministry) > MAX_MINISTRY_LENGTH:
+        raise BadArgs("ministry : trop long")
     overdue = (args.get("overdue") or "").strip().lower()
     if overdue not in _TRUE + _FALSE:
         raise BadArgs(f"overdue={overdue!r} : 1 ou 0")
@@ -106,39 +126,64 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     order = _one(args, "order") or ("desc" if sort in ("delay", "checked") else "asc")
     if order not in ("asc", "desc"):
         raise BadArgs(f"order={order!r} : asc ou desc")
-    return Filters(chamber=chamber, tag=tag, status=status, overdue=overdue in _TRUE, sort=sort,
-                   order="asc" if order == "asc" else "desc")
+    return Filters(chamber=chamber, tag=tag, status=status, ministry=ministry, overdue=overdue in _TRUE, sort=sort,
+                   order="asc" if order == "asc" else "desc", page=_count(args, "page", 1, 1))
 
 
-def _sort_value(row: Mapping[str, Any], sort: str) -> Any:
-    if sort == "ref":
-        return (row["chamber"], row["legislature"] or 0, row["number"])
-    if sort == "delay":
-        if row["days_overdue"]:
-            return row["days_overdue"]
-        return -row["days_left"] if row["days_left"] is not None else None
-    if sort == "checked":
-        return row["last_checked"]
-    if sort == "status":
-        return STATUS_FR[row["status"]]
-    value = row[sort]
-    return value.casefold() if isinstance(value, str) else value
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which rows of a listing an API answer holds: `limit` rows from `offset`."""
+
+    limit: int
+    offset: int
 
 
-def sort_rows(rows: Sequence[dict[str, Any]], sort: str, order: Order) -> list[dict[str, Any]]:
-    """Rows sorted on one column; rows without a value come last either way, in reference order."""
-    by_ref = sorted(rows, key=lambda r: _sort_value(r, "ref"))
-    known = [r for r in by_ref if _sort_value(r, sort) is not None]
-    unknown = [r for r in by_ref if _sort_value(r, sort) is None]
-    return sorted(known, key=lambda r: _sort_value(r, sort), reverse=order == "desc") + unknown
+def parse_window(args: Mapping[str, str]) -> Window:
+    """`?limit=N` (1 to API_MAX_LIMIT, API_LIMIT by default) with `?offset=K`, or `?page=P` (pages of
+    `limit` rows, from 1; not with offset); raises BadArgs."""
+    limit = _count(args, "limit", API_LIMIT, 1, API_MAX_LIMIT)
+    if _one(args, "page") is not None:
+        if _one(args, "offset") is not None:
+            raise BadArgs("page et offset : l'un ou l'autre")
+        return Window(limit, (_count(args, "page", 1, 1) - 1) * limit)
+    return Window(limit, _count(args, "offset", 0, 0))
 
 
-def question_rows(questions: Sequence[WatchedQuestion], today: date, filters: Filters) -> list[dict[str, Any]]:
-    rows = select_rows([status_row(q, today) for q in questions], overdue=filters.overdue, chamber=filters.chamber,
-                       tag=filters.tag)
-    if filters.status is not None:
-        rows = [r for r in rows if r["status"] == filters.status]
-    return sort_rows(rows, filters.sort, filters.order)
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a table: its rows and where it stands among all the rows the filters select."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row, from 1 (0 on an empty page)."""
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def nearby(self, around: int = 2) -> list[int | None]:
+        """The page numbers a pager links to: the first, the last and those around this one; None
+        where numbers are left out."""
+        shown = sorted({1, self.pages, *range(max(1, self.number - around),
+                                              min(self.pages, self.number + around) + 1)})
+        found: list[int | None] = []
+        previous = 0
+        for number in shown:
+            if number - previous > 1:
+                found.append(None)
+            found.append(number)
+            previous = number
+        return found
 
 
 # --- a tag's counts -----------------------------------------------------------------------------
@@ -162,21 +207,96 @@ class TagStats:
         return self.answered_on_time / judged if judged else None
 
 
-def tag_stats(rows: Sequence[Mapping[str, Any]]) -> TagStats:
-    answered = [r for r in rows if r["status"] == "answered"]
-    judged = [r for r in answered if r["deadline"] is not None]
-    return TagStats(total=len(rows), answered=len(answered), pending=sum(r["status"] == "pending" for r in rows),
-                    overdue=sum(bool(r["overdue"]) for r in rows),
-                    ended=sum(r["status"] in ("withdrawn", "closed", "lapsed") for r in rows),
-                    unknown=sum(r["status"] == "unknown" for r in rows),
-                    answered_on_time=sum(not r["days_overdue"] for r in judged),
-                    answered_late=sum(bool(r["days_overdue"]) for r in judged))
+# --- the watched set, in SQL --------------------------------------------------------------------
 
 
-def answer_days(rows: Sequence[Mapping[str, Any]]) -> list[tuple[date, bool]]:
-    """(answer day, late) of every answered row: what the tag's chart draws."""
-    return [(date.fromisoformat(r["answered"]), bool(r["days_overdue"])) for r in rows
-            if r["status"] == "answered" and r["answered"]]
+class WatchedView:
+    """The watched set over one connection, judged on `today` (Paris): the config's [[watch]] entries are
+    loaded into the connection once, then every page, count and list is one SQL query that reads only
+    the rows it shows. Make one per request (or command)."""
+
+    def __init__(self, config: Config, db: Database, today: date) -> None:
+        self.config, self.db, self.today = config, db, today
+        refs = [w.question for w in config.watch]
+        found = listing.followed_tags(db, [ref.uid for ref in refs])
+        listing.load_watch(db, [listing.WatchEntry(
+            ref.uid, tuple(dict.fromkeys([*w.tags, *found.get(ref.uid, ())])), ref.chamber, ref.legislature,
+            ref.number) for ref, w in zip(refs, config.watch, strict=True)])
+
+    def _query(self, filters: Filters) -> listing.Query:
+        return listing.Query(self.today, chamber=filters.chamber, tag=filters.tag, status=filters.status,
+                             ministry=filters.ministry, overdue=filters.overdue, sort=filters.sort,
+                             order=filters.order, status_order=_STATUS_ORDER)
+
+    def questions(self, refs_and_tags: Sequence[tuple[str, tuple[str, ...]]]) -> list[WatchedQuestion]:
+        """These watched questions with their stored state, in the order given."""
+        stored = {q.ref: q for q in all_questions(self.db, [ref for ref, _ in refs_and_tags])}
+        return [WatchedQuestion(parse_ref(ref), tags, stored.get(ref)) for ref, tags in refs_and_tags]
+
+    def rows(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """The status rows `filters` select, in their order: `limit` of them from `offset` (all: None)."""
+        found = listing.watched_page(self.db, self._query(filters), limit=limit, offset=offset)
+        return [status_row(q, self.today) for q in self.questions(found)]
+
+    def count(self, filters: Filters) -> int:
+        return listing.count_watched(self.db, self._query(filters))
+
+    def page(self, filters: Filters, size: int = PAGE_SIZE) -> Page:
+        """The page `filters.page` of the table; past the last page, an empty one."""
+        return Page(self.rows(filters, limit=size, offset=(filters.page - 1) * size), self.count(filters),
+                    filters.page, size)
+
+    def stats(self, filters: Filters = Filters()) -> TagStats:
+        return TagStats(**listing.watched_counts(self.db, self._query(filters)))
+
+    def answer_days(self, filters: Filters = Filters()) -> list[tuple[date, bool]]:
+        """(answer day, late) of every answered row: what a tag's chart draws."""
+        return listing.answer_days(self.db, self._query(filters))
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag of the watched set with its number of questions, in alphabetical order."""
+        return sorted(listing.tag_counts(self.db).items(), key=lambda pair: pair[0].casefold())
+
+    def ministries(self, filters: Filters = Filters()) -> list[tuple[str, int]]:
+        """The current ministries of the rows `filters` select, most questions first."""
+        return sorted(listing.ministry_counts(self.db, self._query(filters)).items(),
+                      key=lambda pair: (-pair[1], pair[0].casefold()))
+
+    def find(self, uid: str) -> WatchedQuestion | None:
+        """One watched question with its stored state, None when `uid` is not watched."""
+        tags = listing.watched_tags(self.db, uid)
+        return None if tags is None else self.questions([(uid, tags)])[0]
+
+    def __contains__(self, uid: object) -> bool:
+        return isinstance(uid, str) and listing.watched_tags(self.db, uid) is not None
+
+    def open_questions(self, tag: str | None, limit: int) -> list[WatchedQuestion]:
+        """Up to `limit` pending watched questions (of `tag`), those with the latest deadlines."""
+        return self.questions(listing.open_refs(self.db, self._query(Filters(tag=tag)), limit))
+
+    def last_change(self, filters: Filters = Filters()) -> datetime | None:
+        """The newest change of a question `filters` select."""
+        return listing.last_change(self.db, self._query(filters))
+
+    def events(self, *, tag: str | None = None, ref: str | None = None, since: date | None = None,
+               limit: int | None = None, offset: int = 0, newest_first: bool = False) -> list[Event]:
+        """Events of the watched questions, oldest first (or the newest first), seen on or after the day
+        `since` (Paris); not the admin's own kinds (`ADMIN_EVENT_KINDS`): feeds and the API tell what
+        subscribers are told."""
+        return listing.watched_events(self.db, _event_query(tag, ref, since), limit=limit, offset=offset,
+                                      newest_first=newest_first)
+
+    def count_events(self, *, tag: str | None = None, ref: str | None = None, since: date | None = None) -> int:
+        return listing.count_events(self.db, _event_query(tag, ref, since))
+
+    def sequences(self, refs: Sequence[str]) -> Mapping[str, int]:
+        """The id of each question's latest event told to subscribers: the calendar's SEQUENCE."""
+        return listing.event_sequences(self.db, refs, frozenset(ADMIN_EVENT_KINDS))
+
+
+def _event_query(tag: str | None, ref: str | None, since: date | None) -> listing.EventQuery:
+    start = datetime.combine(since, time.min, PARIS) if since else None
+    return listing.EventQuery(hidden=frozenset(ADMIN_EVENT_KINDS), tag=tag, ref=ref, since=start)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -191,11 +311,3 @@ def parse_day(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise BadArgs(f"{name}={value!r} : une date AAAA-MM-JJ") from None
-
-
-def watched_events(db: Database, questions: Sequence[WatchedQuestion], since: date | None = None) -> list[Event]:
-    """The events of `questions`, oldest first, seen on or after the day `since` (Paris); not the admin's
-    own kinds (`ADMIN_EVENT_KINDS`): feeds and the API tell what subscribers are told."""
-    refs = {q.ref.uid for q in questions}
-    start = datetime.combine(since, time.min, PARIS) if since else None
-    return [e for e in list_events(db, since=start) if e.ref in refs and e.kind not in ADMIN_EVENT_KINDS]

@@ -7,9 +7,9 @@ import sys
 import click
 
 from bot.app.feeds import deadlines_calendar, events_feed
-from bot.app.questions import watched_questions
+from bot.app.questions import WatchedView
 from bot.cli.kit import Context, now, one_line_errors, pass_context
-from bot.core.status import WatchedQuestion
+from bot.core.deadlines import today_in_paris
 
 
 @click.group()
@@ -17,8 +17,8 @@ def feed() -> None:
     """Feeds to subscribe to: the events as Atom, the deadlines as iCalendar."""
 
 
-def _tagged(context: Context, tag: str | None) -> list[WatchedQuestion]:
-    return [q for q in watched_questions(context.config, context.database()) if tag is None or tag in q.tags]
+def _view(context: Context) -> WatchedView:
+    return WatchedView(context.config, context.database(), today_in_paris(now()))
 
 
 @feed.command("atom")
@@ -27,8 +27,7 @@ def _tagged(context: Context, tag: str | None) -> list[WatchedQuestion]:
 @one_line_errors
 def feed_atom(context: Context, tag: str | None) -> None:
     """An Atom feed of the events, newest first, on standard output."""
-    document = events_feed(context.database(), _tagged(context, tag), tag=tag, now=now(),
-                           base_url=context.config.web.base_url)
+    document = events_feed(_view(context), tag=tag, now=now(), base_url=context.config.web.base_url)
     sys.stdout.buffer.write(document.body)
 
 
@@ -38,4 +37,4 @@ def feed_atom(context: Context, tag: str | None) -> None:
 @one_line_errors
 def feed_ical(context: Context, tag: str | None) -> None:
     """An iCalendar file with one all-day event per deadline of the open questions."""
-    sys.stdout.buffer.write(deadlines_calendar(context.database(), _tagged(context, tag), now=now()).body)
+    sys.stdout.buffer.write(deadlines_calendar(_view(context), tag=tag, now=now()).body)

@@ -12,13 +12,12 @@ from rich.console import Console
 from bot.app.check import CycleReport, check_once, failures_by_source, probe_question
 from bot.app.health import run_source_alarms
 from bot.app.json_views import UnknownQuestion, event_json, show_json, snapshot_json
-from bot.app.questions import watched_questions
+from bot.app.questions import WATCHED_ORDER, Filters, WatchedView
 from bot.app.settings import http_settings, source_settings
 from bot.app.watchlist import add_watch, remove_watch
 from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.views import event_text, render_status, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
-from bot.core.status import select_rows, status_row
 from bot.notify.wording import (
     MISSING_REASON,
     SOURCE_NAMES,
@@ -124,8 +123,8 @@ def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, 
     """Where every watched question stands: deadline, days late or left, last check."""
     db = context.database()
     today = today_in_paris(now())
-    rows = select_rows([status_row(q, today) for q in watched_questions(context.config, db)], overdue=overdue,
-                       chamber=chamber, tag=tag)
+    rows = WatchedView(context.config, db, today).rows(Filters(chamber=chamber, tag=tag, overdue=overdue,
+                                                               sort=WATCHED_ORDER))
     if as_json:
         print_json(rows)
     else:

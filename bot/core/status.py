@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -51,9 +50,3 @@ def status_row(question: WatchedQuestion, today: date) -> dict[str, Any]:
         "days_overdue": deadline.days_late if deadline.days_late else None, "days_left": deadline.days_left,
     })
     return row
-
-
-def select_rows(rows: Sequence[dict[str, Any]], *, overdue: bool = False, chamber: str | None = None,
-                tag: str | None = None) -> list[dict[str, Any]]:
-    return [r for r in rows if (not overdue or r["overdue"]) and (chamber is None or r["chamber"] == chamber)
-            and (tag is None or tag in r["tags"])]

@@ -1,24 +1,34 @@
-"""The JSON API: the watched questions with the keys of `relance status --json` (and its filters),
-one question, and the event log with the keys of `relance events --json`."""
+"""The JSON API: the watched questions with the keys of `relance status --json` (and its filters), one
+question, and the event log with the keys of `relance events --json`.
+
+Lists are paged in SQL: `?limit=N` (100 by default, at most 1000) from `?offset=K`, or `?page=P`. The
+body stays a JSON list of the documented objects; the total and the links to the other pages are in
+headers: `X-Total-Count`, and `Link` with `rel="next"` / `rel="prev"` (RFC 8288), as absolute URLs."""
 
 from __future__ import annotations
+
+import hashlib
+from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from bot.app.json_views import event_json
-from bot.app.questions import BadArgs, parse_day, parse_filters, question_rows, watched_events, watched_questions
+from bot.app.questions import BadArgs, WatchedView, Window, parse_day, parse_filters, parse_window
 from bot.core.deadlines import today_in_paris
 from bot.core.status import status_row
-from bot.web.context import Refusal, db, now, site
+from bot.web.context import Refusal, absolute_url, db, now, site
 from scrapers.refs import RefError, parse_ref
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def _json(value: object) -> ResponseReturnValue:
+def _json(value: object, headers: dict[str, str] | None = None) -> ResponseReturnValue:
     response = jsonify(value)
-    response.add_etag()
+    response.headers.update(headers or {})
+    # The validator covers the paging headers too: the same rows with another total are another answer.
+    digest = hashlib.sha256(response.get_data() + repr(sorted((headers or {}).items())).encode()).hexdigest()
+    response.set_etag(digest[:32])
     return response.make_conditional(request)
 
 
@@ -26,14 +36,43 @@ def _bad(error: BadArgs) -> Refusal:
     return Refusal(400, "Paramètre incorrect", str(error))
 
 
-@bp.get("/questions")
-def questions() -> ResponseReturnValue:
-    """?chamber=an|senat, ?tag=T, ?status=S, ?overdue=1, ?sort=COLUMN&order=asc|desc."""
+def _window() -> Window:
     try:
-        filters = parse_filters(request.args)
+        return parse_window(request.args)
     except BadArgs as error:
         raise _bad(error) from None
-    return _json(question_rows(watched_questions(site().config, db()), today_in_paris(now()), filters))
+
+
+def _paging(endpoint: str, window: Window, shown: int, total: int) -> dict[str, str]:
+    """X-Total-Count, and a Link header to the next and previous pages (the same parameters otherwise)."""
+    kept: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("limit", "offset", "page")}
+    links = []
+    if window.offset + shown < total:
+        links.append((window.offset + window.limit, "next"))
+    if window.offset > 0:
+        links.append((max(0, window.offset - window.limit), "prev"))
+    headers = {"X-Total-Count": str(total)}
+    if links:
+        headers["Link"] = ", ".join(f'<{absolute_url(endpoint, **kept, limit=window.limit, offset=offset)}>; '
+                                    f'rel="{rel}"' for offset, rel in links)
+    return headers
+
+
+def _view() -> WatchedView:
+    return WatchedView(site().config, db(), today_in_paris(now()))
+
+
+@bp.get("/questions")
+def questions() -> ResponseReturnValue:
+    """?chamber=an|senat, ?tag=T, ?status=S, ?ministry=M, ?overdue=1, ?sort=COLUMN&order=asc|desc; paged."""
+    window = _window()
+    try:
+        filters = parse_filters({k: v for k, v in request.args.items() if k != "page"})
+    except BadArgs as error:
+        raise _bad(error) from None
+    view = _view()
+    rows = view.rows(filters, limit=window.limit, offset=window.offset)
+    return _json(rows, _paging("api.questions", window, len(rows), view.count(filters)))
 
 
 @bp.get("/questions/<ref>")
@@ -43,7 +82,7 @@ def question(ref: str) -> ResponseReturnValue:
     except RefError:
         raise Refusal(404, "Question introuvable", f"{ref[:80]!r} n'est pas une référence de question écrite.") \
             from None
-    found = next((q for q in watched_questions(site().config, db()) if q.ref.uid == uid), None)
+    found = _view().find(uid)
     if found is None:
         raise Refusal(404, "Question introuvable", f"{uid} n'est pas suivie par ce site.")
     return _json(status_row(found, today_in_paris(now())))
@@ -51,18 +90,20 @@ def question(ref: str) -> ResponseReturnValue:
 
 @bp.get("/events")
 def events() -> ResponseReturnValue:
-    """?since=YYYY-MM-DD (events seen that day or later, Paris time), ?ref=REF, ?tag=T; oldest first."""
+    """?since=YYYY-MM-DD (events seen that day or later, Paris time), ?ref=REF, ?tag=T; oldest first; paged."""
+    window = _window()
     try:
         since = parse_day(request.args.get("since"), "since")
     except BadArgs as error:
         raise _bad(error) from None
-    questions = watched_questions(site().config, db())
-    if tag := (request.args.get("tag") or "").strip():
-        questions = [q for q in questions if tag in q.tags]
+    tag = (request.args.get("tag") or "").strip() or None
+    uid = None
     if ref := (request.args.get("ref") or "").strip():
         try:
             uid = parse_ref(ref).uid
         except RefError:
             raise _bad(BadArgs(f"ref={ref[:80]!r} : pas une référence de question écrite")) from None
-        questions = [q for q in questions if q.ref.uid == uid]
-    return _json([event_json(e) for e in watched_events(db(), questions, since)])
+    view = _view()
+    found = view.events(tag=tag, ref=uid, since=since, limit=window.limit, offset=window.offset)
+    total = view.count_events(tag=tag, ref=uid, since=since)
+    return _json([event_json(e) for e in found], _paging("api.events", window, len(found), total))

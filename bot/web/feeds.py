@@ -11,23 +11,20 @@ from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
 from bot.app.feeds import Document, deadlines_calendar, events_feed
-from bot.app.questions import watched_questions
-from bot.core.status import WatchedQuestion
+from bot.app.questions import Filters, WatchedView
+from bot.core.deadlines import today_in_paris
 from bot.web.context import Refusal, db, now, site
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 MAX_AGE_SECONDS = 300
 
 
-def _questions() -> tuple[list[WatchedQuestion], str | None]:
-    questions = watched_questions(site().config, db())
+def _view() -> tuple[WatchedView, str | None]:
+    view = WatchedView(site().config, db(), today_in_paris(now()))
     tag = (request.args.get("tag") or "").strip() or None
-    if tag is None:
-        return questions, None
-    tagged = [q for q in questions if tag in q.tags]
-    if not tagged:
+    if tag is not None and not view.count(Filters(tag=tag)):
         raise Refusal(404, "Thème inconnu", f"Aucune question suivie ne porte le thème « {tag[:80]} ».")
-    return tagged, tag
+    return view, tag
 
 
 def _conditional(document: Document, mimetype: str) -> ResponseReturnValue:
@@ -41,12 +38,12 @@ def _conditional(document: Document, mimetype: str) -> ResponseReturnValue:
 
 @bp.get("/events.atom")
 def events_atom() -> ResponseReturnValue:
-    questions, tag = _questions()
-    document = events_feed(db(), questions, tag=tag, now=now(), base_url=site().base_url)
+    view, tag = _view()
+    document = events_feed(view, tag=tag, now=now(), base_url=site().base_url)
     return _conditional(document, "application/atom+xml")
 
 
 @bp.get("/deadlines.ics")
 def deadlines_ics() -> ResponseReturnValue:
-    questions, _tag = _questions()
-    return _conditional(deadlines_calendar(db(), questions, now=now()), "text/calendar")
+    view, tag = _view()
+    return _conditional(deadlines_calendar(view, tag=tag, now=now()), "text/calendar")

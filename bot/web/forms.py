@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Container, Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField, widgets
@@ -38,7 +38,7 @@ class ChoicesForm(FlaskForm):  # type: ignore[misc]
     tags = CheckboxesField("Thèmes", choices=[], validate_choice=True)
     refs = TextAreaField("Questions", validators=[Length(max=4000, message="Trop long.")])
 
-    def __init__(self, tags: Sequence[str], watched_refs: Collection[str], **kwargs: object) -> None:
+    def __init__(self, tags: Sequence[str], watched_refs: Container[str], **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.tags.choices = [SelectChoice(tag) for tag in tags]
         self._watched_refs = watched_refs
@@ -67,7 +67,7 @@ class SubscribeForm(ChoicesForm):
     email = StringField("Adresse e-mail", validators=[InputRequired("Indiquez votre adresse e-mail."),
                                                        Length(max=254, message="Adresse trop longue.")])
 
-    def __init__(self, tags: Sequence[str], watched_refs: Collection[str], **kwargs: object) -> None:
+    def __init__(self, tags: Sequence[str], watched_refs: Container[str], **kwargs: object) -> None:
         super().__init__(tags, watched_refs, **kwargs)
         self.clean_email = ""
 

@@ -1,4 +1,6 @@
-"""The public pages: the watched questions as a table, one page per question, one page per tag."""
+"""The public pages: the watched questions as a paged table, one page per question, one page per tag.
+Each reads only what it shows (`WatchedView`: counts, one page of rows, one question), never the
+whole watched set."""
 
 from __future__ import annotations
 
@@ -7,17 +9,7 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.app.questions import (
-    SORTS,
-    BadArgs,
-    Filters,
-    answer_days,
-    parse_filters,
-    question_rows,
-    tag_counts,
-    tag_stats,
-    watched_questions,
-)
+from bot.app.questions import SORTS, BadArgs, Filters, WatchedView, parse_filters
 from bot.core.deadlines import deadline_status, today_in_paris
 from bot.core.status import WatchedQuestion, status_row
 from bot.notify.wording import capitalized, event_line, late_question_note, overdue_advice
@@ -28,21 +20,24 @@ from scrapers.refs import RefError, parse_ref
 from storage.questions import list_events
 
 bp = Blueprint("pages", __name__)
+HOME_OVERDUE = 10  # the late questions the home page lists
 
 
 def _not_found(what: str) -> Refusal:
     return Refusal(404, "Page introuvable", what, link=(url_for("pages.questions"), "Voir les questions suivies"))
 
 
+def view() -> WatchedView:
+    return WatchedView(site().config, db(), today_in_paris(now()))
+
+
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    questions = watched_questions(site().config, db())
-    today = today_in_paris(now())
-    rows = question_rows(questions, today, Filters())
-    tags = tag_counts(questions)
-    form = SubscribeForm([t for t, _ in tags], {q.ref.uid for q in questions}) if site().mail else None
-    return render_template("home.html", stats=tag_stats(rows), tags=tags, form=form,
-                           overdue=[r for r in rows if r["overdue"]][:10])
+    watched = view()
+    tags = watched.tags()
+    form = SubscribeForm([t for t, _ in tags], watched) if site().mail else None
+    return render_template("home.html", stats=watched.stats(), tags=tags, form=form,
+                           overdue=watched.rows(Filters(overdue=True), limit=HOME_OVERDUE))
 
 
 @bp.get("/questions")
@@ -52,10 +47,10 @@ def questions() -> ResponseReturnValue:
     except BadArgs as error:
         raise Refusal(400, "Filtre incorrect", str(error), link=(url_for("pages.questions"), "Tout afficher")) \
             from None
-    watched = watched_questions(site().config, db())
-    rows = question_rows(watched, today_in_paris(now()), filters)
-    return render_template("questions.html", rows=rows, filters=filters, sorts=SORTS, total=len(watched),
-                           tags=tag_counts(watched))
+    watched = view()
+    return render_template("questions.html", page=watched.page(filters), filters=filters, sorts=SORTS,
+                           total=watched.count(Filters()), tags=watched.tags(),
+                           ministries=watched.ministries(Filters(chamber=filters.chamber, tag=filters.tag)))
 
 
 def _advice(question: WatchedQuestion, today: date) -> tuple[str | None, str | None] | None:
@@ -78,7 +73,7 @@ def question(ref: str) -> ResponseReturnValue:
         raise _not_found(f"« {ref[:80]} » n'est pas une référence de question écrite.") from None
     if uid != ref:
         return redirect(url_for("pages.question", ref=uid), 301)
-    found = next((q for q in watched_questions(site().config, db()) if q.ref.uid == uid), None)
+    found = view().find(uid)
     if found is None:
         raise _not_found(f"La question {uid} n'est pas suivie par ce site.")
     today = today_in_paris(now())
@@ -92,17 +87,18 @@ def question(ref: str) -> ResponseReturnValue:
 
 @bp.get("/tags/<tag>")
 def tag(tag: str) -> ResponseReturnValue:
-    questions = watched_questions(site().config, db())
-    tagged = [q for q in questions if tag in q.tags]
-    if not tagged:
+    watched = view()
+    tagged = Filters(tag=tag)
+    stats = watched.stats(tagged)
+    if not stats.total:
         raise _not_found(f"Aucune question suivie ne porte le thème « {tag[:80]} ».")
     try:
-        filters = parse_filters(request.args)
+        asked = parse_filters(request.args)
     except BadArgs as error:
         raise Refusal(400, "Tri incorrect", str(error), link=(url_for("pages.tag", tag=tag), "Revenir au thème")) \
             from None
-    rows = question_rows(tagged, today_in_paris(now()), Filters(sort=filters.sort, order=filters.order))
-    return render_template("tag.html", tag=tag, rows=rows, stats=tag_stats(rows),
-                           chart=answers_chart(answer_days(rows)), filters=Filters(sort=filters.sort,
-                                                                                   order=filters.order),
-                           sorts=SORTS)
+    # The tag is the page's own address: the table's links carry only its sorting and page.
+    filters = Filters(sort=asked.sort, order=asked.order, page=asked.page)
+    page = watched.page(Filters(tag=tag, sort=asked.sort, order=asked.order, page=asked.page))
+    return render_template("tag.html", tag=tag, page=page, stats=stats,
+                           chart=answers_chart(watched.answer_days(tagged)), filters=filters, sorts=SORTS)

@@ -21,7 +21,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.app.questions import tag_counts, watched_questions
+from bot.app.questions import WatchedView
+from bot.core.deadlines import today_in_paris
 from bot.notify.subscriptions import MailSettings, confirm, identify, unsubscribe
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
 from bot.web.context import Refusal, db, now, site
@@ -53,11 +54,22 @@ def _mail() -> MailSettings:
     return mail
 
 
-def _choices(extra_tags: tuple[str, ...] = (), extra_refs: tuple[str, ...] = ()) -> tuple[list[str], set[str]]:
+class _Refs:
+    """The refs a subscriber may name: the watched ones (looked up in SQL, one at a time), plus those
+    they already follow."""
+
+    def __init__(self, view: WatchedView, extra: tuple[str, ...]) -> None:
+        self.view, self.extra = view, set(extra)
+
+    def __contains__(self, uid: object) -> bool:
+        return uid in self.extra or uid in self.view
+
+
+def _choices(extra_tags: tuple[str, ...] = (), extra_refs: tuple[str, ...] = ()) -> tuple[list[str], _Refs]:
     """The tags a subscriber may pick (the watched set's, plus those they already follow) and the refs."""
-    questions = watched_questions(site().config, db())
-    tags = [t for t, _ in tag_counts(questions)]
-    return tags + [t for t in extra_tags if t not in tags], {q.ref.uid for q in questions} | set(extra_refs)
+    view = WatchedView(site().config, db(), today_in_paris(now()))
+    tags = [t for t, _ in view.tags()]
+    return tags + [t for t in extra_tags if t not in tags], _Refs(view, extra_refs)
 
 
 def _frequency(value: str) -> Frequency:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
-from bot.app.questions import BadArgs, Filters, parse_day, parse_filters, sort_rows, tag_stats
+from bot.app.questions import BadArgs, Filters, Page, Window, parse_day, parse_filters, parse_window
 from bot.web.charts import HEIGHT, answers_chart
 from bot.web.limits import Limit, SlidingWindow
 
@@ -85,25 +84,7 @@ def test_sliding_window_memory_is_bounded() -> None:
 # --- filters and sorting ----------------------------------------------------------------------------
 
 
-def row(ref: str, **values: Any) -> dict[str, Any]:
-    base = {"ref": ref, "chamber": "an", "legislature": 17, "number": int(ref[-4:]), "status": "pending",
-            "author": None, "ministry": None, "published": None, "deadline": None, "days_overdue": None,
-            "days_left": None, "last_checked": None, "answered": None, "overdue": False}
-    return {**base, **values}
-
-
-def test_delay_sorts_late_before_soon_and_unknown_last() -> None:
-    rows = [row("QANR5L17QE0001", days_left=3), row("QANR5L17QE0002", days_overdue=10),
-            row("QANR5L17QE0003"), row("QANR5L17QE0004", days_left=40), row("QANR5L17QE0005", days_overdue=2)]
-    ordered = [r["ref"][-1] for r in sort_rows(rows, "delay", "desc")]
-    assert ordered == ["2", "5", "1", "4", "3"]
-    assert [r["ref"][-1] for r in sort_rows(rows, "delay", "asc")] == ["4", "1", "5", "2", "3"]
-
-
-def test_text_columns_sort_without_case() -> None:
-    rows = [row("QANR5L17QE0001", author="émile"), row("QANR5L17QE0002", author="Bernard"),
-            row("QANR5L17QE0003", author="alice")]
-    assert [r["author"] for r in sort_rows(rows, "author", "asc")] == ["alice", "Bernard", "émile"]
+# Sorting, filtering and counting are SQL's (storage/listing.py): tests/web/test_web_paging.py.
 
 
 def test_filters_round_trip_through_their_parameters() -> None:
@@ -130,13 +111,24 @@ def test_parse_day() -> None:
             parse_day(bad, "since")
 
 
-def test_tag_stats_on_time_share() -> None:
-    rows = [row("QANR5L17QE0001", status="answered", deadline="2025-01-01", days_overdue=None),
-            row("QANR5L17QE0002", status="answered", deadline="2025-01-01", days_overdue=5),
-            row("QANR5L17QE0003", status="answered", deadline="2025-01-01", days_overdue=None),
-            row("QANR5L17QE0004", status="pending", overdue=True), row("QANR5L17QE0005", status="withdrawn"),
-            row("QANR5L17QE0006", status="unknown")]
-    stats = tag_stats(rows)
-    assert (stats.total, stats.answered, stats.pending, stats.overdue, stats.ended, stats.unknown) == (6, 3, 1, 1, 1, 1)
-    assert stats.on_time_share == pytest.approx(2 / 3)
-    assert tag_stats([]).on_time_share is None
+def test_pages_and_windows_from_their_parameters() -> None:
+    assert parse_filters({"page": "3"}).page == 3 and Filters(page=3).args() == {"page": "3"}
+    assert Filters(page=3).sorted_by("ref") == {"sort": "ref", "order": "asc"}  # a new order starts at page 1
+    assert parse_filters({"ministry": " Ministère de l'économie "}).ministry == "Ministère de l'économie"
+    assert parse_window({}) == Window(100, 0)
+    assert parse_window({"limit": "20", "offset": "40"}) == Window(20, 40)
+    assert parse_window({"limit": "20", "page": "3"}) == Window(20, 40)
+
+
+@pytest.mark.parametrize("args", [{"page": "0"}, {"page": "x"}, {"limit": "0"}, {"limit": "1001"}, {"offset": "-1"},
+                                  {"page": "2", "offset": "10"}])
+def test_bad_pages_and_windows(args: dict[str, str]) -> None:
+    with pytest.raises(BadArgs):
+        parse_filters(args) if set(args) == {"page"} else parse_window(args)
+
+
+def test_pager_numbers() -> None:
+    assert Page([], 0, 1, 50).pages == 1 and Page([], 0, 1, 50).nearby() == [1]
+    assert Page([], 1000, 10, 50).nearby() == [1, None, 8, 9, 10, 11, 12, None, 20]
+    assert Page([], 120, 1, 50).nearby() == [1, 2, 3]
+    assert Page([{}] * 20, 120, 3, 50).first == 101 and Page([{}] * 20, 120, 3, 50).last == 120
