@@ -1,7 +1,7 @@
 """E-mail digests: how many subscribers one machine serves. Wall time, messages a second and peak memory
 of the morning `relance notify` that sends every subscriber their daily digest.
 
-Run: .venv/bin/python bench/notify.py [--subscribers 2000] [--questions 200]
+Run: .venv/bin/python bench/notify.py [--subscribers 2000] [--questions 20]
 
 What it builds, in a temporary folder: an archive of `--questions` questions derived from the real
 ../shared/samples/an/QANR5L17QE5268.json (or $RELANCE_SAMPLES) by bench/import.py's transformation (60 %
@@ -100,7 +100,7 @@ def peak_rss_megabytes() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", type=int, default=2000)
-    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--questions", type=int, default=20)
     args = parser.parse_args()
     if not (SAMPLES / "an/QANR5L17QE5268.json").is_file():
         sys.exit(f"samples not found at {SAMPLES}: set RELANCE_SAMPLES")
