@@ -190,3 +190,15 @@ def m010_deadline_columns(db: Database) -> None:
     questions.add_column("deadline_rules", str)
     questions.create_index(["status", "answer_deadline"])
     questions.create_index(["deadline_rules"])
+
+
+@migrations()
+def m013_ministry_asked_and_group(db: Database) -> None:
+    # Two facts of the snapshot the statistics group by (storage/stats.py): the ministry asked (the
+    # `ministry` column is the current holder, after transfers) and the author's political group, filled
+    # here from each stored snapshot (JSON text) and on every save after.
+    questions = db.table("questions")
+    questions.add_column("ministry_asked", str)
+    questions.add_column("author_group", str)
+    db.execute("UPDATE questions SET ministry_asked = json_extract(snapshot, '$.ministry_asked.name'), "
+               "author_group = json_extract(snapshot, '$.author.group') WHERE typeof(snapshot) = 'text'")

@@ -15,10 +15,11 @@ from bot.cli.kit import Context, Runtime
 from bot.cli.people import confirm, notify, subscribe, subscribers, unsubscribe
 from bot.cli.questions import add, check, events, fetch, remove, show, status
 from bot.cli.runtime import doctor, run, serve
+from bot.cli.stats import stats_command
 
 COMMANDS: tuple[click.Command, ...] = (fetch, check, doctor, status, show, events, add, remove, subscribe, confirm,
                                        unsubscribe, subscribers, notify, run, feed, import_group, serve, follow_group,
-                                       search)
+                                       search, stats_command)
 
 
 def build_main(runtime: Runtime | None = None) -> click.Group:

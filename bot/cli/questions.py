@@ -14,6 +14,7 @@ from bot.app.health import run_source_alarms
 from bot.app.json_views import UnknownQuestion, event_json, show_json, snapshot_json
 from bot.app.questions import WATCHED_ORDER, Filters, WatchedView
 from bot.app.settings import http_settings, source_settings
+from bot.app.stats import rows_csv, status_keys
 from bot.app.watchlist import add_watch, remove_watch
 from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.views import event_text, render_status, snapshot_text
@@ -117,16 +118,22 @@ def check(context: Context, as_json: bool) -> None:
 @click.option("--overdue", is_flag=True, help="Only questions past a deadline without an answer.")
 @click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
 @click.option("--tag", help="Only questions watched with this tag.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the JSON keys as columns.")
 @pass_context
 @one_line_errors
-def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, tag: str | None) -> None:
+def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, tag: str | None, *,
+           as_csv: bool) -> None:
     """Where every watched question stands: deadline, days late or left, last check."""
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv: choose one")
     db = context.database()
     today = today_in_paris(now())
     rows = WatchedView(context.config, db, today).rows(Filters(chamber=chamber, tag=tag, overdue=overdue,
                                                                sort=WATCHED_ORDER))
     if as_json:
         print_json(rows)
+    elif as_csv:
+        click.echo(rows_csv(rows, status_keys()), nl=False)
     else:
         render_status(Console(width=200 if not sys.stdout.isatty() else None), rows, source_health(db))
 

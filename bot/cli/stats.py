@@ -1,0 +1,66 @@
+"""`relance stats`: the answer statistics over every stored question, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from bot.app.stats import BY, STAT_KEYS, StatRow, checked_request, rows_csv, stat_json, stats
+from bot.cli.kit import Context, now, one_line_errors, pass_context, print_json
+from bot.core.deadlines import today_in_paris
+from bot.notify.wording import CHAMBER_NAMES
+from bot.notify.wording.stats import BY_FR, COLUMNS_FR, NO_QUESTIONS, RATES_NOTE, UNNAMED, median_fr, rate_fr
+
+
+def _name(row: StatRow, by: str) -> str:
+    if row.name is None:
+        return UNNAMED
+    return CHAMBER_NAMES.get(row.name, row.name) if by == "chamber" else row.name
+
+
+def render_stats(console: Console, rows: Sequence[StatRow], by: str) -> None:
+    table = Table(header_style="bold")
+    table.add_column(BY_FR[by], overflow="fold")
+    for key in STAT_KEYS[1:]:
+        table.add_column(COLUMNS_FR[key], justify="right")
+    for row in rows:
+        table.add_row(_name(row, by), *(str(n) for n in (row.questions, row.answered, row.answered_on_time,
+                                                         row.pending, row.overdue)),
+                      rate_fr(row.answer_rate), rate_fr(row.on_time_rate), median_fr(row.median_days_to_answer))
+    console.print(table)
+    console.print(NO_QUESTIONS if not rows else RATES_NOTE, highlight=False)
+
+
+@click.command("stats")
+@click.option("--by", "by", type=click.Choice(BY), default="ministry", show_default=True,
+              help="Group by the ministry holding the question now, the ministry asked, the author, the "
+                   "author's political group, the chamber, or the watched set's tags.")
+@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only questions published on or after this day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only questions published on or before this day (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the JSON keys as columns.")
+@pass_context
+@one_line_errors
+def stats_command(context: Context, *, by: str, chamber: str | None, since: datetime | None,
+                  until: datetime | None, as_json: bool, as_csv: bool) -> None:
+    """Answer statistics over every stored question: per group, questions, answered (on time), pending,
+    overdue, answer and on-time rates, median days from publication to answer; most questions first."""
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv: choose one")
+    request = checked_request(by, chamber, since.date() if since else None, until.date() if until else None)
+    rows = stats(context.config, context.database(), request, today_in_paris(now()))
+    if as_json:
+        print_json([stat_json(row) for row in rows])
+    elif as_csv:
+        click.echo(rows_csv([stat_json(row) for row in rows], STAT_KEYS), nl=False)
+    else:
+        render_stats(Console(width=200 if not sys.stdout.isatty() else None), rows, by)
+

@@ -1,0 +1,109 @@
+"""`relance stats` (text, --json, --csv, the filters) and `relance status --csv`, on the archive of
+tests/stats_archive.py: 20 AN questions derived from the real record with a known spread of answers,
+and one real Sénat page. The figures are counted by hand there."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import time_machine
+from click.testing import CliRunner, Result
+
+from bot.app.config import load_config
+from bot.main import main
+from tests.conftest import ConfigFactory
+from tests.stats_archive import AGRICULTURE, ECONOMY, INTERIOR, TODAY, build, uid
+
+KEYS = ["name", "questions", "answered", "answered_on_time", "pending", "overdue", "answer_rate", "on_time_rate",
+        "median_days_to_answer"]
+
+
+def relance(config: Path, *args: str) -> Result:
+    with time_machine.travel(TODAY, tick=False):
+        return CliRunner().invoke(main, ["--config", str(config), *args])
+
+
+@pytest.fixture
+def config(make_config: ConfigFactory, tmp_path: Path) -> Path:
+    path = make_config(watch=[{"ref": "AN 16-90004", "tags": ["sécurité", "outre-mer"]}, "AN 16-90009"])
+    build(load_config(path), tmp_path)
+    return path
+
+
+def test_stats_json_by_ministry_of_one_chamber(config: Path) -> None:
+    result = relance(config, "stats", "--chamber", "an", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [list(row) for row in rows] == [KEYS] * 3
+    assert rows[0] == {"name": INTERIOR[2], "questions": 8, "answered": 5, "answered_on_time": 4, "pending": 3,
+                       "overdue": 2, "answer_rate": 0.625, "on_time_rate": 0.5714, "median_days_to_answer": 56.0}
+    assert [(r["name"], r["questions"]) for r in rows[1:]] == [(AGRICULTURE[2], 7), (ECONOMY[2], 5)]
+
+
+def test_stats_csv_has_the_json_keys_as_columns(config: Path) -> None:
+    result = relance(config, "stats", "--by", "group", "--csv")
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        KEYS, ["SOC", "12", "7", "5", "5", "4", "0.5833", "0.4545", "42.0"],
+        ["LIOT", "8", "5", "3", "3", "1", "0.625", "0.5", "61.0"], ["NI", "1", "1", "0", "0", "0", "1.0", "0.0", "322.0"]]
+
+
+def test_stats_text_is_a_french_table(config: Path) -> None:
+    result = relance(config, "stats", "--by", "author", "--since", "2023-09-01", "--until", "2023-10-31")
+    assert result.exit_code == 0, result.output
+    # 5, 6 by Thomin (5 on time after 28 days, 6 overdue); 13, 18, 20 by de Courson (13 late after 84 days,
+    # 18 overdue, 20 on time after 42 days).
+    lines = result.stdout.splitlines()
+    for header in ("Auteur", "Questions", "Répondues", "Dans les délais", "En retard", "Taux de réponse"):
+        assert header in lines[1]
+    courson = next(line for line in lines if "Charles de Courson" in line).split("│")
+    assert [cell.strip() for cell in courson[1:-1]] == ["Charles de Courson", "3", "2", "1", "1", "1", "67\u00a0%",
+                                                      "33\u00a0%", "63"]
+    assert "Délai médian" in result.stdout and "Taux dans les délais : réponses" in result.stdout
+
+
+def test_stats_on_nothing_says_so(config: Path) -> None:
+    result = relance(config, "stats", "--since", "2030-01-01")
+    assert result.exit_code == 0 and "Aucune question enregistrée ne correspond." in result.stdout
+    assert json.loads(relance(config, "stats", "--since", "2030-01-01", "--json").stdout) == []
+    assert relance(config, "stats", "--since", "2030-01-01", "--csv").stdout.splitlines() == [",".join(KEYS)]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--by", "party"], "Invalid value for '--by'"), (["--since", "01/02/2023"], "Invalid value for '--since'"),
+    (["--json", "--csv"], "--json and --csv: choose one")])
+def test_stats_usage_errors(config: Path, args: list[str], message: str) -> None:
+    result = relance(config, "stats", *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_stats_a_reversed_period_is_refused_in_one_line(config: Path) -> None:
+    result = relance(config, "stats", "--since", "2023-10-01", "--until", "2023-09-01")
+    assert result.exit_code == 1
+    assert result.stderr == "relance: since=2023-10-01 est après until=2023-09-01\n"
+
+
+def test_status_csv_has_the_keys_of_status_json(config: Path) -> None:
+    as_json = json.loads(relance(config, "status", "--json").stdout)
+    result = relance(config, "status", "--csv")
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(table[0]) == list(as_json[0])
+    assert [row["ref"] for row in table] == [row["ref"] for row in as_json] == [uid(4), uid(9)]
+    # 4: pending, overdue since 6 August 2023 (152 days on 5 January 2024); tags joined; null is empty.
+    assert (table[0]["status"], table[0]["overdue"], table[0]["days_overdue"], table[0]["tags"], table[0]["answered"]) \
+        == ("pending", "true", "152", "sécurité; outre-mer", "")
+    assert (table[1]["status"], table[1]["answered"], table[1]["tags"]) == ("answered", "2023-02-14", "")
+
+
+def test_status_csv_of_nothing_is_its_header(make_config: ConfigFactory) -> None:
+    config = make_config()
+    result = relance(config, "status", "--csv")
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:4] == ["ref", "chamber", "legislature", "number"] and "days_overdue" in header
+    assert result.stdout.count("\n") == 1
