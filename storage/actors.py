@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from scrapers.an_actors import Actor, Body
 from scrapers.model import QuestionSnapshot
 from storage.db import BUSY_TIMEOUT_MS, StorageError
-from storage.questions import _snapshot_columns
+from storage.questions import _snapshot_columns, reindex
 
 _ACTOR_COLUMNS = ("uid", "civility", "first_name", "surname", "name")
 _MANDATE_COLUMNS = ("uid", "organ_ref", "actor", "organ_type", "quality", "start", "end", "legislature")
@@ -136,15 +136,14 @@ def an_question_refs(db: Database) -> list[str]:
 
 def save_renamed(db: Database, snapshots: Iterable[QuestionSnapshot]) -> int:
     """Store snapshots that differ from the stored ones by their names only (author, group,
-    ministries): the snapshot and the columns the search index reads are updated (its triggers follow),
+    ministries): the snapshot, the columns and the search index entry (storage/snapshots.py) are updated,
     nothing else: no event, no poll, not a change of state (`last_change` stays). Returns how many."""
     count = 0
     with db.atomic():
         for snapshot in snapshots:
             columns = _snapshot_columns(snapshot)
-            db.execute("UPDATE questions SET author = ?, ministry = ?, ministry_asked = ?, author_group = ?, "
-                       "snapshot = ? WHERE ref = ?",
-                       [columns["author"], columns["ministry"], columns["ministry_asked"], columns["author_group"],
-                        columns["snapshot"], snapshot.ref.uid])
+            reindex(db, snapshot)
+            db.execute("UPDATE questions SET author = ?, ministry = ?, snapshot = ? WHERE ref = ?",
+                       [columns["author"], columns["ministry"], columns["snapshot"], snapshot.ref.uid])
             count += 1
     return count

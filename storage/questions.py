@@ -15,10 +15,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from scrapers.model import QuestionSnapshot
-from scrapers.serialize import snapshot_from_dict, snapshot_to_dict
 from storage.instants import instant_from as _instant
 from storage.instants import instant_text
 from storage.records import DeadlineColumns, Event, Poll, SourceHealth, StoredQuestion
+from storage.snapshots import (
+    decode_snapshot,
+    encode_json,
+    encode_snapshot,
+    index_snapshot,
+    snapshot_json,
+    snapshot_text,
+)
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -36,21 +43,24 @@ def _deadline_values(columns: DeadlineColumns | None) -> dict[str, str | None]:
             "deadline_rules": columns.rules}
 
 
-def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:
-    """The columns a query filters or sorts on; the whole snapshot is kept as JSON beside them."""
+def _query_columns(s: QuestionSnapshot) -> dict[str, Any]:
+    """The columns a query filters or sorts on (the texts are in the snapshot and the search index only)."""
     return {
         "chamber": s.chamber, "legislature": s.legislature, "number": s.number, "status": s.status,
         "title": s.title, "author": s.author.name, "ministry": s.ministry.name if s.ministry else None,
-        "ministry_asked": s.ministry_asked.name if s.ministry_asked else None, "author_group": s.author.group,
         "published": _iso(s.published), "answered": _iso(s.answered),
         "signaled": _iso(s.signaled[-1]) if s.signaled else None, "closed": _iso(s.closed),
-        "answer_hash": s.answer_hash, "rubric": s.rubric, "text": s.text,
-        "snapshot": json.dumps(snapshot_to_dict(s), ensure_ascii=False, sort_keys=True),
+        "answer_hash": s.answer_hash,
     }
 
 
+def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:
+    """The columns a query filters or sorts on, and the whole snapshot beside them (storage/snapshots.py)."""
+    return {**_query_columns(s), "snapshot": encode_snapshot(s)}
+
+
 def _stored(row: dict[str, Any]) -> StoredQuestion:
-    snapshot = snapshot_from_dict(json.loads(row["snapshot"])) if row.get("snapshot") else None
+    snapshot = decode_snapshot(row["snapshot"], row["ref"]) if row.get("snapshot") else None
     first_seen = _instant(row["first_seen"])
     assert first_seen is not None
     return StoredQuestion(ref=row["ref"], snapshot=snapshot, first_seen=first_seen,
@@ -113,8 +123,8 @@ def check_states(db: Database, refs: Iterable[str]) -> dict[str, CheckState]:
 
 def iter_snapshots(db: Database) -> Iterator[QuestionSnapshot]:
     """Every stored snapshot, one at a time (a whole archive's worth never sits in memory)."""
-    for (data,) in db.execute("SELECT snapshot FROM questions WHERE snapshot IS NOT NULL ORDER BY ref"):
-        yield snapshot_from_dict(json.loads(data))
+    for ref, data in db.execute("SELECT ref, snapshot FROM questions WHERE snapshot IS NOT NULL ORDER BY ref"):
+        yield decode_snapshot(data, ref)
 
 
 def add_events(db: Database, events: Sequence[Event]) -> list[Event]:
@@ -148,12 +158,28 @@ def _with_id(event: Event, row_id: int | None) -> Event:
     return Event(event.ref, event.kind, event.key, event.official_date, event.seen_at, event.details, row_id)
 
 
-def _upsert_question(db: Database, row: dict[str, Any]) -> None:
-    """Insert or update one question's row; plain SQL because this runs once per question per cycle."""
+def _upsert_question(db: Database, row: dict[str, Any], rowid: int | None) -> int:
+    """Insert (`rowid` None) or update one question's row; returns its rowid. Plain SQL because this runs
+    once per question per cycle."""
     names = ", ".join(row)
-    updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "ref")
-    db.execute(f"INSERT INTO questions ({names}) VALUES ({', '.join('?' * len(row))}) "
-               f"ON CONFLICT(ref) DO UPDATE SET {updates}", list(row.values()))
+    if rowid is None:
+        cursor = db.execute(f"INSERT INTO questions ({names}) VALUES ({', '.join('?' * len(row))})",
+                            list(row.values()))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+    updates = ", ".join(f"{name} = ?" for name in row if name != "ref")
+    db.execute(f"UPDATE questions SET {updates} WHERE rowid = ?",
+               [value for name, value in row.items() if name != "ref"] + [rowid])
+    return rowid
+
+
+def reindex(db: Database, snapshot: QuestionSnapshot) -> None:
+    """Bring the search index entry of a stored question to `snapshot`, before its row is updated to it
+    (the index's old entry is taken out with the values of the stored snapshot)."""
+    found = db.execute("SELECT rowid, snapshot FROM questions WHERE ref = ?", [snapshot.ref.uid]).fetchone()
+    if found is not None:
+        rowid, old = found
+        index_snapshot(db, rowid, snapshot, decode_snapshot(old, snapshot.ref.uid) if old is not None else None)
 
 
 def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event], poll: Poll, *,
@@ -161,18 +187,20 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
     """Record a successful read: the new state, its events (those already logged are skipped) and the
     poll, in one transaction. Returns the events that were new. `deadlines`: the snapshot's deadlines,
     stored beside it (None: left to be computed, storage/deadlines.py)."""
-    ref = snapshot.ref.uid
+    ref, text = snapshot.ref.uid, snapshot_text(snapshot)
     with db.atomic():
-        previous = [{"snapshot": row[0], "first_seen": row[1]} for row in
-                    db.execute("SELECT snapshot, first_seen FROM questions WHERE ref = ?", [ref]).fetchall()]
-        columns = _snapshot_columns(snapshot)
-        changed = not previous or previous[0]["snapshot"] != columns["snapshot"]
-        row = {"ref": ref, **columns, "last_checked": _iso(poll.at), "last_success": _iso(poll.at),
-               "last_error": None, "first_seen": previous[0]["first_seen"] if previous else _iso(poll.at),
+        rowid, stored, first_seen = db.execute("SELECT rowid, snapshot, first_seen FROM questions WHERE ref = ?",
+                                               [ref]).fetchone() or (None, None, None)
+        old = snapshot_json(stored, ref) if stored is not None else None
+        changed = old != text
+        row = {"ref": ref, **_query_columns(snapshot), "last_checked": _iso(poll.at),
+               "last_success": _iso(poll.at), "last_error": None, "first_seen": first_seen or _iso(poll.at),
                **_deadline_values(deadlines)}
+        if changed:  # an unchanged snapshot is neither deflated nor written again
+            row.update(snapshot=encode_json(text), last_change=_iso(poll.at))
+        rowid = _upsert_question(db, row, rowid)
         if changed:
-            row["last_change"] = _iso(poll.at)
-        _upsert_question(db, row)
+            index_snapshot(db, rowid, snapshot, decode_snapshot(old, ref) if old is not None else None)
         new_events = _insert_events(db, events)
         _insert_poll(db, poll)
     return new_events

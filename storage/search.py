@@ -1,6 +1,9 @@
 """Full-text search over every stored question: the `questions_fts` index (SQLite FTS5, accents folded
-by its `unicode61 remove_diacritics 2` tokenizer, kept up to date by triggers; migration m005), ranked
-by bm25.
+by its `unicode61 remove_diacritics 2` tokenizer; contentless, written with each snapshot by
+storage/snapshots.py; migrations m005, m011), ranked by bm25.
+
+The index keeps no text, so the snippets of the hits shown are made by FTS5 itself from their stored
+snapshots: the hits' texts go in a small FTS5 table in memory, searched with the same expression.
 
 A user's query is never passed to FTS5 as syntax: it is read as words and "quoted phrases", each
 turned into a quoted FTS5 string, so `"`, `-`, `*`, `:`, `NEAR(`, `AND`… are only words or
@@ -10,6 +13,7 @@ separators and cannot break or widen the query.
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,11 +24,15 @@ from sqlite_utils import Database
 from scrapers.errors import CannotRun
 from storage.questions import all_questions
 from storage.records import StoredQuestion
+from storage.snapshots import FTS_COLUMNS, FTS_TOKENIZER, fts_values
 
-# The columns of questions_fts, in order, and how much a match in each weighs in bm25: a word of the
-# title or the analysis (rubric) says more about the question than one of its text.
-FTS_COLUMNS = ("title", "rubric", "author", "ministry", "text")
-WEIGHTS = (10.0, 5.0, 3.0, 2.0, 1.0)
+# How much a match in each column weighs in bm25: a word of the title or the analysis (rubric) says
+# more about the question than one of its text. The weights are given to bm25 in FTS_COLUMNS' order.
+WEIGHT = {"title": 10.0, "rubric": 5.0, "author": 3.0, "ministry": 2.0, "text": 1.0}
+WEIGHTS = tuple(WEIGHT[column] for column in FTS_COLUMNS)
+# The columns of the snippets' table, in the order the index had before m011: when two columns give as
+# good a snippet, FTS5 takes the first, and the snippets stay what they were.
+SNIPPET_COLUMNS = ("title", "rubric", "author", "ministry", "text")
 DEFAULT_LIMIT = 50
 SNIPPET_TOKENS = 16  # words of context in a hit's snippet
 # Around each word found in a snippet: control characters, which no stored text holds, so that the
@@ -114,11 +122,28 @@ def search_questions(db: Database, query: str, *, chamber: str | None = None, au
         where.append("q.status = ?")
         params.append(status)
     weights = ", ".join(str(w) for w in WEIGHTS)
-    rows = db.execute(
-        f"SELECT q.ref, snippet(questions_fts, -1, char(2), char(3), '…', {SNIPPET_TOKENS}) "
-        f"FROM questions_fts JOIN questions q ON q.rowid = questions_fts.rowid "
+    refs = [ref for (ref,) in db.execute(
+        f"SELECT q.ref FROM questions_fts JOIN questions q ON q.rowid = questions_fts.rowid "
         f"WHERE {' AND '.join(where)} ORDER BY bm25(questions_fts, {weights}), q.ref LIMIT ?",
-        [*params, limit]).fetchall()
-    stored = {question.ref: question for question in all_questions(db, [ref for ref, _ in rows])}
-    return [SearchHit(rank, ref, " ".join(snippet.split()) if snippet else None, stored[ref])
-            for rank, (ref, snippet) in enumerate(rows, start=1)]
+        [*params, limit]).fetchall()]
+    stored = {question.ref: question for question in all_questions(db, refs)}
+    snippets = _snippets(expression, [stored[ref] for ref in refs])
+    return [SearchHit(rank, ref, " ".join(snippet.split()) if (snippet := snippets.get(ref)) else None, stored[ref])
+            for rank, ref in enumerate(refs, start=1)]
+
+
+def _snippets(expression: str, hits: Sequence[StoredQuestion]) -> dict[str, str | None]:
+    """FTS5's snippet of each hit, from its stored snapshot, in a table in memory indexed the same way."""
+    columns = ", ".join(SNIPPET_COLUMNS)
+    memory = sqlite3.connect(":memory:")
+    try:
+        memory.execute(f"CREATE VIRTUAL TABLE hits USING fts5({columns}, tokenize='{FTS_TOKENIZER}')")
+        order = [FTS_COLUMNS.index(column) for column in SNIPPET_COLUMNS]
+        memory.executemany(f"INSERT INTO hits (rowid, {columns}) VALUES (?{', ?' * len(order)})",
+                           [(i, *(values[k] for k in order)) for i, hit in enumerate(hits) if hit.snapshot
+                            for values in [fts_values(hit.snapshot)]])
+        found = dict(memory.execute(f"SELECT rowid, snippet(hits, -1, char(2), char(3), '…', {SNIPPET_TOKENS}) "
+                                    "FROM hits WHERE hits MATCH ?", [expression]).fetchall())
+    finally:
+        memory.close()
+    return {hit.ref: found.get(i) for i, hit in enumerate(hits)}

@@ -20,6 +20,7 @@ from werkzeug import Request, Response
 
 from bot.core.deadlines import PARIS
 from bot.main import main
+from storage.snapshots import snapshot_json
 from tests.app.senat_rows import (
     CSV_PATH,
     SEARCH_PATH,
@@ -94,7 +95,7 @@ def events(report: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def stored(config: Path, ref: str) -> dict[str, Any] | None:
     with sqlite3.connect(config.parent / "relance.db") as conn:
         row = conn.execute("SELECT snapshot FROM questions WHERE ref = ?", [ref]).fetchone()
-    return json.loads(row[0]) if row else None
+    return json.loads(snapshot_json(row[0], ref)) if row else None
 
 
 def at(day: str, hour: int = 10) -> datetime:

@@ -1,0 +1,132 @@
+"""How a question's snapshot is kept: in `questions.snapshot`, its JSON (scrapers/serialize.py) deflated
+by zlib, as a BLOB whose first byte says how it was written, so that a later format is a new byte and
+every stored value stays readable (a TEXT value is the plain JSON every row held before migration m011);
+and in the full-text index `questions_fts`, its words only.
+
+Every reader of the column goes through `decode_snapshot` (or `snapshot_json` for the JSON text). The
+question's text is stored once, in the snapshot: the index is a contentless FTS5 table (it keeps the
+words and their positions, not the text), written here explicitly on every change of a snapshot. SQLite
+3.40 has no `contentless_delete`: an entry is taken out by giving FTS5 the values it was made from,
+which the stored snapshot still holds.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from typing import Final
+
+from sqlite_utils import Database
+
+from scrapers.errors import CannotRun
+from scrapers.model import QuestionSnapshot
+from scrapers.serialize import snapshot_from_dict, snapshot_to_dict
+
+ZLIB_1: Final = 1  # the first byte of a BLOB: zlib (RFC 1950) over UTF-8 JSON, preset dictionary _DICTIONARY_1
+LEVEL: Final = 6  # zlib's default: level 9 saves no byte on a question (measured on the real AN record)
+
+# zlib's preset dictionary: what most snapshots begin with, which a 2 to 8 KB record cannot otherwise
+# learn before it ends (about 200 bytes a question saved, 10 %). Only the JSON shape of
+# `snapshot_to_dict` (keys in sorted order) and the chambers' public address patterns, no question's
+# words: it must never change, a new dictionary is a new first byte.
+_DICTIONARY_1: Final = (
+    '{"answer": null, "attributions": [], "author": {"actor_ref": null, "civility": null, "constituency": null, '
+    '"group": null, "group_name": null, "name": null}, "closure": null, "format": 1, "ministry_asked": null, '
+    '"notes": [], "published": null, "published_page": null, "ref": "", "renewed": [], "rubric": null, '
+    '"signaled": [], "status": "pending", "text": null, "title": null, "url": ""}'
+    '"https://www.senat.fr/questions/base/20" "https://questions.assemblee-nationale.fr/q1" '
+    '{"answer": {"date": "20", "ministry": "", "page": "", "spoken": null, "text": "'
+    '"}, "attributions": [{"date": "20", "ministry": {"id": "PO", "name": "Ministère de l’", "short": ""}}], '
+    '"author": {"actor_ref": "PA", "civility": "M.", "constituency": "", "group": "", "group_name": "", "name": "'
+    '"}, "closure": {"code": "REP_PUB", "date": "20", "label": "Réponse publiée"}, "format": 1, '
+    '"ministry_asked": {"id": "PO", "name": "Ministère de l’", "short": ""}, "notes": [], '
+    '"published": "20", "published_page": "", "ref": "QANR5L17QE", "renewed": [], "rubric": "", '
+    '"signaled": [], "status": "answered", "text": "", "title": "", '
+    '"url": "https://www.assemblee-nationale.fr/dyn/opendata/QANR5L17QE'
+).encode()
+
+
+class StoredSnapshotError(CannotRun):
+    """A stored snapshot that cannot be read back: names the question and the problem."""
+
+    def __init__(self, ref: str | None, problem: str) -> None:
+        self.ref, self.problem = ref, problem
+        super().__init__(f"stored snapshot of {ref or 'a question'}: {problem}")
+
+
+def snapshot_text(snapshot: QuestionSnapshot) -> str:
+    """The snapshot as JSON text, keys sorted: the same snapshot always gives the same text."""
+    return json.dumps(snapshot_to_dict(snapshot), ensure_ascii=False, sort_keys=True)
+
+
+def encode_json(text: str) -> bytes:
+    compressor = zlib.compressobj(LEVEL, zdict=_DICTIONARY_1)
+    return bytes([ZLIB_1]) + compressor.compress(text.encode()) + compressor.flush()
+
+
+def encode_snapshot(snapshot: QuestionSnapshot) -> bytes:
+    """The value `questions.snapshot` holds for `snapshot`."""
+    return encode_json(snapshot_text(snapshot))
+
+
+def snapshot_json(value: str | bytes, ref: str | None = None) -> str:
+    """The JSON text of a stored value, whichever way it was written; `ref` names the question in errors."""
+    if isinstance(value, str):
+        return value
+    if not value or value[0] != ZLIB_1:
+        raise StoredSnapshotError(ref, f"unknown format {value[:1].hex() or 'empty'!r}")
+    try:
+        decompressor = zlib.decompressobj(zdict=_DICTIONARY_1)
+        data = decompressor.decompress(value[1:]) + decompressor.flush()
+        if not decompressor.eof:
+            raise zlib.error("truncated")
+        return data.decode()
+    except (zlib.error, UnicodeDecodeError) as error:
+        raise StoredSnapshotError(ref, f"cannot inflate: {error}") from None
+
+
+def decode_snapshot(value: str | bytes, ref: str | None = None) -> QuestionSnapshot:
+    """The snapshot a stored value holds (a BLOB written by `encode_snapshot`, or pre-m011 JSON text)."""
+    text = snapshot_json(value, ref)
+    try:
+        return snapshot_from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError) as error:
+        raise StoredSnapshotError(ref, f"not a snapshot: {type(error).__name__}: {error}") from None
+
+
+# The columns of questions_fts, in order. The text comes first: FTS5 writes no column number in the
+# positions of a word found in the first column, which makes the index a quarter smaller.
+FTS_COLUMNS: Final = ("text", "title", "rubric", "author", "ministry")
+FTS_TOKENIZER: Final = "unicode61 remove_diacritics 2"  # accents and case folded
+_VALUES = ", ".join(FTS_COLUMNS)
+_MARKS = ", ".join("?" * len(FTS_COLUMNS))
+
+
+def fts_values(snapshot: QuestionSnapshot) -> tuple[str | None, ...]:
+    """What the index reads of a snapshot, in `FTS_COLUMNS` order (the ministry holding it now)."""
+    s = snapshot
+    return (s.text, s.title, s.rubric, s.author.name, s.ministry.name if s.ministry else None)
+
+
+def create_index(db: Database) -> None:
+    db.execute(f"CREATE VIRTUAL TABLE questions_fts USING fts5({_VALUES}, content='', "
+               f"tokenize='{FTS_TOKENIZER}')")
+
+
+def index_snapshot(db: Database, rowid: int, new: QuestionSnapshot, old: QuestionSnapshot | None) -> None:
+    """Bring the index entry of the question at `rowid` from `old` (None: not indexed) to `new`."""
+    values = fts_values(new)
+    if old is not None:
+        before = fts_values(old)
+        if before == values:
+            return
+        db.execute(f"INSERT INTO questions_fts (questions_fts, rowid, {_VALUES}) VALUES ('delete', ?, {_MARKS})",
+                   [rowid, *before])
+    db.execute(f"INSERT INTO questions_fts (rowid, {_VALUES}) VALUES (?, {_MARKS})", [rowid, *values])
+
+
+def index_snapshots(db: Database, rows: Iterable[tuple[int, QuestionSnapshot]]) -> None:
+    """Index questions not indexed yet (a migration's batch)."""
+    db.conn.executemany(f"INSERT INTO questions_fts (rowid, {_VALUES}) VALUES (?, {_MARKS})",
+                        [(rowid, *fts_values(snapshot)) for rowid, snapshot in rows])

@@ -1,0 +1,162 @@
+"""Stored snapshots deflated, and the search index that keeps no copy of the texts (migration m011), on
+real SQLite files holding the real questions of the samples: new rows are compressed BLOBs, rows written
+as JSON text before m011 still read, the migration converts them and indexes them with the very same
+snippets, and the index follows every change of a snapshot."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlite_utils import Database
+
+from scrapers.an import parse_an_json
+from scrapers.model import QuestionSnapshot
+from storage.actors import save_renamed
+from storage.db import migrations, open_db
+from storage.questions import all_questions, get_question, iter_snapshots, save_check
+from storage.search import match_expression, search_questions
+from storage.snapshots import (
+    ZLIB_1,
+    StoredSnapshotError,
+    decode_snapshot,
+    encode_snapshot,
+    snapshot_json,
+    snapshot_text,
+)
+from tests.an_variants import dump, qe_json, transferred_to, without_answer
+from tests.storage.test_storage import NOON, URL, poll, real_snapshots
+
+AN_REF = "QANR5L17QE5268"
+
+
+def stored_value(db: Database, ref: str) -> Any:
+    return db.execute("SELECT snapshot FROM questions WHERE ref = ?", [ref]).fetchone()[0]
+
+
+def test_every_real_snapshot_round_trips_deflated() -> None:
+    for snapshot in real_snapshots():
+        value = encode_snapshot(snapshot)
+        assert value[0] == ZLIB_1 and decode_snapshot(value) == snapshot
+        assert snapshot_json(value) == snapshot_text(snapshot)
+
+
+def test_new_rows_hold_a_compressed_blob(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "relance.db")
+    pending = parse_an_json(dump(without_answer(qe_json())), URL)
+    save_check(db, pending, [], poll(NOON))
+    value = stored_value(db, AN_REF)
+    assert isinstance(value, bytes) and value[0] == ZLIB_1
+    # The real AN record, pending: 4,626 bytes of JSON kept in 1,783 (zlib with its preset dictionary).
+    # A ratio, not a timing: zlib gives the same bytes for the same input.
+    assert len(value) < 0.45 * len(snapshot_text(pending).encode())
+    assert get_question(db, AN_REF).snapshot == pending  # type: ignore[union-attr]
+    assert {"text", "rubric"}.isdisjoint(db.table("questions").columns_dict)
+
+
+def test_unchanged_snapshot_is_not_written_again(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "relance.db")
+    snapshot = parse_an_json(dump(qe_json()), URL)
+    save_check(db, snapshot, [], poll(NOON))
+    save_check(db, snapshot, [], poll(NOON + timedelta(hours=1), "unchanged"))
+    stored = get_question(db, AN_REF)
+    assert stored is not None and stored.last_change == NOON and stored.last_success == NOON + timedelta(hours=1)
+
+
+def as_pre_m011_text(db: Database, ref: str) -> None:
+    """The row as relance wrote it before m011: the snapshot as its JSON text (the same JSON
+    `snapshot_text` writes), which a database migrated from then holds until m011 converts it."""
+    value = stored_value(db, ref)
+    db.execute("UPDATE questions SET snapshot = ? WHERE ref = ?", [snapshot_json(value, ref), ref])
+
+
+def test_rows_written_as_text_still_read(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "relance.db")
+    snapshot = parse_an_json(dump(qe_json()), URL)
+    save_check(db, snapshot, [], poll(NOON))
+    as_pre_m011_text(db, AN_REF)
+    assert isinstance(stored_value(db, AN_REF), str)
+    assert get_question(db, AN_REF).snapshot == snapshot  # type: ignore[union-attr]
+    assert list(iter_snapshots(db)) == [snapshot]
+    # Read again unchanged: no change of state, and the row is written deflated from then on.
+    save_check(db, snapshot, [], poll(NOON + timedelta(hours=1), "unchanged"))
+    assert get_question(db, AN_REF).last_change == NOON  # type: ignore[union-attr]
+
+
+def test_unreadable_stored_value_names_the_question(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "relance.db")
+    save_check(db, parse_an_json(dump(qe_json()), URL), [], poll(NOON))
+    truncated = stored_value(db, AN_REF)[:-10]  # a BLOB cut short (a disk fault, a bad copy)
+    db.execute("UPDATE questions SET snapshot = ? WHERE ref = ?", [truncated, AN_REF])
+    with pytest.raises(StoredSnapshotError, match=f"stored snapshot of {AN_REF}: cannot inflate"):
+        get_question(db, AN_REF)
+    db.execute("UPDATE questions SET snapshot = ? WHERE ref = ?", [b"\x09" + truncated[1:], AN_REF])
+    with pytest.raises(StoredSnapshotError, match="unknown format '09'"):
+        all_questions(db)
+
+
+# --- the migration -------------------------------------------------------------------------------------
+
+
+def pre_m011_database(path: Path, snapshots: list[QuestionSnapshot]) -> Database:
+    """A database as relance left it before m011, holding `snapshots`: migrated up to m011, each row
+    written as the store wrote it then (the snapshot as JSON text, its text and rubric in their own
+    columns, which the triggers of m005 copied into the search index)."""
+    db = Database(sqlite3.connect(str(path)))
+    migrations.apply(db, stop_before="m011_compact_store")
+    for s in snapshots:
+        db.execute("INSERT INTO questions (ref, chamber, status, title, author, ministry, rubric, text, snapshot, "
+                   "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [s.ref.uid, s.chamber, s.status, s.title, s.author.name, s.ministry.name if s.ministry else None,
+                    s.rubric, s.text, snapshot_text(s), "2025-06-03T10:00:00+00:00"])
+    db.conn.commit()
+    return db
+
+
+OLD_SNIPPET = ("SELECT q.ref, snippet(questions_fts, -1, char(2), char(3), '…', 16) FROM questions_fts "
+               "JOIN questions q ON q.rowid = questions_fts.rowid WHERE questions_fts MATCH ? ORDER BY q.ref")
+
+
+@pytest.mark.parametrize("query", ["diamants", "communes", "ministre intérieur", '"terminologie des diamants"',
+                                   "Masson"])
+def test_migration_converts_and_keeps_the_snippets(tmp_path: Path, query: str) -> None:
+    snapshots = real_snapshots()
+    old = pre_m011_database(tmp_path / "relance.db", snapshots)
+    # The snippets FTS5 made before m011, from the text columns its index read.
+    before = {ref: " ".join(snippet.split())
+              for ref, snippet in old.execute(OLD_SNIPPET, [match_expression(query)]).fetchall()}
+    assert before
+    old.close()
+    db = open_db(tmp_path / "relance.db")
+    assert all(isinstance(value, bytes) for (value,) in db.execute("SELECT snapshot FROM questions"))
+    assert {"text", "rubric"}.isdisjoint(db.table("questions").columns_dict)
+    assert [q.snapshot for q in all_questions(db)] == sorted(snapshots, key=lambda s: s.ref.uid)
+    assert {hit.ref: hit.snippet for hit in search_questions(db, query)} == before
+
+
+# --- the index follows the snapshot ------------------------------------------------------------------------
+
+
+def test_the_index_follows_a_transfer_and_a_renaming(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "relance.db")
+    asked = parse_an_json(dump(without_answer(qe_json())), URL)
+    save_check(db, asked, [], poll(NOON))
+    assert [h.ref for h in search_questions(db, "diamants", ministry="souveraineté")] == [AN_REF]
+    # Transferred to another real ministry (tests/an_variants.transferred_to): the old ministry's words
+    # no longer find it, the new one's do; the text's words still do, once.
+    moved = parse_an_json(dump(transferred_to(without_answer(qe_json()), "Culture", "Ministère de la culture",
+                                              "PO860180", "2025-01-10")), URL)
+    save_check(db, moved, [], poll(NOON + timedelta(days=1)))
+    assert search_questions(db, "diamants", ministry="souveraineté") == []
+    assert [h.ref for h in search_questions(db, "diamants", ministry="culture")] == [AN_REF]
+    # Renamed (storage.actors.save_renamed, as an import of the AN's actors does): the author's words.
+    renamed = dataclasses.replace(moved, author=dataclasses.replace(moved.author, name="Olivia Autre"))
+    save_renamed(db, [renamed])
+    assert search_questions(db, "diamants", author="Grégoire") == []
+    [hit] = search_questions(db, "diamants", author="autre")
+    assert hit.stored.snapshot == renamed and hit.snippet and "diamants" in hit.snippet
+    db.execute("INSERT INTO questions_fts (questions_fts) VALUES ('integrity-check')")
