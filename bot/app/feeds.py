@@ -18,8 +18,8 @@ from bot.notify.content import item_from_event
 from bot.notify.feeds import atom_feed, ical_deadlines
 from storage.records import Event
 
-FEED_EVENTS = 200  # the Atom feed's entries: the latest events
-CALENDAR_QUESTIONS = 500  # the calendar's open questions: those with the latest deadlines
+FEED_EVENTS = 50  # the Atom feed's entries: the latest events
+CALENDAR_QUESTIONS = 100  # the calendar's open questions: those with the latest deadlines
 
 
 @dataclass(frozen=True, slots=True)
