@@ -29,7 +29,7 @@ from bot.notify.tokens import secret_from_env
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import FREQUENCIES_FR, MISSING_REASON, STATUS_FR, capitalized, fr_date
 from bot.notify.wording import SUBSCRIBER_STATES_FR as STATES_FR
-from bot.web import api, feeds, pages, subscribers
+from bot.web import api, feeds, pages, stats, subscribers
 from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db
 from bot.web.limits import Limiters
 from scrapers.refs import parse_ref
@@ -97,7 +97,7 @@ def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> 
     app.extensions[EXTENSION] = site
     csrf = CSRFProtect(app)
     csrf.exempt(subscribers.unsubscribe_one_click)  # RFC 8058: a mail client posts without cookies
-    for blueprint in (pages.bp, subscribers.bp, feeds.bp, api.bp):
+    for blueprint in (pages.bp, subscribers.bp, feeds.bp, api.bp, stats.bp):
         app.register_blueprint(blueprint)
     app.teardown_appcontext(close_db)
     app.after_request(_security_headers)

@@ -49,7 +49,8 @@ def test_stats_csv_has_the_json_keys_as_columns(config: Path) -> None:
     assert result.exit_code == 0, result.output
     assert list(csv.reader(io.StringIO(result.stdout))) == [
         KEYS, ["SOC", "12", "7", "5", "5", "4", "0.5833", "0.4545", "42.0"],
-        ["LIOT", "8", "5", "3", "3", "1", "0.625", "0.5", "61.0"], ["NI", "1", "1", "0", "0", "0", "1.0", "0.0", "322.0"]]
+        ["LIOT", "8", "5", "3", "3", "1", "0.625", "0.5", "61.0"],
+        ["NI", "1", "1", "0", "0", "0", "1.0", "0.0", "322.0"]]
 
 
 def test_stats_text_is_a_french_table(config: Path) -> None:
@@ -61,8 +62,8 @@ def test_stats_text_is_a_french_table(config: Path) -> None:
     for header in ("Auteur", "Questions", "Répondues", "Dans les délais", "En retard", "Taux de réponse"):
         assert header in lines[1]
     courson = next(line for line in lines if "Charles de Courson" in line).split("│")
-    assert [cell.strip() for cell in courson[1:-1]] == ["Charles de Courson", "3", "2", "1", "1", "1", "67\u00a0%",
-                                                      "33\u00a0%", "63"]
+    assert [cell.strip() for cell in courson[1:-1]] == ["Charles de Courson", "3", "2", "1", "1", "1", "66,7\u00a0%",
+                                                      "33,3\u00a0%", "63"]
     assert "Délai médian" in result.stdout and "Taux dans les délais : réponses" in result.stdout
 
 

@@ -26,8 +26,8 @@ RATES_NOTE = ("Taux de réponse : questions répondues sur questions posées. Ta
 
 
 def rate_fr(value: float | None) -> str:
-    """'47 %' (French spacing), '—' when there is nothing to divide by."""
-    return "—" if value is None else format_percent(value, locale=LOCALE)
+    """'47,1 %' (one decimal at most, French spacing), '—' when there is nothing to divide by."""
+    return "—" if value is None else format_percent(value, "#,##0.#\u00a0%", locale=LOCALE)
 
 
 def median_fr(value: float | None) -> str:
