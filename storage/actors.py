@@ -143,7 +143,9 @@ def save_renamed(db: Database, snapshots: Iterable[QuestionSnapshot]) -> int:
         for snapshot in snapshots:
             columns = _snapshot_columns(snapshot)
             reindex(db, snapshot)
-            db.execute("UPDATE questions SET author = ?, ministry = ?, snapshot = ? WHERE ref = ?",
-                       [columns["author"], columns["ministry"], columns["snapshot"], snapshot.ref.uid])
+            db.execute("UPDATE questions SET author = ?, ministry = ?, ministry_asked = ?, author_group = ?, "
+                       "snapshot = ? WHERE ref = ?",
+                       [columns["author"], columns["ministry"], columns["ministry_asked"], columns["author_group"],
+                        columns["snapshot"], snapshot.ref.uid])
             count += 1
     return count

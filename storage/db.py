@@ -199,6 +199,18 @@ def m010_deadline_columns(db: Database) -> None:
 
 
 @migrations()
+def m013_ministry_asked_and_group(db: Database) -> None:
+    # Two facts of the snapshot the statistics group by (storage/stats.py): the ministry asked (the
+    # `ministry` column is the current holder, after transfers) and the author's political group, filled
+    # here from each stored snapshot (JSON text) and on every save after.
+    questions = db.table("questions")
+    questions.add_column("ministry_asked", str)
+    questions.add_column("author_group", str)
+    db.execute("UPDATE questions SET ministry_asked = json_extract(snapshot, '$.ministry_asked.name'), "
+               "author_group = json_extract(snapshot, '$.author.group') WHERE typeof(snapshot) = 'text'")
+
+
+@migrations()
 def m011_compact_store(db: Database) -> None:
     # The question's text was kept three times: its `text` column, the snapshot's JSON, and the search
     # index's own copy of the column. Now once, in the snapshot, deflated (storage/snapshots.py): the

@@ -48,6 +48,7 @@ def _query_columns(s: QuestionSnapshot) -> dict[str, Any]:
     return {
         "chamber": s.chamber, "legislature": s.legislature, "number": s.number, "status": s.status,
         "title": s.title, "author": s.author.name, "ministry": s.ministry.name if s.ministry else None,
+        "ministry_asked": s.ministry_asked.name if s.ministry_asked else None, "author_group": s.author.group,
         "published": _iso(s.published), "answered": _iso(s.answered),
         "signaled": _iso(s.signaled[-1]) if s.signaled else None, "closed": _iso(s.closed),
         "answer_hash": s.answer_hash,
