@@ -233,3 +233,15 @@ def m011_compact_store(db: Database) -> None:
                             [(encode_snapshot(snapshot), rowid) for rowid, snapshot in snapshots])
         index_snapshots(db, snapshots)
         last = rows[-1][0]
+
+
+@migrations()
+def m012_request_budget(db: Database) -> None:
+    # The requests sent to each site (host) per day in Europe/Paris (storage/budget.py), which
+    # `relance doctor` and the logs print; and the last time each bulk source (AN archive of a
+    # legislature, Sénat CSV) was read whole or found unchanged, which spares the check cycle the
+    # one-by-one reads of the questions it holds.
+    db.table("requests_per_day").create({"day": str, "host": str, "count": int}, pk=("day", "host"),
+                                        not_null={"count"})
+    db.table("bulk_reads").create({"source": str, "scope": str, "at": str, "covers_from": str},
+                                  pk=("source", "scope"), not_null={"at"})

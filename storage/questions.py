@@ -101,24 +101,49 @@ def all_questions(db: Database, refs: Iterable[str] | None = None) -> list[Store
 
 @dataclass(frozen=True, slots=True)
 class CheckState:
-    """The little the check cycle needs to decide whether a question is due, without its snapshot."""
+    """The little the check cycle needs to decide whether a question is due, without its snapshot.
+
+    The last five are filled only when `check_states` is given the bulk sources: `published`, and the
+    question's polls by kind: its latest read by a bulk source (`bulk_source`, `bulk_at`), its latest
+    change brought by one (`bulk_changed`), and its latest successful read one by one (`own_read`)."""
 
     status: str
     last_success: datetime | None
     last_checked: datetime | None = None
     missing: bool = False  # the last read found no such question on the site
+    published: date | None = None
+    bulk_source: str | None = None
+    bulk_at: datetime | None = None
+    bulk_changed: datetime | None = None
+    own_read: datetime | None = None
 
 
-def check_states(db: Database, refs: Iterable[str]) -> dict[str, CheckState]:
+def _poll_facts(bulk: str) -> str:
+    """The columns of `CheckState`'s polls facts, each a seek on polls(ref, at)."""
+    mine = "FROM polls WHERE polls.ref = questions.ref"
+    return (f"(SELECT source {mine} AND source IN ({bulk}) ORDER BY at DESC, id DESC LIMIT 1), "
+            f"(SELECT max(at) {mine} AND source IN ({bulk})), "
+            f"(SELECT max(at) {mine} AND source IN ({bulk}) AND outcome = 'changed'), "
+            f"(SELECT max(at) {mine} AND source NOT IN ({bulk}) AND outcome IN ('changed', 'unchanged'))")
+
+
+def check_states(db: Database, refs: Iterable[str], *, bulk_sources: Sequence[str] = ()) -> dict[str, CheckState]:
+    """The check states of the stored questions among `refs`; with their polls facts when `bulk_sources`
+    (the polls' names of the bulk readers) are given."""
     wanted = list(refs)
     states: dict[str, CheckState] = {}
+    bulk = ", ".join("?" * len(bulk_sources))
+    facts = f", published, {_poll_facts(bulk)}" if bulk_sources else ""
     for start in range(0, len(wanted), 500):  # SQLite limits the number of bound parameters
         chunk = wanted[start:start + 500]
         marks = ", ".join("?" * len(chunk))
-        rows = db.execute(f"SELECT ref, status, last_success, last_checked, {MISSING} FROM questions "
-                          f"WHERE ref IN ({marks})", chunk).fetchall()
-        states.update({ref: CheckState(status or "unknown", _instant(last), _instant(checked), bool(missing))
-                       for ref, status, last, checked, missing in rows})
+        rows = db.execute(f"SELECT ref, status, last_success, last_checked, {MISSING}{facts} FROM questions "
+                          f"WHERE ref IN ({marks})", [*list(bulk_sources) * 4, *chunk]).fetchall()
+        for ref, status, last, checked, missing, *more in rows:
+            published, source, bulk_at, changed, own = more or (None,) * 5
+            states[ref] = CheckState(status or "unknown", _instant(last), _instant(checked), bool(missing),
+                                     date.fromisoformat(published) if published else None, source,
+                                     _instant(bulk_at), _instant(changed), _instant(own))
     return states
 
 

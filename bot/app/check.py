@@ -1,5 +1,9 @@
 """The check cycle: pick the questions that are due, read them, diff, store.
 
+Which questions are due is the request budget's rule (`bot.core.budget`): a question a bulk source
+keeps current is not read one by one, but for the [[watch]] ones on their publication day and after
+a bulk change.
+
 Reading (fetch and parse) runs on a few threads, bounded by the polite client; everything that
 touches the database runs on the calling thread, one transaction per question. A question that
 cannot be read is logged as a failed poll and keeps its stored state; the cycle goes on. A question the
@@ -10,10 +14,11 @@ site says does not exist (404, 410) is the question's problem, not the site's: i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import zip_longest
 from typing import Literal
 from urllib.parse import urlsplit
@@ -21,10 +26,12 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from bot.app.authors import name_author
+from bot.app.budget import BULK_SOURCES, due_reads, record_requests
 from bot.app.config import Config
 from bot.app.database import deadline_columns
 from bot.app.settings import http_settings, source_settings
 from bot.app.watched import watched
+from bot.core.budget import BudgetSettings, ReadFacts, read_reason
 from bot.core.deadlines import today_in_paris
 from bot.core.events import DEFAULT_SOON_DAYS, diff
 from bot.core.reconcile import is_behind
@@ -44,12 +51,6 @@ from storage.questions import (
 from storage.records import Event, Poll, StoredQuestion
 
 Now = Callable[[], datetime]
-OPEN_STATUSES = frozenset({"unknown", "pending"})
-# A question the site said it does not have is read again a day later, not every cycle. The slack lets a
-# question found missing in today's 10:00 cycle be read in tomorrow's 10:00 cycle, whatever the seconds
-# its read took, rather than drifting by one cycle a day.
-MISSING_RETRY = timedelta(days=1)
-MISSING_RETRY_SLACK = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class CheckSettings:
     recheck_closed_days: int = 7
     deadline_soon_days: int = DEFAULT_SOON_DAYS
     workers: int = 2
+    bulk_fresh_hours: int = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class CycleReport:
     events: list[Event] = field(default_factory=list)
     errors: list[CheckFailure] = field(default_factory=list)
     missing: list[CheckFailure] = field(default_factory=list)  # not on the site (404, 410): never an error
+    reasons: Counter[str] = field(default_factory=Counter)  # the questions read one by one, by reason
+    requests: dict[str, int] = field(default_factory=dict)  # the requests sent, by site (check_once)
 
     @property
     def ok(self) -> bool:
@@ -84,18 +88,12 @@ class CycleReport:
 
 
 def is_due(state: CheckState | None, now: datetime, recheck_closed_days: int) -> bool:
-    """Open questions every cycle; answered or ended ones once every `recheck_closed_days`; one the site
-    said it does not have, once a day (`MISSING_RETRY`)."""
-    if state is not None and state.missing and state.last_checked is not None:
-        return now - state.last_checked >= MISSING_RETRY - MISSING_RETRY_SLACK
-    if state is None or state.status in OPEN_STATUSES or state.last_success is None:
-        return True
-    return now - state.last_success >= timedelta(days=recheck_closed_days)
-
-
-def due_questions(refs: Iterable[QuestionRef], states: dict[str, CheckState], now: datetime,
-                  recheck_closed_days: int) -> list[QuestionRef]:
-    return [ref for ref in refs if is_due(states.get(ref.uid), now, recheck_closed_days)]
+    """Without a bulk source: open questions every cycle; answered or ended ones once every
+    `recheck_closed_days`; one the site said it does not have, once a day (`MISSING_RETRY`). The whole
+    rule, bulk sources included, is `bot.core.budget.read_reason`'s."""
+    facts = ReadFacts("", False, None) if state is None else ReadFacts(
+        "", False, state.status, state.last_success, state.last_checked, state.missing)
+    return read_reason(facts, now, BudgetSettings(recheck_closed_days=recheck_closed_days)) is not None
 
 
 def interleave_by_host(refs: Sequence[QuestionRef], sources: SourceSettings) -> list[QuestionRef]:
@@ -149,12 +147,17 @@ def _record_failure(db: Database, ref: QuestionRef, error: Exception, *, sources
 
 def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watched: Sequence[QuestionRef], *,
               now: Callable[[], datetime], settings: CheckSettings = CheckSettings(),
-              should_stop: Callable[[], bool] = lambda: False) -> CycleReport:
-    """One check cycle over the watched questions that are due. `now` gives aware instants."""
+              should_stop: Callable[[], bool] = lambda: False, in_watch: Collection[str] = frozenset()
+              ) -> CycleReport:
+    """One check cycle over the watched questions that are due (`bot.core.budget`: those a fresh bulk
+    read does not keep current, and the [[watch]] ones, whose uids are `in_watch`, on their publication
+    day and after a bulk change). `now` gives aware instants."""
     started = now()
-    states = check_states(db, [ref.uid for ref in watched])
-    due = due_questions(watched, states, started, settings.recheck_closed_days)
-    report = CycleReport(skipped=len(watched) - len(due))
+    states = check_states(db, [ref.uid for ref in watched], bulk_sources=BULK_SOURCES)
+    reads = due_reads(db, watched, states, in_watch=in_watch, now=started,
+                      settings=BudgetSettings(settings.recheck_closed_days, settings.bulk_fresh_hours))
+    due = [ref for ref, _reason in reads]
+    report = CycleReport(skipped=len(watched) - len(due), reasons=Counter(reason for _ref, reason in reads))
     cycle_id = start_cycle(db, started)
     with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="relance-read") as pool:
         pending: list[tuple[QuestionRef, Future[Reading]]] = [
@@ -185,15 +188,20 @@ def run_cycle(db: Database, client: PoliteClient, sources: SourceSettings, watch
 
 def check_settings(config: Config) -> CheckSettings:
     return CheckSettings(recheck_closed_days=config.check.recheck_closed_days,
-                         deadline_soon_days=config.check.deadline_soon_days, workers=config.http.max_concurrency)
+                         deadline_soon_days=config.check.deadline_soon_days, workers=config.http.max_concurrency,
+                         bulk_fresh_hours=config.check.bulk_fresh_hours)
 
 
 def check_once(config: Config, db: Database, *, now: Now, should_stop: Callable[[], bool] = lambda: False
                ) -> CycleReport:
-    """One check cycle over the watchlist (what `relance check` runs)."""
+    """One check cycle over the watchlist (what `relance check` runs); the requests it sent are then
+    added to the day's count per site."""
     with PoliteClient(http_settings(config)) as client:
-        return run_cycle(db, client, source_settings(config), [w.ref for w in watched(config, db)], now=now,
-                         settings=check_settings(config), should_stop=should_stop)
+        report = run_cycle(db, client, source_settings(config), [w.ref for w in watched(config, db)], now=now,
+                           settings=check_settings(config), should_stop=should_stop,
+                           in_watch={w.question.uid for w in config.watch})
+    report.requests = record_requests(db, now())
+    return report
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,9 @@ class StorageSection(_Strict):
 class CheckSection(_Strict):
     recheck_closed_days: Annotated[int, Field(ge=1, le=365)] = 7  # answered or ended questions
     deadline_soon_days: Annotated[int, Field(ge=1, le=60)] = 7
+    # A question whose state a bulk source (AN archive, Sénat CSV) confirmed within this many hours is not
+    # read one by one (bot/core/budget.py says when it still is).
+    bulk_fresh_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 24
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

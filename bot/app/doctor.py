@@ -7,19 +7,23 @@ change nothing: no migration is applied, no message is sent, nothing is cached o
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.app.config import Config
+from bot.app.context import now as clock
 from bot.app.health import ADMIN_CHANNEL
 from bot.app.settings import smtp_settings
+from bot.core.deadlines import today_in_paris
 from bot.notify.channels import Channel, ChannelError, check_channel, masked_url
 from bot.notify.smtp import MailUnavailable, SmtpSettings, connect
 from bot.notify.tokens import MIN_SECRET_LENGTH
 from bot.notify.wording import fr_count, fr_list, missing_question_line, rappel_sentence
 from bot.notify.wording.actors import ACTORS_NEVER_IMPORTED
 from bot.notify.wording.admin import RAPPEL_ADVICE, RAPPEL_NEVER_READ, rappel_check_line
+from bot.notify.wording.requests import REQUESTS_NEVER_COUNTED, requests_line
 from scrapers.http import (
     ErrorPage,
     FetchError,
@@ -35,6 +39,7 @@ from scrapers.refs import QuestionRef, parse_ref
 from scrapers.sources import SourceSettings, read_question, source_for
 from storage.actors import actor_counts_on_file
 from storage.alarms import inspect_database
+from storage.budget import requests_on_file
 from storage.db import StorageError
 from storage.rappel import latest_rappel_check
 
@@ -193,6 +198,19 @@ def actors_check(path: Path) -> list[Check]:
                                                      fr_count(counts.bodies, "organe", "organes")]) + " importés")]
 
 
+def requests_check(path: Path, today: date) -> list[Check]:
+    """The requests sent to each site today and yesterday, as the check cycles and the service's imports
+    counted them (the request budget). Information, never a problem."""
+    yesterday = today - timedelta(days=1)
+    try:
+        counts = requests_on_file(path, (today, yesterday)) if path.exists() else None
+    except StorageError:
+        return []  # the database check above names the problem
+    if counts is None or not (counts[today] or counts[yesterday]):
+        return [Check("requêtes par site", True, REQUESTS_NEVER_COUNTED)]
+    return [Check("requêtes par site", True, requests_line(today, counts[today], yesterday, counts[yesterday]))]
+
+
 # ---------------------------------------------------------------------------------------------- SMTP
 
 def _smtp_fix(problem: str, settings: SmtpSettings) -> str:
@@ -283,12 +301,13 @@ def source_checks(settings: SourceSettings, watched: Sequence[QuestionRef], clie
 # ---------------------------------------------------------------------------------------------- all
 
 def diagnose(config: Config, path: Path, *, env: Mapping[str, str], database: Path, http: HttpSettings,
-             sources: SourceSettings) -> Iterator[Check]:
+             sources: SourceSettings, now: Callable[[], datetime] = clock) -> Iterator[Check]:
     """Every check, in order, as it completes. `http` should neither retry nor cache: one real GET per source."""
     yield from config_checks(config, path, env)
     yield from database_checks(database)
     yield from actors_check(database)
     yield from rappel_checks(database)
+    yield from requests_check(database, today_in_paris(now()))
     if config.email is not None:
         yield smtp_check(smtp_settings(config, env))
     with PoliteClient(http) as client:

@@ -13,9 +13,10 @@ The jobs are rebuilt from the config at every start (memory job store, nothing p
 - `digests` (`[email] daily_hour`:00, only with an `[email]` section): a notify pass alone, for the
   daily digests, and the weekly ones on `[email] weekly_day`;
 - `discovery` (`[schedule] discovery`, default 6:00; an empty string turns it off): the bulk imports
-  of `DISCOVERY_IMPORTS` (the AN archive, the Sénat CSV), so that the questions the follow rules find
-  are watched before the morning check, then a notify pass: their `matched` events go out like any
-  other event.
+  of `DISCOVERY_IMPORTS` (the AN archive, the Sénat CSV: conditional GETs, one 304 when unchanged),
+  so that the questions the follow rules find are watched and every question they hold is current;
+  then, once they are done, a check cycle of the per-question reads they leave (the request budget,
+  bot/core/budget.py); then a notify pass: their `matched` events go out like any other event.
 
 Every job runs on one worker thread, so a check and a notify never overlap; a job whose time comes
 while another runs waits its turn. Each job coalesces its missed runs into one and still runs up to
@@ -78,7 +79,7 @@ def run_service(config: Config, database: Path, *, now: Now) -> None:
             check=guarded(lambda job: check_job(config, database, now=now, should_stop=stopping.is_set, job=job)),
             notify=guarded(lambda job: notify_job(config, database, now=now, job=job)),
             discovery=guarded(lambda job: discovery_job(config, database, now=now, should_stop=stopping.is_set,
-                                                        job=job)))
+                                                        job=job, reads=True)))
         started = threading.Event()
         scheduler.add_listener(lambda _event: started.set(), EVENT_SCHEDULER_STARTED)
 

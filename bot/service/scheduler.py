@@ -32,8 +32,8 @@ MISFIRE_GRACE_SECONDS = 3600
 @dataclass(frozen=True)
 class JobSpec:
     """One scheduled job: `id`, what it runs (`check` is a check cycle then a notify pass; `notify` a
-    notify pass alone; `discovery` the bulk imports then a notify pass) and its APScheduler trigger,
-    in Europe/Paris time."""
+    notify pass alone; `discovery` the bulk imports, then the check cycle of what they leave, then a
+    notify pass) and its APScheduler trigger, in Europe/Paris time."""
 
     id: str
     kind: Literal["check", "notify", "discovery"]
@@ -67,7 +67,8 @@ def job_specs(config: Config) -> list[JobSpec]:
                              f"{config.email.weekly_day}"))
     if s.discovery:
         specs.append(JobSpec("discovery", "discovery", _cron(s.discovery),
-                             f"import the AN archive and the Sénat CSV ({s.discovery}), then notices"))
+                             f"import the AN archive and the Sénat CSV ({s.discovery}), then the "
+                             "per-question reads they leave, then notices"))
     return specs
 
 

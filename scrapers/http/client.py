@@ -28,7 +28,8 @@ from scrapers.http.download import Downloaded, OnStart, Validators
 from scrapers.http.retry import retrying
 from scrapers.http.settings import ACCEPT, DownloadExpect, Expect, HttpSettings
 from scrapers.http.status import check_status
-from scrapers.http.wire import Wire, lower_headers
+from scrapers.http.tally import REQUESTS, CountedWire, RequestTally
+from scrapers.http.wire import lower_headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +47,18 @@ class Fetched:
 
 
 class PoliteClient:
-    """A synchronous, thread-safe client; share one per process. `transport`, `sleep` and
-    `monotonic` are there for tests."""
+    """A synchronous, thread-safe client; share one per process. Every request it sends is counted by
+    host in `tally` (the process's `REQUESTS` unless given). `transport`, `sleep` and `monotonic` are
+    there for tests."""
 
     def __init__(self, settings: HttpSettings, *, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, tally: RequestTally = REQUESTS) -> None:
         self.settings = settings
         self._sleep = sleep
         self._random = random.Random()
         self._cache = DiskCache(settings.cache_dir) if settings.cache_dir else None
-        self._wire = Wire(settings, transport=transport, sleep=sleep, monotonic=monotonic)
+        self._wire = CountedWire(settings, tally=tally, transport=transport, sleep=sleep, monotonic=monotonic)
 
     def close(self) -> None:
         self._wire.close()

@@ -78,7 +78,7 @@ def test_all_ok(config: Path, site: HTTPServer, mailer: Mailer) -> None:
     assert [text.split(None, 1)[1].split("  ")[0] for text in lines] == [
         "config", "contact", "[email]", "RELANCE_SECRET", "identifiants SMTP", "[admin]", "base de données",
         "intégrité", "migrations", "mode WAL", "messages abandonnés", "acteurs de l'AN", "liste de rappel",
-        "SMTP",
+        "requêtes par site", "SMTP",
         "source AN (open data)", "source AN (ancien site)", "source Sénat"]
     assert f"127.0.0.1:{mailer.port} : connexion, EHLO, QUIT (aucun message envoyé)" in line(result, "SMTP")
     assert mailer.inbox.messages == []
