@@ -245,3 +245,13 @@ def m012_request_budget(db: Database) -> None:
                                         not_null={"count"})
     db.table("bulk_reads").create({"source": str, "scope": str, "at": str, "covers_from": str},
                                   pk=("source", "scope"), not_null={"at"})
+
+
+@migrations()
+def m014_listing_index(db: Database) -> None:
+    # The web's pages join the watched refs with `questions` (storage/listing.py) and read only these
+    # columns: a covering index keeps them out of the table's rows, where each sits after a snapshot
+    # BLOB of several kilobytes (its overflow pages would be read for every watched question).
+    db.table("questions").create_index(
+        ["ref", "status", "answer_deadline", "signal_deadline", "answered", "published", "chamber", "legislature",
+         "number", "ministry", "author", "last_checked", "last_change"], index_name="questions_listing")

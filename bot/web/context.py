@@ -18,6 +18,7 @@ from bot.app.context import now as clock
 from bot.notify.subscriptions import MailSettings
 from bot.web.limits import Limiters
 from scrapers.errors import CannotRun
+from storage.db import database_path, open_db
 
 EXTENSION = "relance"
 
@@ -46,7 +47,9 @@ def db() -> Database:
     """The request's connection, opened on first use and closed when the request ends: short
     transactions beside `relance run` (WAL lets both read while one writes)."""
     if "relance_db" not in g:
-        g.relance_db = site().context.database()
+        # Migrated, without the pass that brings stored deadlines up to date: create_app ran it once at
+        # start, and every save since stores its deadlines; a pass per request would scan the table.
+        g.relance_db = open_db(database_path(site().config.storage.path))
     found: Database = g.relance_db
     return found
 
