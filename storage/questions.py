@@ -19,7 +19,9 @@ from storage.instants import instant_from as _instant
 from storage.instants import instant_text
 from storage.records import DeadlineColumns, Event, Poll, SourceHealth, StoredQuestion
 from storage.snapshots import (
+    decode_details,
     decode_snapshot,
+    encode_details,
     encode_json,
     encode_snapshot,
     index_snapshot,
@@ -174,7 +176,7 @@ def _insert_events(db: Database, events: Sequence[Event]) -> list[Event]:
         cursor = db.execute(
             "INSERT OR IGNORE INTO events (ref, kind, key, official_date, seen_at, details) VALUES (?, ?, ?, ?, ?, ?)",
             [event.ref, event.kind, event.key, _iso(event.official_date), _iso(event.seen_at),
-             json.dumps(dict(event.details), ensure_ascii=False, sort_keys=True)])
+             encode_details(json.dumps(dict(event.details), ensure_ascii=False, sort_keys=True))])
         if cursor.rowcount:
             new.append(_with_id(event, cursor.lastrowid))
     return new
@@ -250,7 +252,7 @@ def event_from_row(row: dict[str, Any]) -> Event:
     assert seen_at is not None
     return Event(ref=row["ref"], kind=row["kind"], key=row["key"],
                  official_date=date.fromisoformat(row["official_date"]) if row["official_date"] else None,
-                 seen_at=seen_at, details=json.loads(row["details"] or "{}"), id=row["id"])
+                 seen_at=seen_at, details=json.loads(decode_details(row["details"], row["id"])), id=row["id"])
 
 
 def list_events(db: Database, since: datetime | None = None, ref: str | None = None) -> list[Event]:

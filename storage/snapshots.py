@@ -1,7 +1,8 @@
 """How a question's snapshot is kept: in `questions.snapshot`, its JSON (scrapers/serialize.py) deflated
 by zlib, as a BLOB whose first byte says how it was written, so that a later format is a new byte and
 every stored value stays readable (a TEXT value is the plain JSON every row held before migration m011);
-and in the full-text index `questions_fts`, its words only.
+and in the full-text index `questions_fts`, its words only. An event's details (`events.details`) are
+deflated the same way (`encode_details`, `decode_details`).
 
 Every reader of the column goes through `decode_snapshot` (or `snapshot_json` for the JSON text). The
 question's text is stored once, in the snapshot: the index is a contentless FTS5 table (it keeps the
@@ -48,11 +49,13 @@ _DICTIONARY_1: Final = (
 
 
 class StoredSnapshotError(CannotRun):
-    """A stored snapshot that cannot be read back: names the question and the problem."""
+    """A stored snapshot (or event's details) that cannot be read back: names the question (the event)
+    and the problem."""
 
     def __init__(self, ref: str | None, problem: str) -> None:
         self.ref, self.problem = ref, problem
-        super().__init__(f"stored snapshot of {ref or 'a question'}: {problem}")
+        what = ref if ref and ref.startswith("event ") else f"stored snapshot of {ref or 'a question'}"
+        super().__init__(f"{what}: {problem}")
 
 
 def snapshot_text(snapshot: QuestionSnapshot) -> str:
@@ -68,6 +71,44 @@ def encode_json(text: str) -> bytes:
 def encode_snapshot(snapshot: QuestionSnapshot) -> bytes:
     """The value `questions.snapshot` holds for `snapshot`."""
     return encode_json(snapshot_text(snapshot))
+
+
+# The events' details: a few hundred bytes of JSON each (keys sorted), deflated raw (no header and no
+# checksum, a fifth of so small a record) against the keys and the deadline rules' words the event log
+# repeats (bot/core/deadlines.py); about half the size. Never changes: a new dictionary is a new byte.
+DETAILS_ZLIB_1: Final = 1
+_DETAILS_DICTIONARY_1: Final = (
+    '{"answer": "", "author": "", "chamber": "an", "date": "20", "days_late": 1, "deadline": "20", '
+    '"excerpt": "", "explanation": "10 jours après le signalement du /20 (Règlement de l\'Assemblée nationale, '
+    'art. 135)", "from": "", "kind": "", "ministry": "Ministère de l’", "page": "", "rule": "an-signalement", '
+    '"rule": "senat-publication", "explanation": "2 mois après la publication au JO du /20 (Règlement du Sénat, '
+    'art. 75)", "status": "answered", "title": "", "to": "", "rule": "an-publication", "explanation": "2 mois '
+    'après la publication au JO du /20 (Règlement de l\'Assemblée nationale, art. 135)", "ministry": '
+    '"Ministère de l’", "status": "pending", "title": "'
+).encode()
+
+
+def encode_details(text: str) -> bytes:
+    """The value `events.details` holds for an event's details as JSON text."""
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=_DETAILS_DICTIONARY_1)
+    return bytes([DETAILS_ZLIB_1]) + compressor.compress(text.encode()) + compressor.flush()
+
+
+def decode_details(value: str | bytes | None, event_id: int | None = None) -> str:
+    """The JSON text of a stored `events.details` (deflated, or JSON text written before; NULL: `{}`)."""
+    if value is None or isinstance(value, str):
+        return value or "{}"
+    what = f"event {event_id}" if event_id is not None else "an event"
+    if not value or value[0] != DETAILS_ZLIB_1:
+        raise StoredSnapshotError(what, f"unknown details format {value[:1].hex() or 'empty'!r}")
+    try:
+        decompressor = zlib.decompressobj(-15, zdict=_DETAILS_DICTIONARY_1)
+        data = decompressor.decompress(value[1:]) + decompressor.flush()
+        if not decompressor.eof:
+            raise zlib.error("truncated")
+        return data.decode()
+    except (zlib.error, UnicodeDecodeError) as error:
+        raise StoredSnapshotError(what, f"cannot inflate its details: {error}") from None
 
 
 def snapshot_json(value: str | bytes, ref: str | None = None) -> str:

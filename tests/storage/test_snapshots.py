@@ -6,6 +6,7 @@ snippets, and the index follows every change of a snapshot."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -18,9 +19,11 @@ from scrapers.an import parse_an_json
 from scrapers.model import QuestionSnapshot
 from storage.actors import save_renamed
 from storage.db import migrations, open_db
-from storage.questions import all_questions, get_question, iter_snapshots, save_check
+from storage.questions import all_questions, get_question, iter_snapshots, list_events, save_check
+from storage.records import Event
 from storage.search import match_expression, search_questions
 from storage.snapshots import (
+    DETAILS_ZLIB_1,
     ZLIB_1,
     StoredSnapshotError,
     decode_snapshot,
@@ -29,7 +32,7 @@ from storage.snapshots import (
     snapshot_text,
 )
 from tests.an_variants import dump, qe_json, transferred_to, without_answer
-from tests.storage.test_storage import NOON, URL, poll, real_snapshots
+from tests.storage.test_storage import NOON, URL, event, poll, real_snapshots
 
 AN_REF = "QANR5L17QE5268"
 
@@ -160,3 +163,25 @@ def test_the_index_follows_a_transfer_and_a_renaming(tmp_path: Path) -> None:
     [hit] = search_questions(db, "diamants", author="autre")
     assert hit.stored.snapshot == renamed and hit.snippet and "diamants" in hit.snippet
     db.execute("INSERT INTO questions_fts (questions_fts) VALUES ('integrity-check')")
+
+
+# --- the events' details ---------------------------------------------------------------------------------
+
+
+def test_event_details_deflated_and_older_text_read(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "relance.db")
+    snapshot = parse_an_json(dump(qe_json()), URL)
+    details = {"author": snapshot.author.name, "ministry": snapshot.ministry.name if snapshot.ministry else None,
+               "status": snapshot.status, "title": snapshot.title}
+    published = Event(AN_REF, "published", "published", snapshot.published, NOON, details)
+    save_check(db, snapshot, [published, event()], poll(NOON))
+    values = [value for (value,) in db.execute("SELECT details FROM events ORDER BY id")]
+    assert all(isinstance(value, bytes) and value[0] == DETAILS_ZLIB_1 for value in values)
+    assert len(values[0]) < 0.6 * len(json.dumps(details, ensure_ascii=False).encode())
+    assert [e.details for e in list_events(db)] == [details, {"page": "4348"}]
+    # An event logged before its details were deflated: JSON text, read as it is.
+    db.execute("UPDATE events SET details = ? WHERE kind = 'answered'", ['{"page": "4348"}'])
+    assert list_events(db)[1].details == {"page": "4348"}
+    db.execute("UPDATE events SET details = ? WHERE kind = 'published'", [values[0][:8]])
+    with pytest.raises(StoredSnapshotError, match="event 1: cannot inflate its details"):
+        list_events(db)
