@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -210,13 +211,33 @@ def reindex(db: Database, snapshot: QuestionSnapshot) -> None:
         index_snapshot(db, rowid, snapshot, decode_snapshot(old, snapshot.ref.uid) if old is not None else None)
 
 
+@contextmanager
+def _one_question(db: Database) -> Iterator[None]:
+    """One question's writes, all or nothing: a transaction, or a savepoint inside the caller's (an
+    import's batch). sqlite-utils' atomic() names each savepoint from os.urandom, which costs more than
+    the savepoint itself when it runs for every question of an archive."""
+    if not db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.execute("SAVEPOINT one_question")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK TO SAVEPOINT one_question")
+            db.execute("RELEASE SAVEPOINT one_question")
+        raise
+    db.execute("RELEASE SAVEPOINT one_question")
+
+
 def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event], poll: Poll, *,
                deadlines: DeadlineColumns | None = None) -> list[Event]:
     """Record a successful read: the new state, its events (those already logged are skipped) and the
     poll, in one transaction. Returns the events that were new. `deadlines`: the snapshot's deadlines,
     stored beside it (None: left to be computed, storage/deadlines.py)."""
     ref, text = snapshot.ref.uid, snapshot_text(snapshot)
-    with db.atomic():
+    with _one_question(db):
         rowid, stored, first_seen = db.execute("SELECT rowid, snapshot, first_seen FROM questions WHERE ref = ?",
                                                [ref]).fetchone() or (None, None, None)
         old = snapshot_json(stored, ref) if stored is not None else None

@@ -147,3 +147,18 @@ def test_database_path(monkeypatch: pytest.MonkeyPatch) -> None:
     assert database_path("x.db") == Path("x.db") and database_path(None) == Path("relance.db")
     monkeypatch.setenv("RELANCE_DB", "/tmp/env.db")
     assert database_path("x.db") == Path("/tmp/env.db")
+
+
+def test_one_question_undone_inside_an_import_batch(tmp_path: Path) -> None:
+    """Inside a caller's transaction (an import's batch), a question whose write fails half-way is undone
+    alone: the batch's other questions stay."""
+    db = open_db(tmp_path / "relance.db")
+    first, second = real_snapshots()[2:4]
+    bad = dataclasses.replace(event(), ref=second.ref.uid, seen_at=datetime(2025, 6, 3, 12))  # noqa: DTZ001
+    with db.atomic():
+        save_check(db, first, [], dataclasses.replace(poll(NOON), ref=first.ref.uid))
+        with pytest.raises(ValueError, match="naive"):
+            save_check(db, second, [event(kind="published", key="published"), bad],
+                       dataclasses.replace(poll(NOON), ref=second.ref.uid))
+    assert [q.ref for q in all_questions(db)] == [first.ref.uid]
+    assert list_events(db) == [] and recent_polls(db, second.ref.uid) == []
