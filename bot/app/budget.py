@@ -83,15 +83,16 @@ def _archive_failed(url: str, errors: Sequence[str]) -> bool:
     return any(error.startswith(f"{url}: ") for error in errors)
 
 
-def record_discovery(config: Config, db: Database, source: str, errors: Sequence[str], now: datetime
-                     ) -> list[BulkRead]:
+def record_discovery(config: Config, db: Database, source: str, errors: Sequence[str], now: datetime, *,
+                     legislatures: Sequence[int] | None = None) -> list[BulkRead]:
     """Record the bulk reads an import of the daily job made, given its summary's `errors` (the import
     ran to its end: the caller says so by calling): each AN archive fetched and imported, or found
     unchanged, without failing; the Sénat's CSV, which an import reads whole or finds unchanged, or
-    raises. Returns what was recorded."""
+    raises. `legislatures`: the AN archives the import read (default: those of the config). Returns
+    what was recorded."""
     recorded = []
     if source == AN_ARCHIVE:
-        for legislature in config.sources.an.legislatures:
+        for legislature in legislatures or config.sources.an.legislatures:
             if not _archive_failed(archive_url(config.sources.an.archive_url, legislature), errors):
                 recorded.append(BulkRead(AN_ARCHIVE, str(legislature), now))
     elif source == SENAT_CSV:

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import click
 
+from bot.app.discovery import an_summary, record_import, senat_summary
 from bot.app.import_actors import ActorsReport, import_actors
 from bot.app.import_actors import report_json as actors_report_json
+from bot.app.import_an import SOURCE as AN_ARCHIVE
 from bot.app.import_an import ArchiveOutcome, ImportReport, import_an
 from bot.app.import_an import report_json as an_report_json
 from bot.app.import_senat import DEFAULT_MAX_PAGES, SenatImportReport, import_senat
+from bot.app.import_senat import SOURCE as SENAT_CSV
 from bot.app.import_senat import report_json as senat_report_json
 from bot.app.senat_rappel import RappelReport, import_rappel
 from bot.app.senat_rappel import report_json as rappel_report_json
@@ -85,8 +88,10 @@ def an(context: Context, legislature: int | None, file: Path | None, again: bool
         click.echo(f"relance: --file {file}: no such file", err=True)
         sys.exit(EXIT_CANNOT_RUN)
     db = context.database()
-    report = import_an(config, db, now=now, legislatures=[legislature] if legislature else None, file=file,
-                       again=again)
+    legislatures = [legislature] if legislature else None
+    report = import_an(config, db, now=now, legislatures=legislatures, file=file, again=again)
+    if file is None and not report.stopped:  # the AN's own archives, read: as the daily job records them
+        record_import(config, db, AN_ARCHIVE, an_summary(report), now(), legislatures=legislatures)
     if as_json:
         print_json(an_report_json(report))
     else:
@@ -248,6 +253,8 @@ def senat(context: Context, *, rappel: bool, since: datetime | None, file: Path 
     with PoliteClient(http_settings(config)) as client:
         report = import_senat(config, db, client, now=now, since=since.date() if since else None, data=data,
                               file_name=str(file) if file else None, max_pages=max_pages)
+    if file is None:  # the Sénat's own CSV, read: as the daily job records it
+        record_import(config, db, SENAT_CSV, senat_summary(report), now())
     if as_json:
         print_json(senat_report_json(report))
     else:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from bot.app.budget import record_discovery, record_requests, requests_text, requests_today
+from bot.app.budget import record_requests, requests_text, requests_today
 from bot.app.check import CycleReport, check_once, failures_by_source
 from bot.app.config import Config
 from bot.app.database import open_database
-from bot.app.discovery import DISCOVERY_IMPORTS, Discovery, ImportSummary
+from bot.app.discovery import DISCOVERY_IMPORTS, Discovery, ImportSummary, record_import
 from bot.app.health import run_source_alarms
 from bot.app.logs import describe, log_event
 from bot.app.notify import NotifyReport, has_recipients, notify_once
@@ -142,8 +142,9 @@ def _run_import(config: Config, db: Database, client: PoliteClient, discovery: D
         summary = None
         log_event("discovery_failed", "error", job=job, source=discovery.name, error=describe(error))
     if summary is not None and not should_stop():  # an import cut short did not read its file whole
-        record_discovery(config, db, discovery.name, summary.errors, now())
-    requests = record_requests(db, now())
+        requests = record_import(config, db, discovery.name, summary, now())
+    else:
+        requests = record_requests(db, now())
     if summary is not None:
         _log_import(job, discovery.name, summary, time.monotonic() - started, requests)
     return summary

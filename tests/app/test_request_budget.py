@@ -116,6 +116,14 @@ def test_a_check_right_after_an_import_reads_only_the_watch_questions_one_by_one
         assert relance_json(config, "check")["checked"] == 0  # nothing left to read one by one
         assert site.requests() == before
 
+    # The next day, `relance import an` by hand (cron) finds the archive unchanged: one 304, and the
+    # archive is recorded as read, so its questions stay fresh; the check reads none of them one by one.
+    with time_machine.travel(THURSDAY + timedelta(days=1, hours=1), tick=True):
+        reads_before = site.question_reads()
+        relance_json(config, "import", "an")
+        assert relance_json(config, "check")["checked"] == 0
+        assert site.question_reads() == reads_before
+
 
 def _discovery(config: Path) -> None:
     an_archive = [d for d in DISCOVERY_IMPORTS if d.name == "an-archive"]
