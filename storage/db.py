@@ -5,6 +5,7 @@ The database is the only memory relance has; `storage/` is the only package that
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 from sqlite_utils import Database, Migrations
 
 from scrapers.errors import CannotRun
-from storage.snapshots import create_index, decode_snapshot, encode_snapshot, index_snapshots
+from storage.snapshots import create_index, decode_snapshot, encode_snapshot, index_snapshots, snapshot_json
 
 DEFAULT_PATH = "relance.db"
 BUSY_TIMEOUT_MS = 10_000  # wait this long for another process's write before giving up
@@ -199,18 +200,6 @@ def m010_deadline_columns(db: Database) -> None:
 
 
 @migrations()
-def m013_ministry_asked_and_group(db: Database) -> None:
-    # Two facts of the snapshot the statistics group by (storage/stats.py): the ministry asked (the
-    # `ministry` column is the current holder, after transfers) and the author's political group, filled
-    # here from each stored snapshot (JSON text) and on every save after.
-    questions = db.table("questions")
-    questions.add_column("ministry_asked", str)
-    questions.add_column("author_group", str)
-    db.execute("UPDATE questions SET ministry_asked = json_extract(snapshot, '$.ministry_asked.name'), "
-               "author_group = json_extract(snapshot, '$.author.group') WHERE typeof(snapshot) = 'text'")
-
-
-@migrations()
 def m011_compact_store(db: Database) -> None:
     # The question's text was kept three times: its `text` column, the snapshot's JSON, and the search
     # index's own copy of the column. Now once, in the snapshot, deflated (storage/snapshots.py): the
@@ -245,6 +234,24 @@ def m012_request_budget(db: Database) -> None:
                                         not_null={"count"})
     db.table("bulk_reads").create({"source": str, "scope": str, "at": str, "covers_from": str},
                                   pk=("source", "scope"), not_null={"at"})
+
+
+@migrations()
+def m013_ministry_asked_and_group(db: Database) -> None:
+    # Two facts of the snapshot the statistics group by (storage/stats.py): the ministry asked (the
+    # `ministry` column is the current holder, after transfers) and the author's political group, filled
+    # here from each stored snapshot (compressed by m011: read through its decoder) and on every save after.
+    questions = db.table("questions")
+    questions.add_column("ministry_asked", str)
+    questions.add_column("author_group", str)
+    db.execute("UPDATE questions SET ministry_asked = json_extract(snapshot, '$.ministry_asked.name'), "
+               "author_group = json_extract(snapshot, '$.author.group') WHERE typeof(snapshot) = 'text'")
+    blobs = db.execute("SELECT ref, snapshot FROM questions WHERE typeof(snapshot) = 'blob'").fetchall()
+    if blobs:
+        facts = [(json.loads(snapshot_json(value, ref)), ref) for ref, value in blobs]
+        db.conn.executemany("UPDATE questions SET ministry_asked = ?, author_group = ? WHERE ref = ?",
+                            [((d.get("ministry_asked") or {}).get("name"), d["author"].get("group"), ref)
+                             for d, ref in facts])
 
 
 @migrations()
