@@ -13,8 +13,10 @@ bulk source confirmed within `bulk_fresh_hours` is therefore not fetched one by 
   cover the day, and 200 watched questions read at every cycle would cost more than the whole rest.
 - a question no bulk source covers, or whose bulk source was not read within `bulk_fresh_hours`
   (the AN before the 15th legislature, read on its older site; a Sénat question older than the CSV's
-  year; one never seen in a bulk file; an import that keeps failing): read as before the budget, an
-  open one at every cycle, an answered or ended one once every `recheck_closed_days` for corrections.
+  year; one never seen in a bulk file; an import that keeps failing): an open one at every cycle when
+  it is in `[[watch]]`, once a day (`FOUND_OPEN_EVERY`) when only a follow rule found it (a watchdog's
+  backlog of old unanswered Sénat questions, hundreds of them, would otherwise be read at each of the
+  day's cycles); an answered or ended one once every `recheck_closed_days` for corrections.
 - a question the site said it does not have (404, 410): once a day, whatever covers it; and one
   never read: at once.
 
@@ -35,6 +37,9 @@ OPEN_STATUSES = frozenset({"unknown", "pending"})
 # its read took, rather than drifting by one cycle a day.
 MISSING_RETRY = timedelta(days=1)
 MISSING_RETRY_SLACK = timedelta(minutes=15)
+# How often an open question no bulk source covers is read when only a follow rule found it (not in
+# [[watch]]), with the same slack as a missing question's daily read.
+FOUND_OPEN_EVERY = timedelta(days=1)
 # The day each chamber's questions and answers appear in the JO (RULES.md §4), as datetime.weekday().
 PUBLICATION_WEEKDAY = {"an": 1, "senat": 3}  # Tuesday, Thursday
 # From when a publication day's reads are made: the day's JO is out, and `[schedule] extra_an` and
@@ -104,5 +109,7 @@ def read_reason(facts: ReadFacts, now: datetime, settings: BudgetSettings) -> Re
     if bulk_fresh(facts, now, settings):
         return _watch_reason(facts, now) if facts.in_watch else None
     if facts.status in OPEN_STATUSES:
-        return "open"
+        if facts.in_watch or now - facts.last_success >= FOUND_OPEN_EVERY - MISSING_RETRY_SLACK:
+            return "open"
+        return None
     return "closed_recheck" if now - facts.last_success >= timedelta(days=settings.recheck_closed_days) else None

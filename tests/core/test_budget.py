@@ -52,10 +52,14 @@ def test_a_stale_bulk_read_falls_back_to_the_rules_without_bulk() -> None:
     assert read_reason(rule_found(status="answered"), IMPORT + timedelta(days=7), SETTINGS) == "closed_recheck"
 
 
-def test_a_question_no_bulk_source_covers_is_read_as_before() -> None:
-    legacy = ReadFacts("an", False, "pending", last_success=at(3, 7), last_checked=at(3, 7), own_read=at(3, 7))
-    assert read_reason(legacy, at(3, 9), SETTINGS) == "open"
-    closed = replace(legacy, status="answered")
+def test_a_question_no_bulk_source_covers_is_read_as_before_in_watch_once_a_day_if_a_rule_found_it() -> None:
+    legacy = ReadFacts("an", True, "pending", last_success=at(3, 7), last_checked=at(3, 7), own_read=at(3, 7))
+    assert read_reason(legacy, at(3, 9), SETTINGS) == "open"  # the user's own list: every cycle
+    found = replace(legacy, in_watch=False)  # e.g. a Sénat question older than the CSV's twelve months
+    assert read_reason(found, at(3, 9), SETTINGS) is None
+    assert read_reason(found, at(4, 6, 40), SETTINGS) is None
+    assert read_reason(found, at(4, 6, 45), SETTINGS) == "open"  # a day later, less the slack
+    closed = replace(found, status="answered")
     assert read_reason(closed, at(9, 7), SETTINGS) is None
     assert read_reason(closed, at(10, 7), SETTINGS) == "closed_recheck"
 
