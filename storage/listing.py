@@ -18,7 +18,7 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from storage.instants import instant_from, instant_text
-from storage.questions import event_from_row
+from storage.questions import MISSING, event_from_row
 from storage.records import Event
 
 Order = Literal["asc", "desc"]
@@ -169,6 +169,24 @@ def watched_page(db: Database, query: Query, *, limit: int | None, offset: int =
     rows = db.execute(f"{_WATCHED} SELECT w.ref, w.tags {_FROM}{where} ORDER BY {order} "
                       "LIMIT :limit OFFSET :offset", params).fetchall()
     return [(ref, tuple(json.loads(tags))) for ref, tags in rows]
+
+
+# What a status row shows of a stored question (bot.core.status.StoredState), without its snapshot: the
+# status is NULL when there is no snapshot (a question never read), as a row without one shows.
+_STATE = ("ref, CASE WHEN snapshot IS NULL THEN NULL ELSE status END, title, author, ministry, published, answered, "
+          f"signaled, answer_deadline, signal_deadline, deadline_rules, last_checked, last_error, {MISSING}")
+
+
+def stored_states(db: Database, refs: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """For each of `refs` stored, its columns in the order of `bot.core.status.StoredState` (dates as ISO
+    text, `missing` as 0 or 1), read by primary key."""
+    found: dict[str, tuple[Any, ...]] = {}
+    for start in range(0, len(refs), 500):  # SQLite limits the number of bound parameters
+        chunk = list(refs[start:start + 500])
+        marks = ", ".join("?" * len(chunk))
+        for ref, *columns in db.execute(f"SELECT {_STATE} FROM questions WHERE ref IN ({marks})", chunk):
+            found[ref] = tuple(columns)
+    return found
 
 
 def watched_tags(db: Database, ref: str) -> tuple[str, ...] | None:

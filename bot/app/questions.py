@@ -15,13 +15,14 @@ from sqlite_utils import Database
 
 from bot.app.config import Config
 from bot.app.watched import watched
-from bot.core.deadlines import PARIS
-from bot.core.status import WatchedQuestion, status_row
+from bot.core.deadlines import PARIS, RULES_VERSION
+from bot.core.status import StoredState, WatchedQuestion, status_row, stored_status_row
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import STATUS_FR
 from scrapers.errors import CannotRun
 from scrapers.refs import parse_ref
 from storage import listing
+from storage.instants import instant_from
 from storage.questions import all_questions
 from storage.records import ADMIN_EVENT_KINDS, Event
 
@@ -235,8 +236,22 @@ class WatchedView:
 
     def rows(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """The status rows `filters` select, in their order: `limit` of them from `offset` (all: None)."""
-        found = listing.watched_page(self.db, self._query(filters), limit=limit, offset=offset)
-        return [status_row(q, self.today) for q in self.questions(found)]
+        return self.status_rows(listing.watched_page(self.db, self._query(filters), limit=limit, offset=offset))
+
+    def status_rows(self, refs_and_tags: Sequence[tuple[str, tuple[str, ...]]]) -> list[dict[str, Any]]:
+        """The status rows of these watched questions, in the order given: from their stored columns,
+        without decoding a snapshot but for the rows whose columns cannot tell (`stored_status_row`)."""
+        states = listing.stored_states(self.db, [ref for ref, _ in refs_and_tags])
+        rows: list[dict[str, Any] | None] = []
+        for ref, tags in refs_and_tags:
+            columns = states.get(ref)
+            question = WatchedQuestion(parse_ref(ref), tags, None)
+            rows.append(stored_status_row(question.ref, tags, _state(columns), RULES_VERSION, self.today)
+                        if columns is not None else status_row(question, self.today))
+        undecided = [i for i, row in enumerate(rows) if row is None]
+        for i, question in zip(undecided, self.questions([refs_and_tags[i] for i in undecided]), strict=True):
+            rows[i] = status_row(question, self.today)
+        return [row for row in rows if row is not None]
 
     def count(self, filters: Filters) -> int:
         return listing.count_watched(self.db, self._query(filters))
@@ -292,6 +307,19 @@ class WatchedView:
     def sequences(self, refs: Sequence[str]) -> Mapping[str, int]:
         """The id of each question's latest event told to subscribers: the calendar's SEQUENCE."""
         return listing.event_sequences(self.db, refs, frozenset(ADMIN_EVENT_KINDS))
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _state(columns: Sequence[Any]) -> StoredState:
+    """A question's columns as `listing.stored_states` reads them."""
+    (status, title, author, ministry, published, answered, signaled, answer_deadline, signal_deadline, rules,
+     last_checked, last_error, missing) = columns
+    return StoredState(status, title, author, ministry, _day(published), _day(answered), _day(signaled),
+                       _day(answer_deadline), _day(signal_deadline), rules, instant_from(last_checked), last_error,
+                       bool(missing))
 
 
 def _event_query(tag: str | None, ref: str | None, since: date | None) -> listing.EventQuery:
