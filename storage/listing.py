@@ -23,6 +23,7 @@ from storage.records import Event
 
 Order = Literal["asc", "desc"]
 WATCH_TABLE = "temp.relance_watch"
+LISTING_TABLE = "temp.relance_listing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,8 @@ def followed_tags(db: Database, refs: Sequence[str]) -> dict[str, tuple[str, ...
 
 
 def load_watch(db: Database, entries: Sequence[WatchEntry]) -> None:
-    """(Re)load the config's entries into this connection's temporary table, in their order."""
+    """(Re)load the config's entries into this connection's temporary table, in their order; `join_watched`
+    then joins them with the store."""
     outside = not db.conn.in_transaction
     db.execute(f"DROP TABLE IF EXISTS {WATCH_TABLE}")
     db.execute(f"CREATE TABLE {WATCH_TABLE} (ref TEXT PRIMARY KEY, tags TEXT NOT NULL, position INTEGER NOT NULL, "
@@ -73,57 +75,78 @@ def load_watch(db: Database, entries: Sequence[WatchEntry]) -> None:
     db.conn.executemany(f"INSERT OR IGNORE INTO {WATCH_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
                         [(e.ref, json.dumps(list(e.tags), ensure_ascii=False), i, e.chamber, e.legislature, e.number)
                          for i, e in enumerate(entries)])
+    db.execute(f"DROP TABLE IF EXISTS {LISTING_TABLE}")
     if outside:  # the inserts opened a transaction: end it, or the caller's later writes would stay in it
         db.conn.commit()
     db.conn.create_function("relance_fold", 1, _fold, deterministic=True)
+
+
+def join_watched(db: Database) -> None:
+    """Join the loaded watched set with the stored questions as they are now, into the temporary table
+    every listing below reads (once for the many queries of a page); again to see later changes."""
+    outside = not db.conn.in_transaction
+    db.execute(f"DROP TABLE IF EXISTS {LISTING_TABLE}")
+    db.execute(f"CREATE TABLE {LISTING_TABLE} AS {_JOINED}")
+    if outside:
+        db.conn.commit()
 
 
 def _fold(value: str | None) -> str | None:
     return value.casefold() if value is not None else None
 
 
-# The watched set: the config's entries, then the questions rules found that the config does not list.
-_WATCHED = (f"WITH watched(ref, tags, position, w_chamber, w_legislature, w_number) AS ("
-            f"SELECT ref, tags, position, chamber, legislature, number FROM {WATCH_TABLE} UNION ALL "
-            f"SELECT f.ref, f.tags, NULL, NULL, NULL, NULL FROM followed f "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {WATCH_TABLE} c WHERE c.ref = f.ref)) ")
-# The covering index of m014: the planner would otherwise take the primary key and read the table's rows.
-_FROM = "FROM watched w LEFT JOIN questions q INDEXED BY questions_listing ON q.ref = w.ref"
-_CHAMBER = "coalesce(w.w_chamber, q.chamber, CASE WHEN w.ref LIKE 'SEQ%' THEN 'senat' ELSE 'an' END)"
-_STATUS = "coalesce(q.status, 'unknown')"
-_OVERDUE = ("coalesce(q.status = 'pending' AND (q.answer_deadline < :today OR q.signal_deadline < :today), 0)")
+# The watched set: the config's entries, then the questions rules found that the config does not list,
+# with the columns of `questions` the listings read (through the covering index of m014: the planner would
+# otherwise take the primary key and read the table's rows, each behind its snapshot BLOB).
+_UNION = (f"SELECT ref, tags, position, chamber, legislature, number FROM {WATCH_TABLE} UNION ALL "
+          f"SELECT f.ref, f.tags, NULL, NULL, NULL, NULL FROM followed f "
+          f"WHERE NOT EXISTS (SELECT 1 FROM {WATCH_TABLE} c WHERE c.ref = f.ref)")
+_JOINED = (f"WITH watched(ref, tags, position, w_chamber, w_legislature, w_number) AS ({_UNION}) "
+           "SELECT w.ref, w.tags, w.position, w.w_chamber, w.w_legislature, w.w_number, q.status, q.answer_deadline, "
+           "q.signal_deadline, q.answered, q.published, q.chamber, q.legislature, q.number, q.ministry, q.author, "
+           "q.last_checked, q.last_change "
+           "FROM watched w LEFT JOIN questions q INDEXED BY questions_listing ON q.ref = w.ref")
+# Every listing reads that join, made once by `join_watched` into a temporary table: a page's counts, rows
+# and menus each scan it in memory instead of joining the store again.
+_WATCHED = f"WITH watched AS (SELECT * FROM {LISTING_TABLE}) "
+_FROM = "FROM watched w"
+# The events need only the watched refs and tags: the union, not the join.
+_WATCHED_REFS = f"WITH watched(ref, tags, position, w_chamber, w_legislature, w_number) AS ({_UNION}) "
+_CHAMBER = "coalesce(w.w_chamber, w.chamber, CASE WHEN w.ref LIKE 'SEQ%' THEN 'senat' ELSE 'an' END)"
+_STATUS = "coalesce(w.status, 'unknown')"
+_OVERDUE = ("coalesce(w.status = 'pending' AND (w.answer_deadline < :today OR w.signal_deadline < :today), 0)")
 # A pending question's binding deadline: the earliest not passed, else the earliest passed (bot.core.deadlines).
-_UPCOMING = ("coalesce(min(CASE WHEN q.answer_deadline >= :today THEN q.answer_deadline END, "
-             "CASE WHEN q.signal_deadline >= :today THEN q.signal_deadline END), "
-             "CASE WHEN q.answer_deadline >= :today THEN q.answer_deadline END, "
-             "CASE WHEN q.signal_deadline >= :today THEN q.signal_deadline END)")
-_EARLIEST = "coalesce(min(q.answer_deadline, q.signal_deadline), q.answer_deadline, q.signal_deadline)"
-_DEADLINE = (f"CASE WHEN q.status = 'pending' THEN coalesce({_UPCOMING}, {_EARLIEST}) "
-             "ELSE q.answer_deadline END")
+_UPCOMING = ("coalesce(min(CASE WHEN w.answer_deadline >= :today THEN w.answer_deadline END, "
+             "CASE WHEN w.signal_deadline >= :today THEN w.signal_deadline END), "
+             "CASE WHEN w.answer_deadline >= :today THEN w.answer_deadline END, "
+             "CASE WHEN w.signal_deadline >= :today THEN w.signal_deadline END)")
+_EARLIEST = "coalesce(min(w.answer_deadline, w.signal_deadline), w.answer_deadline, w.signal_deadline)"
+_DEADLINE = (f"CASE WHEN w.status = 'pending' THEN coalesce({_UPCOMING}, {_EARLIEST}) "
+             "ELSE w.answer_deadline END")
 # Days late (positive) or minus days left, as the table's `delay` column: a pending question against its
 # binding deadline, an answered one by how late its answer came (nothing when on time).
-_DELAY = (f"CASE WHEN q.status = 'pending' THEN CASE WHEN {_UPCOMING} IS NOT NULL "
+_DELAY = (f"CASE WHEN w.status = 'pending' THEN CASE WHEN {_UPCOMING} IS NOT NULL "
           f"THEN CAST(julianday(:today) - julianday({_UPCOMING}) AS INTEGER) "
           f"WHEN {_EARLIEST} IS NOT NULL THEN CAST(julianday(:today) - julianday({_EARLIEST}) AS INTEGER) END "
-          "WHEN q.status = 'answered' AND q.answered > q.answer_deadline "
-          "THEN CAST(julianday(q.answered) - julianday(q.answer_deadline) AS INTEGER) END")
-_REF_ORDER = (f"{_CHAMBER}, coalesce(w.w_legislature, q.legislature, 0), coalesce(w.w_number, q.number), w.ref")
+          "WHEN w.status = 'answered' AND w.answered > w.answer_deadline "
+          "THEN CAST(julianday(w.answered) - julianday(w.answer_deadline) AS INTEGER) END")
+_REF_ORDER = (f"{_CHAMBER}, coalesce(w.w_legislature, w.legislature, 0), coalesce(w.w_number, w.number), w.ref")
 
 
 def _sort_keys(query: Query, params: dict[str, Any]) -> list[tuple[str, Order]]:
     """(expression, direction) pairs, the first ones the column's, then the reference order."""
     direction: Order = query.order
     if query.sort == "ref":
-        return [(_CHAMBER, direction), ("coalesce(w.w_legislature, q.legislature, 0)", direction),
-                ("coalesce(w.w_number, q.number)", direction)]
+        return [(_CHAMBER, direction), ("coalesce(w.w_legislature, w.legislature, 0)", direction),
+                ("coalesce(w.w_number, w.number)", direction)]
     if query.sort == "delay":  # the questions late now first, then as the delay says
         return [(_OVERDUE, direction), (_DELAY, direction)]
     if query.sort == "status":
         ranks = " ".join(f"WHEN :status_{i} THEN {i}" for i in range(len(query.status_order)))
         params.update({f"status_{i}": s for i, s in enumerate(query.status_order)})
         return [(f"CASE {_STATUS} {ranks} END", direction)]
-    column = {"chamber": _CHAMBER, "author": "relance_fold(q.author)", "ministry": "relance_fold(q.ministry)",
-              "published": "q.published", "deadline": _DEADLINE, "checked": "q.last_checked"}[query.sort]
+    column = {"chamber": _CHAMBER, "author": "relance_fold(w.author)", "ministry": "relance_fold(w.ministry)",
+              "published": "w.published", "deadline": _DEADLINE, "checked": "w.last_checked"}[query.sort]
     return [(column, direction)]
 
 
@@ -140,7 +163,7 @@ def _where(query: Query) -> tuple[str, dict[str, Any]]:
         conditions.append("EXISTS (SELECT 1 FROM json_each(w.tags) WHERE json_each.value = :tag)")
         params["tag"] = query.tag
     if query.ministry is not None:
-        conditions.append("q.ministry = :ministry")
+        conditions.append("w.ministry = :ministry")
         params["ministry"] = query.ministry
     if query.overdue:
         conditions.append(f"{_OVERDUE}")
@@ -210,8 +233,8 @@ def ministry_counts(db: Database, query: Query) -> dict[str, int]:
     """The current ministries of the rows `query` selects (its own ministry filter left aside)."""
     where, params = _where(Query(query.today, chamber=query.chamber, tag=query.tag, status=query.status,
                                  overdue=query.overdue))
-    rows = db.execute(f"{_WATCHED} SELECT q.ministry, count(*) {_FROM}{where} "
-                      f"{'AND' if where else 'WHERE'} q.ministry IS NOT NULL GROUP BY q.ministry", params).fetchall()
+    rows = db.execute(f"{_WATCHED} SELECT w.ministry, count(*) {_FROM}{where} "
+                      f"{'AND' if where else 'WHERE'} w.ministry IS NOT NULL GROUP BY w.ministry", params).fetchall()
     return {str(name): int(count) for name, count in rows}
 
 
@@ -222,9 +245,9 @@ def watched_counts(db: Database, query: Query) -> dict[str, int]:
     row = db.execute(
         f"{_WATCHED} SELECT count(*), sum({_STATUS} = 'answered'), sum({_STATUS} = 'pending'), sum({_OVERDUE}), "
         f"sum({_STATUS} IN ('withdrawn', 'closed', 'lapsed')), sum({_STATUS} = 'unknown'), "
-        "sum(q.status = 'answered' AND q.answer_deadline IS NOT NULL "
-        "AND NOT coalesce(q.answered > q.answer_deadline, 0)), "
-        "sum(q.status = 'answered' AND q.answer_deadline IS NOT NULL AND q.answered > q.answer_deadline) "
+        "sum(w.status = 'answered' AND w.answer_deadline IS NOT NULL "
+        "AND NOT coalesce(w.answered > w.answer_deadline, 0)), "
+        "sum(w.status = 'answered' AND w.answer_deadline IS NOT NULL AND w.answered > w.answer_deadline) "
         f"{_FROM}{where}", params).fetchone()
     names = ("total", "answered", "pending", "overdue", "ended", "unknown", "answered_on_time", "answered_late")
     return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
@@ -233,16 +256,16 @@ def watched_counts(db: Database, query: Query) -> dict[str, int]:
 def answer_days(db: Database, query: Query) -> list[tuple[date, bool]]:
     """(answer day, late) of every answered row `query` selects."""
     where, params = _where(query)
-    rows = db.execute(f"{_WATCHED} SELECT q.answered, coalesce(q.answered > q.answer_deadline, 0) {_FROM}{where} "
-                      f"{'AND' if where else 'WHERE'} q.status = 'answered' AND q.answered IS NOT NULL "
-                      "ORDER BY q.answered", params).fetchall()
+    rows = db.execute(f"{_WATCHED} SELECT w.answered, coalesce(w.answered > w.answer_deadline, 0) {_FROM}{where} "
+                      f"{'AND' if where else 'WHERE'} w.status = 'answered' AND w.answered IS NOT NULL "
+                      "ORDER BY w.answered", params).fetchall()
     return [(date.fromisoformat(day), bool(late)) for day, late in rows]
 
 
 def last_change(db: Database, query: Query) -> datetime | None:
     """The newest change of the rows `query` selects (a question leaving the calendar changes it too)."""
     where, params = _where(query)
-    return instant_from(db.execute(f"{_WATCHED} SELECT max(q.last_change) {_FROM}{where}", params).fetchone()[0])
+    return instant_from(db.execute(f"{_WATCHED} SELECT max(w.last_change) {_FROM}{where}", params).fetchone()[0])
 
 
 def open_refs(db: Database, query: Query, limit: int) -> list[tuple[str, tuple[str, ...]]]:
@@ -251,9 +274,9 @@ def open_refs(db: Database, query: Query, limit: int) -> list[tuple[str, tuple[s
     where, params = _where(query)
     params["limit"] = limit
     rows = db.execute(
-        f"{_WATCHED} SELECT w.ref, w.tags {_FROM}{where} {'AND' if where else 'WHERE'} q.status = 'pending' "
-        "AND coalesce(q.answer_deadline, q.signal_deadline) IS NOT NULL ORDER BY "
-        "coalesce(max(q.answer_deadline, q.signal_deadline), q.answer_deadline, q.signal_deadline) DESC, w.ref "
+        f"{_WATCHED} SELECT w.ref, w.tags {_FROM}{where} {'AND' if where else 'WHERE'} w.status = 'pending' "
+        "AND coalesce(w.answer_deadline, w.signal_deadline) IS NOT NULL ORDER BY "
+        "coalesce(max(w.answer_deadline, w.signal_deadline), w.answer_deadline, w.signal_deadline) DESC, w.ref "
         "LIMIT :limit", params).fetchall()
     return [(ref, tuple(json.loads(tags))) for ref, tags in rows]
 
@@ -291,7 +314,7 @@ def _event_where(query: EventQuery) -> tuple[str, dict[str, Any]]:
 
 def count_events(db: Database, query: EventQuery) -> int:
     where, params = _event_where(query)
-    return int(db.execute(f"{_WATCHED} SELECT count(*) FROM events e{where}", params).fetchone()[0])
+    return int(db.execute(f"{_WATCHED_REFS} SELECT count(*) FROM events e{where}", params).fetchone()[0])
 
 
 def watched_events(db: Database, query: EventQuery, *, limit: int | None, offset: int = 0,
@@ -299,7 +322,7 @@ def watched_events(db: Database, query: EventQuery, *, limit: int | None, offset
     """The events in the order relance saw them (or the newest first), one page of them."""
     where, params = _event_where(query)
     params.update({"limit": -1 if limit is None else limit, "offset": offset})
-    cursor = db.execute(f"{_WATCHED} SELECT e.id, e.ref, e.kind, e.key, e.official_date, e.seen_at, e.details "
+    cursor = db.execute(f"{_WATCHED_REFS} SELECT e.id, e.ref, e.kind, e.key, e.official_date, e.seen_at, e.details "
                         f"FROM events e{where} ORDER BY e.id {'DESC' if newest_first else 'ASC'} "
                         "LIMIT :limit OFFSET :offset", params)
     names = [column[0] for column in cursor.description]

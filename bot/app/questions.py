@@ -223,6 +223,15 @@ class WatchedView:
         listing.load_watch(db, [listing.WatchEntry(
             ref.uid, tuple(dict.fromkeys([*w.tags, *found.get(ref.uid, ())])), ref.chamber, ref.legislature,
             ref.number) for ref, w in zip(refs, config.watch, strict=True)])
+        self._joined = False
+
+    @property
+    def _db(self) -> Database:
+        """The connection with the watched set joined with the store, once per view: for the listings."""
+        if not self._joined:
+            listing.join_watched(self.db)
+            self._joined = True
+        return self.db
 
     def _query(self, filters: Filters) -> listing.Query:
         return listing.Query(self.today, chamber=filters.chamber, tag=filters.tag, status=filters.status,
@@ -236,7 +245,7 @@ class WatchedView:
 
     def rows(self, filters: Filters, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """The status rows `filters` select, in their order: `limit` of them from `offset` (all: None)."""
-        return self.status_rows(listing.watched_page(self.db, self._query(filters), limit=limit, offset=offset))
+        return self.status_rows(listing.watched_page(self._db, self._query(filters), limit=limit, offset=offset))
 
     def status_rows(self, refs_and_tags: Sequence[tuple[str, tuple[str, ...]]]) -> list[dict[str, Any]]:
         """The status rows of these watched questions, in the order given: from their stored columns,
@@ -254,7 +263,7 @@ class WatchedView:
         return [row for row in rows if row is not None]
 
     def count(self, filters: Filters) -> int:
-        return listing.count_watched(self.db, self._query(filters))
+        return listing.count_watched(self._db, self._query(filters))
 
     def page(self, filters: Filters, size: int = PAGE_SIZE) -> Page:
         """The page `filters.page` of the table; past the last page, an empty one."""
@@ -262,19 +271,19 @@ class WatchedView:
                     filters.page, size)
 
     def stats(self, filters: Filters = Filters()) -> TagStats:
-        return TagStats(**listing.watched_counts(self.db, self._query(filters)))
+        return TagStats(**listing.watched_counts(self._db, self._query(filters)))
 
     def answer_days(self, filters: Filters = Filters()) -> list[tuple[date, bool]]:
         """(answer day, late) of every answered row: what a tag's chart draws."""
-        return listing.answer_days(self.db, self._query(filters))
+        return listing.answer_days(self._db, self._query(filters))
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag of the watched set with its number of questions, in alphabetical order."""
-        return sorted(listing.tag_counts(self.db).items(), key=lambda pair: pair[0].casefold())
+        return sorted(listing.tag_counts(self._db).items(), key=lambda pair: pair[0].casefold())
 
     def ministries(self, filters: Filters = Filters()) -> list[tuple[str, int]]:
         """The current ministries of the rows `filters` select, most questions first."""
-        return sorted(listing.ministry_counts(self.db, self._query(filters)).items(),
+        return sorted(listing.ministry_counts(self._db, self._query(filters)).items(),
                       key=lambda pair: (-pair[1], pair[0].casefold()))
 
     def find(self, uid: str) -> WatchedQuestion | None:
@@ -287,11 +296,11 @@ class WatchedView:
 
     def open_questions(self, tag: str | None, limit: int) -> list[WatchedQuestion]:
         """Up to `limit` pending watched questions (of `tag`), those with the latest deadlines."""
-        return self.questions(listing.open_refs(self.db, self._query(Filters(tag=tag)), limit))
+        return self.questions(listing.open_refs(self._db, self._query(Filters(tag=tag)), limit))
 
     def last_change(self, filters: Filters = Filters()) -> datetime | None:
         """The newest change of a question `filters` select."""
-        return listing.last_change(self.db, self._query(filters))
+        return listing.last_change(self._db, self._query(filters))
 
     def events(self, *, tag: str | None = None, ref: str | None = None, since: date | None = None,
                limit: int | None = None, offset: int = 0, newest_first: bool = False) -> list[Event]:
