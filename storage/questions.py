@@ -22,10 +22,12 @@ from storage.records import DeadlineColumns, Event, Poll, SourceHealth, StoredQu
 from storage.snapshots import (
     decode_details,
     decode_snapshot,
+    deferred_index,
     encode_details,
     encode_json,
     encode_snapshot,
     index_snapshot,
+    pending_index_writes,
     snapshot_json,
     snapshot_text,
 )
@@ -212,14 +214,17 @@ def reindex(db: Database, snapshot: QuestionSnapshot) -> None:
 
 
 @contextmanager
-def _one_question(db: Database) -> Iterator[None]:
+def one_question(db: Database) -> Iterator[None]:
     """One question's writes, all or nothing: a transaction, or a savepoint inside the caller's (an
-    import's batch). sqlite-utils' atomic() names each savepoint from os.urandom, which costs more than
-    the savepoint itself when it runs for every question of an archive."""
+    import's batch: its search index writes kept for the batch's end are then undone too). sqlite-utils'
+    atomic() names each savepoint from os.urandom, which costs more than the savepoint itself when it
+    runs for every question of an archive."""
     if not db.conn.in_transaction:
         with db.atomic():
             yield
         return
+    pending = pending_index_writes(db)
+    mark = len(pending) if pending is not None else 0
     db.execute("SAVEPOINT one_question")
     try:
         yield
@@ -227,8 +232,19 @@ def _one_question(db: Database) -> Iterator[None]:
         if db.conn.in_transaction:
             db.execute("ROLLBACK TO SAVEPOINT one_question")
             db.execute("RELEASE SAVEPOINT one_question")
+        if pending is not None:
+            del pending[mark:]
         raise
     db.execute("RELEASE SAVEPOINT one_question")
+
+
+@contextmanager
+def import_batch(db: Database) -> Iterator[None]:
+    """A batch of questions read in bulk, in one transaction; each question's writes go through
+    `save_check` (all or nothing each), and the search index's writes of them all are made together at
+    the end (storage/snapshots.py `deferred_index`: a third of their cost one by one)."""
+    with db.atomic(), deferred_index(db):
+        yield
 
 
 def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event], poll: Poll, *,
@@ -237,7 +253,7 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
     poll, in one transaction. Returns the events that were new. `deadlines`: the snapshot's deadlines,
     stored beside it (None: left to be computed, storage/deadlines.py)."""
     ref, text = snapshot.ref.uid, snapshot_text(snapshot)
-    with _one_question(db):
+    with one_question(db):
         rowid, stored, first_seen = db.execute("SELECT rowid, snapshot, first_seen FROM questions WHERE ref = ?",
                                                [ref]).fetchone() or (None, None, None)
         old = snapshot_json(stored, ref) if stored is not None else None

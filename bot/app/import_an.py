@@ -60,7 +60,7 @@ from storage.downloads import (
     load_member_index,
     save_member_index,
 )
-from storage.questions import CheckState, check_states, get_question
+from storage.questions import CheckState, check_states, get_question, import_batch
 from storage.records import Event
 
 SOURCE = "an-archive"  # the polls' source of a question read from the archive
@@ -289,7 +289,7 @@ class _Importing:
         """One batch: each question through `ingest`, in one transaction."""
         part = IngestReport()
         ingested: list[Member] = []
-        with self.db.atomic():
+        with import_batch(self.db):
             for read in reads:
                 if read.error is not None:
                     self.report.errors.append(MemberError(self.source, read.name, describe(read.error)))

@@ -22,7 +22,7 @@ from bot.core.events import DEFAULT_SOON_DAYS, diff
 from bot.core.follow import matching_rules
 from scrapers.model import QuestionSnapshot
 from storage.followed import follow
-from storage.questions import add_events, get_question, iter_snapshots, save_check
+from storage.questions import add_events, get_question, iter_snapshots, one_question, save_check
 from storage.records import Event, Poll
 
 
@@ -61,7 +61,7 @@ def ingest(db: Database, snapshot: QuestionSnapshot, *, source: str, url: str, n
         return
     last_day = today_in_paris(stored.last_success) if stored and stored.last_success else None
     events = diff(old, snapshot, today=today_in_paris(now), last_day=last_day, seen_at=now, soon_days=soon_days)
-    with db.atomic():
+    with one_question(db):
         new_names = follow(db, snapshot.ref.uid, [r.name for r in found], [t for r in found for t in r.tags],
                            now) if found else []
         newly = [rule for rule in found if rule.name in new_names]

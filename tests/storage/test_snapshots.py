@@ -19,7 +19,14 @@ from scrapers.an import parse_an_json
 from scrapers.model import QuestionSnapshot
 from storage.actors import save_renamed
 from storage.db import migrations, open_db
-from storage.questions import all_questions, get_question, iter_snapshots, list_events, save_check
+from storage.questions import (
+    all_questions,
+    get_question,
+    import_batch,
+    iter_snapshots,
+    list_events,
+    save_check,
+)
 from storage.records import Event
 from storage.search import match_expression, search_questions
 from storage.snapshots import (
@@ -28,6 +35,7 @@ from storage.snapshots import (
     StoredSnapshotError,
     decode_snapshot,
     encode_snapshot,
+    pending_index_writes,
     snapshot_json,
     snapshot_text,
 )
@@ -164,6 +172,43 @@ def test_the_index_follows_a_transfer_and_a_renaming(tmp_path: Path) -> None:
     assert hit.stored.snapshot == renamed and hit.snippet and "diamants" in hit.snippet
     db.execute("INSERT INTO questions_fts (questions_fts) VALUES ('integrity-check')")
 
+
+
+def test_an_import_batch_indexes_at_its_end_and_forgets_a_question_undone(tmp_path: Path) -> None:
+    """Inside an import's batch (storage.questions.import_batch), the index is written once, at its end, in
+    the order of the changes: a question stored then transferred in the same batch is found by its new
+    ministry only; one whose write failed half-way (a naive instant in an event) leaves no entry."""
+    db = open_db(tmp_path / "relance.db")
+    asked = parse_an_json(dump(without_answer(qe_json())), URL)
+    moved = parse_an_json(dump(transferred_to(without_answer(qe_json()), "Culture", "Ministère de la culture",
+                                              "PO860180", "2025-01-10")), URL)
+    other = real_snapshots()[2]  # the real Sénat question SEQ020238665, by Jean Louis Masson
+    bad = dataclasses.replace(event(), ref=other.ref.uid, seen_at=NOON.replace(tzinfo=None))
+    with import_batch(db):
+        save_check(db, asked, [], poll(NOON))
+        save_check(db, moved, [], poll(NOON + timedelta(days=1)))
+        with pytest.raises(ValueError, match="naive"):
+            save_check(db, other, [bad], dataclasses.replace(poll(NOON), ref=other.ref.uid))
+        assert db.execute("SELECT count(*) FROM questions_fts").fetchone() == (0,)  # not yet
+        pending = pending_index_writes(db)
+        asked_of = asked.ministry.name if asked.ministry else None
+        assert pending is not None and [(kind, values[-1]) for kind, _, values in pending] == [
+            ("insert", asked_of), ("delete", asked_of), ("insert", "Ministère de la culture")]
+    assert pending_index_writes(db) is None
+    assert [q.ref for q in all_questions(db)] == [AN_REF]
+    assert search_questions(db, "diamants", ministry="souveraineté") == []
+    assert [h.ref for h in search_questions(db, "diamants", ministry="culture")] == [AN_REF]
+    assert search_questions(db, "masson") == [] and db.execute("SELECT count(*) FROM questions_fts").fetchone() == (1,)
+    db.execute("INSERT INTO questions_fts (questions_fts) VALUES ('integrity-check')")
+
+
+def test_an_import_batch_that_fails_writes_nothing_to_the_index(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "relance.db")
+    with pytest.raises(RuntimeError, match="stop"), import_batch(db):
+        save_check(db, parse_an_json(dump(qe_json()), URL), [], poll(NOON))
+        raise RuntimeError("stop")
+    assert pending_index_writes(db) is None
+    assert all_questions(db) == [] and db.execute("SELECT count(*) FROM questions_fts").fetchone() == (0,)
 
 # --- the events' details ---------------------------------------------------------------------------------
 
