@@ -213,29 +213,39 @@ def reindex(db: Database, snapshot: QuestionSnapshot) -> None:
         index_snapshot(db, rowid, snapshot, decode_snapshot(old, snapshot.ref.uid) if old is not None else None)
 
 
+_IN_QUESTION: set[int] = set()  # the connections inside a `one_question` block
+
+
 @contextmanager
 def one_question(db: Database) -> Iterator[None]:
     """One question's writes, all or nothing: a transaction, or a savepoint inside the caller's (an
     import's batch: its search index writes kept for the batch's end are then undone too). sqlite-utils'
     atomic() names each savepoint from os.urandom, which costs more than the savepoint itself when it
     runs for every question of an archive."""
-    if not db.conn.in_transaction:
-        with db.atomic():
-            yield
-        return
-    pending = pending_index_writes(db)
-    mark = len(pending) if pending is not None else 0
-    db.execute("SAVEPOINT one_question")
-    try:
+    if id(db.conn) in _IN_QUESTION:  # inside another (ingest's, around save_check): it undoes this one too
         yield
-    except BaseException:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK TO SAVEPOINT one_question")
-            db.execute("RELEASE SAVEPOINT one_question")
-        if pending is not None:
-            del pending[mark:]
-        raise
-    db.execute("RELEASE SAVEPOINT one_question")
+        return
+    _IN_QUESTION.add(id(db.conn))
+    try:
+        if not db.conn.in_transaction:
+            with db.atomic():
+                yield
+            return
+        pending = pending_index_writes(db)
+        mark = len(pending) if pending is not None else 0
+        db.execute("SAVEPOINT one_question")
+        try:
+            yield
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK TO SAVEPOINT one_question")
+                db.execute("RELEASE SAVEPOINT one_question")
+            if pending is not None:
+                del pending[mark:]
+            raise
+        db.execute("RELEASE SAVEPOINT one_question")
+    finally:
+        _IN_QUESTION.discard(id(db.conn))
 
 
 @contextmanager
