@@ -10,6 +10,7 @@ a question is overdue when it is pending and one of them is before today (Europe
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -65,9 +66,35 @@ def followed_tags(db: Database, refs: Sequence[str]) -> dict[str, tuple[str, ...
     return found
 
 
-def load_watch(db: Database, entries: Sequence[WatchEntry]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    key: str  # names the entries loaded
+    version: tuple[int, int]  # `_version` once loaded (and joined)
+    joined: bool
+
+
+# What each connection's temporary tables hold, kept beside it as long as it lives.
+_LOADED: weakref.WeakKeyDictionary[Database, _Loaded] = weakref.WeakKeyDictionary()
+
+
+def _version(db: Database) -> tuple[int, int]:
+    """Changes whenever a connection commits: another one (SQLite's data_version: `relance run`, a command)
+    or this one (its count of rows changed)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0]), db.conn.total_changes
+
+
+def loaded(db: Database, key: str) -> tuple[bool, bool]:
+    """Whether this connection's temporary tables still hold the entries `key` names (`load_watch`) and
+    their join with the store (`join_watched`), nothing having been written to the database since. A
+    connection kept from one web request to the next loads and joins again only after a change."""
+    found = _LOADED.get(db)
+    fresh = found is not None and found.key == key and found.version == _version(db)
+    return fresh, fresh and found is not None and found.joined
+
+
+def load_watch(db: Database, entries: Sequence[WatchEntry], key: str = "") -> None:
     """(Re)load the config's entries into this connection's temporary table, in their order; `join_watched`
-    then joins them with the store."""
+    then joins them with the store. `key` names the entries, for `loaded`."""
     outside = not db.conn.in_transaction
     db.execute(f"DROP TABLE IF EXISTS {WATCH_TABLE}")
     db.execute(f"CREATE TABLE {WATCH_TABLE} (ref TEXT PRIMARY KEY, tags TEXT NOT NULL, position INTEGER NOT NULL, "
@@ -76,6 +103,7 @@ def load_watch(db: Database, entries: Sequence[WatchEntry]) -> None:
                         [(e.ref, json.dumps(list(e.tags), ensure_ascii=False), i, e.chamber, e.legislature, e.number)
                          for i, e in enumerate(entries)])
     db.execute(f"DROP TABLE IF EXISTS {LISTING_TABLE}")
+    _LOADED[db] = _Loaded(key, _version(db), joined=False)
     if outside:  # the inserts opened a transaction: end it, or the caller's later writes would stay in it
         db.conn.commit()
     db.conn.create_function("relance_fold", 1, _fold, deterministic=True)
@@ -87,6 +115,9 @@ def join_watched(db: Database) -> None:
     outside = not db.conn.in_transaction
     db.execute(f"DROP TABLE IF EXISTS {LISTING_TABLE}")
     db.execute(f"CREATE TABLE {LISTING_TABLE} AS {_JOINED}")
+    previous = _LOADED.get(db)
+    if previous is not None:
+        _LOADED[db] = _Loaded(previous.key, _version(db), joined=True)
     if outside:
         db.conn.commit()
 

@@ -5,6 +5,7 @@ Everything takes the database and `today` (or `now`) from the caller."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -218,12 +219,15 @@ class WatchedView:
 
     def __init__(self, config: Config, db: Database, today: date) -> None:
         self.config, self.db, self.today = config, db, today
+        key = watch_key(config)
+        fresh, self._joined = listing.loaded(db, key)
+        if fresh:  # a connection kept from an earlier request, the database unchanged since
+            return
         refs = [w.question for w in config.watch]
         found = listing.followed_tags(db, [ref.uid for ref in refs])
         listing.load_watch(db, [listing.WatchEntry(
             ref.uid, tuple(dict.fromkeys([*w.tags, *found.get(ref.uid, ())])), ref.chamber, ref.legislature,
-            ref.number) for ref, w in zip(refs, config.watch, strict=True)])
-        self._joined = False
+            ref.number) for ref, w in zip(refs, config.watch, strict=True)], key)
 
     @property
     def _db(self) -> Database:
@@ -316,6 +320,11 @@ class WatchedView:
     def sequences(self, refs: Sequence[str]) -> Mapping[str, int]:
         """The id of each question's latest event told to subscribers: the calendar's SEQUENCE."""
         return listing.event_sequences(self.db, refs, frozenset(ADMIN_EVENT_KINDS))
+
+
+def watch_key(config: Config) -> str:
+    """A digest of the config's [[watch]] entries: what the connection's loaded watched set was made from."""
+    return hashlib.sha256(repr([(w.question.uid, w.tags) for w in config.watch]).encode()).hexdigest()
 
 
 def _day(value: str | None) -> date | None:

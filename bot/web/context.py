@@ -3,6 +3,7 @@ the clock, absolute links, and the refusals that become error pages."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,7 @@ class Site:
     secret: str
     mail: MailSettings | None  # None without an [email] section: no subscriptions on this site
     limiters: Limiters = field(default_factory=Limiters.default)
+    connections: threading.local = field(default_factory=threading.local)  # each thread's database (`db`)
 
     @property
     def base_url(self) -> str:
@@ -44,20 +46,26 @@ def site() -> Site:
 
 
 def db() -> Database:
-    """The request's connection, opened on first use and closed when the request ends: short
-    transactions beside `relance run` (WAL lets both read while one writes)."""
+    """The request's connection: its thread's, opened on the thread's first request and kept for the next
+    ones, so that the watched set it has loaded and joined with the store (storage/listing.py) serves every
+    request until the database changes. Each request's transaction ends with it: short transactions
+    beside `relance run` (WAL lets both read while one writes)."""
     if "relance_db" not in g:
-        # Migrated, without the pass that brings stored deadlines up to date: create_app ran it once at
-        # start, and every save since stores its deadlines; a pass per request would scan the table.
-        g.relance_db = open_db(database_path(site().config.storage.path))
+        connections = site().connections
+        if getattr(connections, "db", None) is None:
+            # Migrated, without the pass that brings stored deadlines up to date: create_app ran it once at
+            # start, and every save since stores its deadlines; a pass per request would scan the table.
+            connections.db = open_db(database_path(site().config.storage.path))
+        g.relance_db = connections.db
     found: Database = g.relance_db
     return found
 
 
 def close_db(_error: BaseException | None = None) -> None:
-    found = g.pop("relance_db", None)
-    if found is not None:
-        found.close()
+    """At the end of a request: what it left uncommitted is rolled back, as closing the connection did."""
+    found: Database | None = g.pop("relance_db", None)
+    if found is not None and found.conn.in_transaction:
+        found.conn.rollback()
 
 
 def now() -> datetime:
