@@ -343,6 +343,11 @@ def _event_where(query: EventQuery) -> tuple[str, dict[str, Any]]:
     return " WHERE " + " AND ".join(conditions), params
 
 
+def newest_event_id(db: Database) -> int:
+    """The id of the latest event of any question (0 before any): it grows with every event recorded."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
+
 def count_events(db: Database, query: EventQuery) -> int:
     where, params = _event_where(query)
     return int(db.execute(f"{_WATCHED_REFS} SELECT count(*) FROM events e{where}", params).fetchone()[0])

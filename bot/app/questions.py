@@ -317,6 +317,10 @@ class WatchedView:
     def count_events(self, *, tag: str | None = None, ref: str | None = None, since: date | None = None) -> int:
         return listing.count_events(self.db, _event_query(tag, ref, since))
 
+    def newest_event(self) -> int:
+        """The id of the latest event recorded, of any question: it grows with each one."""
+        return listing.newest_event_id(self.db)
+
     def sequences(self, refs: Sequence[str]) -> Mapping[str, int]:
         """The id of each question's latest event told to subscribers: the calendar's SEQUENCE."""
         return listing.event_sequences(self.db, refs, frozenset(ADMIN_EVENT_KINDS))

@@ -17,7 +17,7 @@ from bot.app.settings import http_settings, source_settings
 from bot.app.stats import rows_csv, status_keys
 from bot.app.watchlist import add_watch, remove_watch
 from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
-from bot.cli.views import event_text, render_status, snapshot_text
+from bot.cli.views import event_text, render_status, rows_json, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
 from bot.notify.wording import (
     MISSING_REASON,
@@ -131,7 +131,7 @@ def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, 
     rows = WatchedView(context.config, db, today).rows(Filters(chamber=chamber, tag=tag, overdue=overdue,
                                                                sort=WATCHED_ORDER))
     if as_json:
-        print_json(rows)
+        click.echo(rows_json(rows))  # the text print_json writes, sooner
     elif as_csv:
         click.echo(rows_csv(rows, status_keys()), nl=False)
     else:

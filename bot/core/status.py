@@ -85,16 +85,19 @@ class StoredState:
     missing: bool
 
 
-# A deadline depends only on its chamber, its start and its basis day: a listing of 10,000 questions
-# published over a year computes a few hundred of them, not 20,000.
-_deadline = lru_cache(maxsize=4096)(deadline_from)
+@lru_cache(maxsize=4096)
+def _deadline(chamber: Chamber, starts_from: StartsFrom, basis: date) -> tuple[Deadline | None, str | None]:
+    """A deadline and its explanation: they depend only on the chamber, the start and the basis day, so a
+    listing of 10,000 questions published over a year computes a few hundred of them, not 20,000."""
+    deadline = deadline_from(chamber, starts_from, basis)
+    return deadline, deadline.explain_fr() if deadline else None
 
 
 def _checked(chamber: Chamber, starts_from: StartsFrom, basis: date | None, stored: date | None
-             ) -> tuple[bool, Deadline | None]:
-    """(whether the stored date is the one the rules give from `basis`, that deadline)."""
-    deadline = _deadline(chamber, starts_from, basis) if basis is not None else None
-    return (deadline.date if deadline else None) == stored, deadline
+             ) -> tuple[bool, Deadline | None, str | None]:
+    """(whether the stored date is the one the rules give from `basis`, that deadline, its explanation)."""
+    deadline, explained = _deadline(chamber, starts_from, basis) if basis is not None else (None, None)
+    return (deadline.date if deadline else None) == stored, deadline, explained
 
 
 def stored_status_row(ref: QuestionRef, tags: tuple[str, ...], state: StoredState, rules: str, today: date
@@ -107,8 +110,8 @@ def stored_status_row(ref: QuestionRef, tags: tuple[str, ...], state: StoredStat
     row = _base_row(ref, tags, state.last_checked, state.last_error, state.missing)
     if state.status is None:
         return row
-    answer_ok, answer = _checked(ref.chamber, "publication", state.published, state.answer_deadline)
-    signal_ok, signal = _checked(ref.chamber, "signalement", state.signaled, state.signal_deadline)
+    answer_ok, answer, answer_rule = _checked(ref.chamber, "publication", state.published, state.answer_deadline)
+    signal_ok, signal, signal_rule = _checked(ref.chamber, "signalement", state.signaled, state.signal_deadline)
     if state.deadline_rules != rules or not (answer_ok and signal_ok):
         return None
     overdue = signaled_overdue = False
@@ -129,8 +132,8 @@ def stored_status_row(ref: QuestionRef, tags: tuple[str, ...], state: StoredStat
     row.update({
         "title": state.title, "author": state.author, "ministry": state.ministry, "published": _iso(state.published),
         "deadline": _iso(binding.date) if binding else None,
-        "deadline_rule": binding.explain_fr() if binding else None, "status": state.status,
-        "answered": _iso(state.answered), "signaled": _iso(state.signaled),
+        "deadline_rule": (answer_rule if binding is answer else signal_rule) if binding else None,
+        "status": state.status, "answered": _iso(state.answered), "signaled": _iso(state.signaled),
         "overdue": overdue or signaled_overdue, "signaled_overdue": signaled_overdue,
         "days_overdue": days_late if days_late else None, "days_left": days_left,
     })

@@ -34,6 +34,8 @@ class Site:
     mail: MailSettings | None  # None without an [email] section: no subscriptions on this site
     limiters: Limiters = field(default_factory=Limiters.default)
     connections: threading.local = field(default_factory=threading.local)  # each thread's database (`db`)
+    # The feeds' documents with what they were made from (bot/web/feeds.py), shared by the threads.
+    documents: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:

@@ -7,6 +7,9 @@ calendars can poll often for the price of a few headers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from time import monotonic
+
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
@@ -27,6 +30,24 @@ def _view() -> tuple[WatchedView, str | None]:
     return view, tag
 
 
+def _made(name: str, view: WatchedView, tag: str | None, make: Callable[[], Document]) -> Document:
+    """The feed `name` (of `tag`) as `make` makes it, or as it was made less than MAX_AGE_SECONDS ago (what
+    its Cache-Control lets any reader keep) from the same state: the same day, the same latest event, the
+    same newest change and number of the watched questions (of `tag`)."""
+    state = (name, tag, view.today, view.newest_event(), view.last_change(Filters(tag=tag)),
+             view.count(Filters(tag=tag)))
+    documents = site().documents
+    found = documents.get(state)
+    if found is not None and monotonic() - found[0] < MAX_AGE_SECONDS:
+        document: Document = found[1]
+        return document
+    document = make()
+    for key in [key for key, (made, _) in list(documents.items()) if monotonic() - made >= MAX_AGE_SECONDS]:
+        documents.pop(key, None)
+    documents[state] = (monotonic(), document)
+    return document
+
+
 def _conditional(document: Document, mimetype: str) -> ResponseReturnValue:
     response = Response(document.body, mimetype=mimetype)
     response.set_etag(document.etag)
@@ -39,11 +60,12 @@ def _conditional(document: Document, mimetype: str) -> ResponseReturnValue:
 @bp.get("/events.atom")
 def events_atom() -> ResponseReturnValue:
     view, tag = _view()
-    document = events_feed(view, tag=tag, now=now(), base_url=site().base_url)
+    document = _made("atom", view, tag, lambda: events_feed(view, tag=tag, now=now(), base_url=site().base_url))
     return _conditional(document, "application/atom+xml")
 
 
 @bp.get("/deadlines.ics")
 def deadlines_ics() -> ResponseReturnValue:
     view, tag = _view()
-    return _conditional(deadlines_calendar(view, tag=tag, now=now()), "text/calendar")
+    return _conditional(_made("ical", view, tag, lambda: deadlines_calendar(view, tag=tag, now=now())),
+                        "text/calendar")

@@ -8,8 +8,12 @@ added is one of test_web_paging's, derived from the real QANR5L17QE5268.json.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
+
+import bot.web.feeds
 from bot.app.config import load_config
 from bot.app.database import open_database
 from bot.app.questions import WATCHED_ORDER, Filters, WatchedView, watch_key
@@ -64,3 +68,26 @@ def test_a_view_on_the_same_connection_sees_its_own_writes(site: Site) -> None:
         assert next(r for r in again if r["ref"] == AN) == next(r for r in first if r["ref"] == AN)
     finally:
         db.close()
+
+
+def test_a_feed_is_made_once_while_the_state_it_shows_stays(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str | None] = []
+    real = bot.web.feeds.deadlines_calendar
+
+    def counted(view: Any, *, tag: str | None, now: datetime) -> Any:
+        made.append(tag)
+        return real(view, tag=tag, now=now)
+
+    monkeypatch.setattr(bot.web.feeds, "deadlines_calendar", counted)
+    first = site.client.get("/feeds/deadlines.ics")
+    assert site.client.get("/feeds/deadlines.ics").data == first.data and made == [None]
+    assert site.client.get("/feeds/deadlines.ics?tag=vsa").status_code == 200 and made == [None, "vsa"]
+    snapshot = derived_snapshot(10)  # pending, published 31/12/2024: its deadline in the calendar
+    store(site.db_path, None, snapshot, TODAY - timedelta(days=1))
+    db = open_database(site.db_path)
+    try:
+        follow(db, snapshot.ref.uid, ["rule"], ["nouveau"], NOW)
+    finally:
+        db.close()
+    again = site.client.get("/feeds/deadlines.ics")
+    assert made == [None, "vsa", None] and snapshot.ref.uid.encode() in again.data

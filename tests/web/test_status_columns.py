@@ -9,6 +9,7 @@ late, some signaled (tests/web/test_web_paging.py `derived_snapshot`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ import bot.app.questions
 from bot.app.config import load_config
 from bot.app.database import open_database
 from bot.app.questions import WATCHED_ORDER, Filters, WatchedView, watched_questions
+from bot.cli.views import rows_json
 from bot.core.status import status_row
 from storage.db import open_db
 from storage.questions import all_questions
@@ -87,3 +89,10 @@ def test_a_row_stored_under_other_rules_is_decoded(big: Site, monkeypatch: pytes
     assert rows == expected
     an = next(r for r in rows if r["ref"] == AN)
     assert an["deadline"] == "2025-05-25" and an["days_overdue"] == 9  # from the snapshot, not the column
+
+
+def test_status_json_text_is_that_of_json_dumps(big: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows, _ = column_rows(big, date(2025, 6, 10), monkeypatch)
+    assert any("é" in str(r["deadline_rule"]) for r in rows)  # non-ASCII text kept as it is
+    assert rows_json(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
+    assert rows_json([]) == "[]" and rows_json([{"odd": 1.5}]) == json.dumps([{"odd": 1.5}], indent=2)
