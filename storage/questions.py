@@ -268,11 +268,11 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
                                                [ref]).fetchone() or (None, None, None)
         old = snapshot_json(stored, ref) if stored is not None else None
         changed = old != text
-        row = {"ref": ref, **_query_columns(snapshot), "last_checked": _iso(poll.at),
-               "last_success": _iso(poll.at), "last_error": None, "first_seen": first_seen or _iso(poll.at),
-               **_deadline_values(deadlines)}
+        at = _iso(poll.at)
+        row = {"ref": ref, **_query_columns(snapshot), "last_checked": at, "last_success": at, "last_error": None,
+               "first_seen": first_seen or at, **_deadline_values(deadlines)}
         if changed:  # an unchanged snapshot is neither deflated nor written again
-            row.update(snapshot=encode_json(text), last_change=_iso(poll.at))
+            row.update(snapshot=encode_json(text), last_change=at)
         rowid = _upsert_question(db, row, rowid)
         if changed:
             index_snapshot(db, rowid, snapshot, decode_snapshot(old, ref) if old is not None else None)
