@@ -71,6 +71,9 @@ def snapshot_json(snapshot: QuestionSnapshot) -> dict[str, Any]:
     }
 
 
+EVENT_KEYS = ("id", "ref", "kind", "date", "seen_at", "details")  # an event's JSON keys, in order
+
+
 def event_json(event: Event) -> dict[str, Any]:
     return {"id": event.id, "ref": event.ref, "kind": event.kind, "date": _iso(event.official_date),
             "seen_at": event.seen_at.isoformat(), "details": dict(event.details)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -120,6 +121,8 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return "; ".join(_cell(item) for item in value)
+    if isinstance(value, dict):  # an event's details: its JSON text, keys sorted
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
 
 

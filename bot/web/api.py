@@ -1,5 +1,7 @@
 """The JSON API: the watched questions with the keys of `relance status --json` (and its filters), one
-question, and the event log with the keys of `relance events --json`.
+question, and the event log with the keys of `relance events --json`; each list also as CSV
+(`/api/questions.csv`, `/api/events.csv`: the same parameters and paging, one column per JSON key, an
+event's `details` as its JSON text).
 
 Lists are paged in SQL: `?limit=N` (100 by default, at most 1000) from `?offset=K`, or `?page=P`. The
 body stays a JSON list of the documented objects; the total and the links to the other pages are in
@@ -8,13 +10,15 @@ headers: `X-Total-Count`, and `Link` with `rel="next"` / `rel="prev"` (RFC 8288)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bot.app.json_views import event_json
+from bot.app.json_views import EVENT_KEYS, event_json
 from bot.app.questions import BadArgs, WatchedView, Window, parse_day, parse_filters, parse_window
+from bot.app.stats import rows_csv, status_keys
 from bot.core.deadlines import today_in_paris
 from bot.core.status import status_row
 from bot.web.context import Refusal, absolute_url, db, now, site
@@ -62,9 +66,29 @@ def _view() -> WatchedView:
     return WatchedView(site().config, db(), today_in_paris(now()))
 
 
+def _csv(rows: list[dict[str, Any]], columns: Sequence[str], headers: dict[str, str], name: str
+         ) -> ResponseReturnValue:
+    """The rows as CSV (a header row of `columns`), with the JSON list's paging headers and a validator."""
+    response = Response(rows_csv(rows, columns), mimetype="text/csv")
+    response.headers.update(headers)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 @bp.get("/questions")
 def questions() -> ResponseReturnValue:
     """?chamber=an|senat, ?tag=T, ?status=S, ?ministry=M, ?overdue=1, ?sort=COLUMN&order=asc|desc; paged."""
+    return _json(*_questions("api.questions"))
+
+
+@bp.get("/questions.csv")
+def questions_csv() -> ResponseReturnValue:
+    rows, headers = _questions("api.questions_csv")
+    return _csv(rows, status_keys(), headers, "questions")
+
+
+def _questions(endpoint: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     window = _window()
     try:
         filters = parse_filters({k: v for k, v in request.args.items() if k != "page"})
@@ -72,7 +96,7 @@ def questions() -> ResponseReturnValue:
         raise _bad(error) from None
     view = _view()
     rows = view.rows(filters, limit=window.limit, offset=window.offset)
-    return _json(rows, _paging("api.questions", window, len(rows), view.count(filters)))
+    return rows, _paging(endpoint, window, len(rows), view.count(filters))
 
 
 @bp.get("/questions/<ref>")
@@ -91,6 +115,16 @@ def question(ref: str) -> ResponseReturnValue:
 @bp.get("/events")
 def events() -> ResponseReturnValue:
     """?since=YYYY-MM-DD (events seen that day or later, Paris time), ?ref=REF, ?tag=T; oldest first; paged."""
+    return _json(*_events("api.events"))
+
+
+@bp.get("/events.csv")
+def events_csv() -> ResponseReturnValue:
+    rows, headers = _events("api.events_csv")
+    return _csv(rows, EVENT_KEYS, headers, "evenements")
+
+
+def _events(endpoint: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     window = _window()
     try:
         since = parse_day(request.args.get("since"), "since")
@@ -106,4 +140,4 @@ def events() -> ResponseReturnValue:
     view = _view()
     found = view.events(tag=tag, ref=uid, since=since, limit=window.limit, offset=window.offset)
     total = view.count_events(tag=tag, ref=uid, since=since)
-    return _json([event_json(e) for e in found], _paging("api.events", window, len(found), total))
+    return [event_json(e) for e in found], _paging(endpoint, window, len(found), total)

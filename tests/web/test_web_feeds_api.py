@@ -4,6 +4,8 @@ feeds (Atom, iCalendar) with their validators, and the JSON API."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 
@@ -113,3 +115,27 @@ def test_api_events_since_a_day(site: Site) -> None:
 def test_api_events_bad_since_is_400(site: Site, since: str) -> None:
     response = site.client.get(f"/api/events?since={since}")
     assert response.status_code == 400 and response.json is not None and "since" in response.json["error"]
+
+
+def test_each_api_list_as_csv_has_the_json_keys_as_columns(site: Site) -> None:
+    rows = site.client.get("/api/questions?sort=ref").json
+    table = site.client.get("/api/questions.csv?sort=ref")
+    assert table.status_code == 200 and table.mimetype == "text/csv"
+    assert 'filename="questions.csv"' in table.headers["Content-Disposition"]
+    assert table.headers["X-Total-Count"] == "4"
+    parsed = list(csv.DictReader(io.StringIO(table.get_data(as_text=True))))
+    assert rows is not None and [r["ref"] for r in parsed] == [r["ref"] for r in rows]
+    assert list(parsed[0]) == list(rows[0])  # one column per JSON key, in order
+    an = next(r for r in parsed if r["ref"] == AN)
+    assert (an["deadline"], an["days_overdue"], an["overdue"], an["last_error"]) == ("2025-05-25", "9", "false", "")
+    assert site.client.get("/api/questions.csv?sort=ref",
+                           headers={"If-None-Match": table.headers["ETag"]}).status_code == 304
+
+    events = list(csv.DictReader(io.StringIO(site.client.get("/api/events.csv?since=2025-06-01").get_data(
+        as_text=True))))
+    assert [(e["ref"], e["kind"], e["date"]) for e in events] == [(AN, "answered", "2025-06-03")]
+    assert list(events[0]) == ["id", "ref", "kind", "date", "seen_at", "details"]
+    assert json.loads(events[0]["details"])["page"] == "4348"  # the details as their JSON text
+    paged = site.client.get("/api/events.csv?limit=2")
+    assert paged.headers["X-Total-Count"] == "5" and 'rel="next"' in paged.headers["Link"]
+    assert "/api/events.csv?" in paged.headers["Link"]
