@@ -21,6 +21,7 @@ from scrapers.an_actors import Actor, Body
 from scrapers.model import QuestionSnapshot
 from storage.db import BUSY_TIMEOUT_MS, StorageError
 from storage.questions import _snapshot_columns, reindex
+from storage.snapshots import HAS_SNAPSHOT, write_snapshot
 
 _ACTOR_COLUMNS = ("uid", "civility", "first_name", "surname", "name")
 _MANDATE_COLUMNS = ("uid", "organ_ref", "actor", "organ_type", "quality", "start", "end", "legislature")
@@ -131,7 +132,7 @@ def actor_counts_on_file(path: Path) -> ActorCounts | None:
 def an_question_refs(db: Database) -> list[str]:
     """The refs of every stored AN question with a snapshot, in ref order."""
     return [ref for (ref,) in db.execute(
-        "SELECT ref FROM questions WHERE chamber = 'an' AND snapshot IS NOT NULL ORDER BY ref")]
+        f"SELECT ref FROM questions WHERE chamber = 'an' AND {HAS_SNAPSHOT} ORDER BY ref")]
 
 
 def save_renamed(db: Database, snapshots: Iterable[QuestionSnapshot]) -> int:
@@ -143,9 +144,10 @@ def save_renamed(db: Database, snapshots: Iterable[QuestionSnapshot]) -> int:
         for snapshot in snapshots:
             columns = _snapshot_columns(snapshot)
             reindex(db, snapshot)
-            db.execute("UPDATE questions SET author = ?, ministry = ?, ministry_asked = ?, author_group = ?, "
-                       "snapshot = ? WHERE ref = ?",
+            db.execute("UPDATE questions SET author = ?, ministry = ?, ministry_asked = ?, author_group = ? "
+                       "WHERE ref = ?",
                        [columns["author"], columns["ministry"], columns["ministry_asked"], columns["author_group"],
-                        columns["snapshot"], snapshot.ref.uid])
+                        snapshot.ref.uid])
+            write_snapshot(db, snapshot.ref.uid, columns["snapshot"])
             count += 1
     return count

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from storage.questions import _deadline_values, all_questions
 from storage.records import DeadlineColumns, StoredQuestion
+from storage.snapshots import HAS_SNAPSHOT
 
 
 def stale_deadlines(db: Database, rules: str, limit: int = 1000) -> list[StoredQuestion]:
@@ -23,7 +24,7 @@ def stale_deadlines(db: Database, rules: str, limit: int = 1000) -> list[StoredQ
     # than a scan of every row: on a store that is up to date, as it is but after an upgrade, this
     # costs nothing however many questions it holds.
     refs = [ref for (ref,) in db.execute(
-        "SELECT ref FROM questions WHERE deadline_rules IS NULL AND snapshot IS NOT NULL "
+        f"SELECT ref FROM questions WHERE deadline_rules IS NULL AND {HAS_SNAPSHOT} "
         "UNION ALL SELECT ref FROM questions WHERE deadline_rules < ? "
         "UNION ALL SELECT ref FROM questions WHERE deadline_rules > ? LIMIT ?", [rules, rules, limit])]
     return all_questions(db, refs)

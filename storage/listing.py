@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from storage.instants import instant_from, instant_text
 from storage.questions import MISSING, event_from_row
 from storage.records import Event
+from storage.snapshots import HAS_SNAPSHOT
 
 Order = Literal["asc", "desc"]
 WATCH_TABLE = "temp.relance_watch"
@@ -127,8 +128,8 @@ def _fold(value: str | None) -> str | None:
 
 
 # The watched set: the config's entries, then the questions rules found that the config does not list,
-# with the columns of `questions` the listings read (through the covering index of m014: the planner would
-# otherwise take the primary key and read the table's rows, each behind its snapshot BLOB).
+# with the columns of `questions` the listings read (from the table's rows, by primary key: they hold no
+# snapshot since m015, many rows to a page).
 _UNION = (f"SELECT ref, tags, position, chamber, legislature, number FROM {WATCH_TABLE} UNION ALL "
           f"SELECT f.ref, f.tags, NULL, NULL, NULL, NULL FROM followed f "
           f"WHERE NOT EXISTS (SELECT 1 FROM {WATCH_TABLE} c WHERE c.ref = f.ref)")
@@ -136,7 +137,7 @@ _JOINED = (f"WITH watched(ref, tags, position, w_chamber, w_legislature, w_numbe
            "SELECT w.ref, w.tags, w.position, w.w_chamber, w.w_legislature, w.w_number, q.status, q.answer_deadline, "
            "q.signal_deadline, q.answered, q.published, q.chamber, q.legislature, q.number, q.ministry, q.author, "
            "q.last_checked, q.last_change "
-           "FROM watched w LEFT JOIN questions q INDEXED BY questions_listing ON q.ref = w.ref")
+           "FROM watched w LEFT JOIN questions q ON q.ref = w.ref")
 # Every listing reads that join, made once by `join_watched` into a temporary table: a page's counts, rows
 # and menus each scan it in memory instead of joining the store again.
 _WATCHED = f"WITH watched AS (SELECT * FROM {LISTING_TABLE}) "
@@ -227,7 +228,7 @@ def watched_page(db: Database, query: Query, *, limit: int | None, offset: int =
 
 # What a status row shows of a stored question (bot.core.status.StoredState), without its snapshot: the
 # status is NULL when there is no snapshot (a question never read), as a row without one shows.
-_STATE = ("ref, CASE WHEN snapshot IS NULL THEN NULL ELSE status END, title, author, ministry, published, answered, "
+_STATE = (f"ref, CASE WHEN {HAS_SNAPSHOT} THEN status END, title, author, ministry, published, answered, "
           f"signaled, answer_deadline, signal_deadline, deadline_rules, last_checked, last_error, {MISSING}")
 
 

@@ -20,6 +20,7 @@ from storage.instants import instant_from as _instant
 from storage.instants import instant_text
 from storage.records import DeadlineColumns, Event, Poll, SourceHealth, StoredQuestion
 from storage.snapshots import (
+    STORED_SNAPSHOT,
     decode_details,
     decode_snapshot,
     deferred_index,
@@ -30,6 +31,7 @@ from storage.snapshots import (
     pending_index_writes,
     snapshot_json,
     snapshot_text,
+    write_snapshot,
 )
 
 
@@ -61,7 +63,8 @@ def _query_columns(s: QuestionSnapshot) -> dict[str, Any]:
 
 
 def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:
-    """The columns a query filters or sorts on, and the whole snapshot beside them (storage/snapshots.py)."""
+    """The columns a query filters or sorts on, and the whole snapshot (`snapshot`: its stored value, which
+    goes in the table `snapshots`, storage/snapshots.py)."""
     return {**_query_columns(s), "snapshot": encode_snapshot(s)}
 
 
@@ -80,7 +83,8 @@ def _stored(row: dict[str, Any]) -> StoredQuestion:
 MISSING = ("(questions.last_error IS NOT NULL AND (SELECT outcome FROM polls WHERE polls.ref = questions.ref "
            "ORDER BY at DESC, id DESC LIMIT 1) = 'missing')")
 _STORED_COLUMNS = ("ref", "snapshot", "first_seen", "last_checked", "last_success", "last_error", "last_change")
-_STORED_SELECT = f"{', '.join(_STORED_COLUMNS)}, {MISSING} AS missing"
+_STORED_SELECT = (f"ref, {STORED_SNAPSHOT} AS snapshot, {', '.join(_STORED_COLUMNS[2:])}, "
+                  f"{MISSING} AS missing")
 
 
 def get_question(db: Database, ref: str) -> StoredQuestion | None:
@@ -154,7 +158,7 @@ def check_states(db: Database, refs: Iterable[str], *, bulk_sources: Sequence[st
 
 def iter_snapshots(db: Database) -> Iterator[QuestionSnapshot]:
     """Every stored snapshot, one at a time (a whole archive's worth never sits in memory)."""
-    for ref, data in db.execute("SELECT ref, snapshot FROM questions WHERE snapshot IS NOT NULL ORDER BY ref"):
+    for ref, data in db.execute("SELECT ref, data FROM snapshots ORDER BY ref"):
         yield decode_snapshot(data, ref)
 
 
@@ -207,7 +211,8 @@ def _upsert_question(db: Database, row: dict[str, Any], rowid: int | None) -> in
 def reindex(db: Database, snapshot: QuestionSnapshot) -> None:
     """Bring the search index entry of a stored question to `snapshot`, before its row is updated to it
     (the index's old entry is taken out with the values of the stored snapshot)."""
-    found = db.execute("SELECT rowid, snapshot FROM questions WHERE ref = ?", [snapshot.ref.uid]).fetchone()
+    found = db.execute(f"SELECT rowid, {STORED_SNAPSHOT} FROM questions WHERE ref = ?",
+                       [snapshot.ref.uid]).fetchone()
     if found is not None:
         rowid, old = found
         index_snapshot(db, rowid, snapshot, decode_snapshot(old, snapshot.ref.uid) if old is not None else None)
@@ -264,17 +269,18 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
     stored beside it (None: left to be computed, storage/deadlines.py)."""
     ref, text = snapshot.ref.uid, snapshot_text(snapshot)
     with one_question(db):
-        rowid, stored, first_seen = db.execute("SELECT rowid, snapshot, first_seen FROM questions WHERE ref = ?",
-                                               [ref]).fetchone() or (None, None, None)
+        rowid, stored, first_seen = db.execute(f"SELECT rowid, {STORED_SNAPSHOT}, first_seen FROM questions "
+                                               "WHERE ref = ?", [ref]).fetchone() or (None, None, None)
         old = snapshot_json(stored, ref) if stored is not None else None
         changed = old != text
         at = _iso(poll.at)
         row = {"ref": ref, **_query_columns(snapshot), "last_checked": at, "last_success": at, "last_error": None,
                "first_seen": first_seen or at, **_deadline_values(deadlines)}
         if changed:  # an unchanged snapshot is neither deflated nor written again
-            row.update(snapshot=encode_json(text), last_change=at)
+            row.update(last_change=at)
         rowid = _upsert_question(db, row, rowid)
         if changed:
+            write_snapshot(db, ref, encode_json(text))
             index_snapshot(db, rowid, snapshot, decode_snapshot(old, ref) if old is not None else None)
         new_events = _insert_events(db, events)
         _insert_poll(db, poll)

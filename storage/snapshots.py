@@ -1,10 +1,14 @@
-"""How a question's snapshot is kept: in `questions.snapshot`, its JSON (scrapers/serialize.py) deflated
-by zlib, as a BLOB whose first byte says how it was written, so that a later format is a new byte and
-every stored value stays readable (a TEXT value is the plain JSON every row held before migration m011);
-and in the full-text index `questions_fts`, its words only. An event's details (`events.details`) are
-deflated the same way (`encode_details`, `decode_details`).
+"""How a question's snapshot is kept: in the table `snapshots` (`ref`, `data`; migration m015 moved it
+there out of `questions.snapshot`, so that the questions' rows hold only the small columns queries read,
+many to a page), its JSON (scrapers/serialize.py) deflated by zlib, as a BLOB whose first byte says how
+it was written, so that a later format is a new byte and every stored value stays readable (a TEXT value
+is the plain JSON every row held before migration m011); and in the full-text index `questions_fts`, its
+words only. An event's details (`events.details`) are deflated the same way (`encode_details`,
+`decode_details`).
 
-Every reader of the column goes through `decode_snapshot` (or `snapshot_json` for the JSON text). The
+Every reader of a stored value goes through `decode_snapshot` (or `snapshot_json` for the JSON text);
+SQL over `questions` reads it as `STORED_SNAPSHOT`, tests whether there is one with `HAS_SNAPSHOT`, and
+`write_snapshot` stores one. The
 question's text is stored once, in the snapshot: the index is a contentless FTS5 table (it keeps the
 words and their positions, not the text), written here explicitly on every change of a snapshot. SQLite
 3.40 has no `contentless_delete`: an entry is taken out by giving FTS5 the values it was made from,
@@ -50,6 +54,22 @@ _DICTIONARY_1: Final = (
 ).encode()
 
 
+# A question's stored value, and whether it has one (a question only ever failed to read has none), as
+# expressions over a row of `questions` (each one seek on the snapshots' primary key).
+STORED_SNAPSHOT: Final = "(SELECT data FROM snapshots WHERE snapshots.ref = questions.ref)"
+HAS_SNAPSHOT: Final = "EXISTS (SELECT 1 FROM snapshots WHERE snapshots.ref = questions.ref)"
+
+
+def create_snapshots_table(db: Database) -> None:
+    db.execute("CREATE TABLE snapshots (ref TEXT PRIMARY KEY, data BLOB NOT NULL)")
+
+
+def write_snapshot(db: Database, ref: str, data: bytes) -> None:
+    """Store `data` (from `encode_snapshot` or `encode_json`) as the snapshot of `ref`, in place of any."""
+    db.execute("INSERT INTO snapshots (ref, data) VALUES (?, ?) ON CONFLICT (ref) DO UPDATE SET data = excluded.data",
+               [ref, data])
+
+
 class StoredSnapshotError(CannotRun):
     """A stored snapshot (or event's details) that cannot be read back: names the question (the event)
     and the problem."""
@@ -71,7 +91,7 @@ def encode_json(text: str) -> bytes:
 
 
 def encode_snapshot(snapshot: QuestionSnapshot) -> bytes:
-    """The value `questions.snapshot` holds for `snapshot`."""
+    """The value `snapshots.data` holds for `snapshot`."""
     return encode_json(snapshot_text(snapshot))
 
 

@@ -85,7 +85,7 @@ def kinds(report: dict[str, Any], ref: str | None = None) -> list[str]:
 
 def stored_snapshot(config: Path, ref: str) -> str | None:
     with sqlite3.connect(config.parent / "relance.db") as conn:
-        row = conn.execute("SELECT snapshot FROM questions WHERE ref = ?", [ref]).fetchone()
+        row = conn.execute("SELECT data FROM snapshots WHERE ref = ?", [ref]).fetchone()
     return row[0] if row else None
 
 

@@ -94,7 +94,7 @@ def events(report: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 def stored(config: Path, ref: str) -> dict[str, Any] | None:
     with sqlite3.connect(config.parent / "relance.db") as conn:
-        row = conn.execute("SELECT snapshot FROM questions WHERE ref = ?", [ref]).fetchone()
+        row = conn.execute("SELECT data FROM snapshots WHERE ref = ?", [ref]).fetchone()
     return json.loads(snapshot_json(row[0], ref)) if row else None
 
 

@@ -122,7 +122,7 @@ def test_no_network_one_line_per_source_and_no_change(config: Path) -> None:
     assert {line.split(":")[1].strip() for line in lines} == {
         "Assemblée nationale (open data)", "Assemblée nationale (ancien site)", "Sénat"}
     with sqlite3.connect(config.parent / "relance.db") as conn:
-        assert conn.execute("SELECT count(*) FROM questions WHERE snapshot IS NOT NULL").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
 
 

@@ -129,8 +129,8 @@ def test_a_damaged_database(tmp_path: Path) -> None:
     db.table("polls").insert_all({"at": f"2025-06-02T{i % 24:02d}:00:00", "source": "an", "outcome": "unchanged",
                                   "url": "x" * 200} for i in range(2000))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
     db.close()
-    page_size = 4096
     with path.open("r+b") as file:  # scribble over a page in the middle of the file, as a bad disk would
         file.seek(page_size * (path.stat().st_size // page_size // 2))
         file.write(os.urandom(page_size))

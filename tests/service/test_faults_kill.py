@@ -42,7 +42,7 @@ def event_log(config: Path, db: Path | None = None) -> list[tuple[str, str, str,
 
 def first_stored(config: Path) -> bool:
     try:
-        return bool(rows(config, "SELECT 1 FROM questions WHERE ref = ? AND snapshot IS NOT NULL", AN_REF))
+        return bool(rows(config, "SELECT 1 FROM snapshots WHERE ref = ?", AN_REF))
     except sqlite3.OperationalError:  # not created, or not migrated, yet
         return False
 

@@ -46,7 +46,7 @@ AN_REF = "QANR5L17QE5268"
 
 
 def stored_value(db: Database, ref: str) -> Any:
-    return db.execute("SELECT snapshot FROM questions WHERE ref = ?", [ref]).fetchone()[0]
+    return db.execute("SELECT data FROM snapshots WHERE ref = ?", [ref]).fetchone()[0]
 
 
 def test_every_real_snapshot_round_trips_deflated() -> None:
@@ -82,7 +82,7 @@ def as_pre_m011_text(db: Database, ref: str) -> None:
     """The row as relance wrote it before m011: the snapshot as its JSON text (the same JSON
     `snapshot_text` writes), which a database migrated from then holds until m011 converts it."""
     value = stored_value(db, ref)
-    db.execute("UPDATE questions SET snapshot = ? WHERE ref = ?", [snapshot_json(value, ref), ref])
+    db.execute("UPDATE snapshots SET data = ? WHERE ref = ?", [snapshot_json(value, ref), ref])
 
 
 def test_rows_written_as_text_still_read(tmp_path: Path) -> None:
@@ -102,10 +102,10 @@ def test_unreadable_stored_value_names_the_question(tmp_path: Path) -> None:
     db = open_db(tmp_path / "relance.db")
     save_check(db, parse_an_json(dump(qe_json()), URL), [], poll(NOON))
     truncated = stored_value(db, AN_REF)[:-10]  # a BLOB cut short (a disk fault, a bad copy)
-    db.execute("UPDATE questions SET snapshot = ? WHERE ref = ?", [truncated, AN_REF])
+    db.execute("UPDATE snapshots SET data = ? WHERE ref = ?", [truncated, AN_REF])
     with pytest.raises(StoredSnapshotError, match=f"stored snapshot of {AN_REF}: cannot inflate"):
         get_question(db, AN_REF)
-    db.execute("UPDATE questions SET snapshot = ? WHERE ref = ?", [b"\x09" + truncated[1:], AN_REF])
+    db.execute("UPDATE snapshots SET data = ? WHERE ref = ?", [b"\x09" + truncated[1:], AN_REF])
     with pytest.raises(StoredSnapshotError, match="unknown format '09'"):
         all_questions(db)
 
@@ -143,7 +143,7 @@ def test_migration_converts_and_keeps_the_snippets(tmp_path: Path, query: str) -
     assert before
     old.close()
     db = open_db(tmp_path / "relance.db")
-    assert all(isinstance(value, bytes) for (value,) in db.execute("SELECT snapshot FROM questions"))
+    assert all(isinstance(value, bytes) for (value,) in db.execute("SELECT data FROM snapshots"))
     assert {"text", "rubric"}.isdisjoint(db.table("questions").columns_dict)
     assert [q.snapshot for q in all_questions(db)] == sorted(snapshots, key=lambda s: s.ref.uid)
     assert {hit.ref: hit.snippet for hit in search_questions(db, query)} == before
