@@ -34,6 +34,7 @@ from bot.notify.wording.stats import (
     CHART_PARTS_FR,
     COLUMNS_FR,
     FIGURES_FR,
+    GROUP_PAGE_FR,
     NO_QUESTIONS,
     RATES_NOTE,
     UNNAMED,
@@ -148,7 +149,8 @@ def _figure() -> str:
     return (request.args.get("figure") or "questions").strip()
 
 
-def _group_page(template: str, by: str, name: str) -> ResponseReturnValue:
+def _group_page(by: str, name: str) -> ResponseReturnValue:
+    """A ministry's or an author's page (`by`): the one template, in the words of its kind."""
     req = _request()
     req = StatsRequest(by=by, chamber=req.chamber, since=req.since, until=req.until)
     row = one_row(site().config, db(), req, name, _today())
@@ -156,7 +158,9 @@ def _group_page(template: str, by: str, name: str) -> ResponseReturnValue:
         raise Refusal(404, "Page introuvable", f"Aucune question enregistrée pour « {name[:120]} » "
                       "avec ces filtres.", link=(url_for("stats.statistics", by=by), "Toutes les statistiques"))
     chart = answers_chart(delays(site().config, db(), req, name, _today()))
-    return render_template(template, name=name, req=req, row=row, chart=chart, columns=COLUMNS_FR, rate=rate_fr,
+    kind, about = GROUP_PAGE_FR[by]
+    return render_template("stats_group.html", name=name, kind=kind, about=about, endpoint=GROUP_PAGES[by],
+                           req=req, row=row, chart=chart, columns=COLUMNS_FR, rate=rate_fr,
                            median=median_fr, link=lambda figure: figure_link(req, name, figure),
                            rates_note=RATES_NOTE, listing=_listing(req, name, _figure()))
 
@@ -164,13 +168,13 @@ def _group_page(template: str, by: str, name: str) -> ResponseReturnValue:
 @bp.get("/statistiques/ministere/<path:name>")
 def ministry(name: str) -> ResponseReturnValue:
     """A ministry (holding the questions now): its figures, its answers over time, its questions."""
-    return _group_page("ministry.html", "ministry", name)
+    return _group_page("ministry", name)
 
 
 @bp.get("/statistiques/auteur/<path:name>")
 def author(name: str) -> ResponseReturnValue:
     """An author: their figures, the answers they got over time, their questions."""
-    return _group_page("author.html", "author", name)
+    return _group_page("author", name)
 
 
 @bp.get("/statistiques/questions")

@@ -18,6 +18,10 @@ FIGURES_FR = {"questions": "toutes les questions", "answered": "les questions r�
               "answered_on_time": "les questions répondues dans les délais",
               "answered_late": "les questions répondues après l'échéance", "pending": "les questions en attente",
               "overdue": "les questions en attente dont l'échéance est passée"}
+# A ministry's or an author's page: what its breadcrumb calls it, and what its questions are.
+GROUP_PAGE_FR = {"ministry": ("ministère", "Les questions écrites que ce ministère détient aujourd'hui, après les "
+                                           "transferts."),
+                 "author": ("auteur", "Les questions écrites de cet auteur et les réponses qu'elles ont reçues.")}
 UNNAMED = "(non renseigné)"
 NO_QUESTIONS = "Aucune question enregistrée ne correspond."
 RATES_NOTE = ("Taux de réponse : questions répondues sur questions posées. Taux dans les délais : réponses "
