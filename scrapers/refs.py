@@ -18,7 +18,8 @@ ACCEPTED_FORMS = (
     "AN uid QANR5L17QE5268, AN short form 'AN 17-5268', AN URL "
     "https://www.assemblee-nationale.fr/dyn/17/questions/QANR5L17QE5268 or "
     "https://questions.assemblee-nationale.fr/q14/14-47351QE.htm, Sénat id SEQ221103705, "
-    "Sénat URL https://www.senat.fr/questions/base/2022/qSEQ221103705.html"
+    "Sénat URL https://www.senat.fr/questions/base/2022/qSEQ221103705.html, Sénat label as relance prints it "
+    "'Sénat 3705 (2022-11)'"
 )
 
 
@@ -74,6 +75,11 @@ _AN_UID = re.compile(r"QANR5L(?P<leg>\d{1,2})(?P<type>[A-Z]+)(?P<num>\d{1,6})", 
 _AN_LEGACY = re.compile(r"(?:q(?P<leg0>\d{1,2})/)?(?P<leg>\d{1,2})-(?P<num>\d{1,6})(?P<type>[A-Z]+)\b",
                         re.IGNORECASE)
 _AN_SHORT = re.compile(r"AN[\s\-_:/]*(?P<leg>\d{1,2})\s*[-/ ]\s*(?P<num>\d{1,6})", re.IGNORECASE)
+# What relance prints back (`QuestionRef.label`): 'Sénat 3705 (2022-11)', the month of publication in brackets.
+_SENAT_LABEL = re.compile(r"S[ée]nat\s*(?P<num>\d{1,5})\s*\(\s*(?P<year>\d{4})\s*-\s*(?P<mm>\d{1,2})\s*\)",
+                          re.IGNORECASE)
+# Dashes a word processor or a web page puts for '-' (hyphen, non-breaking hyphen, en and em dashes, minus).
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 _SENAT_ID = re.compile(r"q?SEQ(?P<yy>\d{2})(?P<mm>\d{2})(?P<num>\d{5}|\d{4}(?=[A-Z]))(?P<suffix>[A-Z]?)", re.IGNORECASE)
 
 
@@ -103,7 +109,7 @@ def parse_ref(text: str) -> QuestionRef:
     Raises `RefError`, whose one-line message lists the accepted forms.
     """
     raw = text
-    text = unquote(text.strip())
+    text = _DASHES.sub("-", unquote(text.strip()))
     if not text:
         raise RefError(raw, "empty reference")
     host = ""
@@ -123,6 +129,11 @@ def parse_ref(text: str) -> QuestionRef:
             return _an(raw, m["leg"], m["num"], m["type"])
         if not host and (m := _AN_SHORT.fullmatch(text)):
             return _an(raw, m["leg"], m["num"], "QE")
+    if not host and (m := _SENAT_LABEL.fullmatch(text)):
+        year, month, number = int(m["year"]), int(m["mm"]), int(m["num"])
+        if not 1 <= month <= 12 or number == 0 or not 1978 <= year <= 2077:
+            raise RefError(raw, "year, month or number out of range in the Sénat label")
+        return QuestionRef("senat", number, year=year, month=month)
     if (not host or host.endswith("senat.fr")) and (
             m := (_SENAT_ID.search(text) if host else _SENAT_ID.fullmatch(text))):
         return _senat(raw, m)

@@ -33,6 +33,13 @@ SENAT_3705 = QuestionRef("senat", 3705, year=2022, month=11)
     ("SEQ221103705", SENAT_3705),
     ("qSEQ221103705", SENAT_3705),
     ("seq221103705", SENAT_3705),
+    # What relance prints is accepted back: the label, and dashes a word processor put instead of '-'.
+    ("Sénat 3705 (2022-11)", SENAT_3705),
+    ("senat 3705 (2022-11)", SENAT_3705),
+    ("SÉNAT 3705 ( 2022 - 11 )", SENAT_3705),
+    ("AN 17\u20135268", AN_17_5268),
+    ("AN 17\u20145268", AN_17_5268),
+    ("14\u201147351QE", AN_14_47351),
 ])
 def test_accepted_forms(text: str, expected: QuestionRef) -> None:
     assert parse_ref(text) == expected
@@ -98,3 +105,16 @@ def test_senat_round_trip(year: int, month: int, number: int) -> None:
     ref = QuestionRef("senat", number, year=year, month=month)
     for form in (ref.uid, ref.public_url):
         assert parse_ref(form) == ref
+
+
+@given(st.integers(1, 99999), st.integers(1978, 2077), st.integers(1, 12), st.integers(1, 30))
+def test_every_label_relance_prints_reads_back_as_its_question(number: int, year: int, month: int,
+                                                              legislature: int) -> None:
+    senat = QuestionRef("senat", number, year=year, month=month)
+    an = QuestionRef("an", number, legislature=legislature)
+    assert parse_ref(senat.label) == senat and parse_ref(an.label) == an
+
+
+def test_a_label_out_of_range_is_refused() -> None:
+    with pytest.raises(RefError, match="out of range in the Sénat label"):
+        parse_ref("Sénat 3705 (2022-13)")
