@@ -40,6 +40,7 @@ API_LIMIT, API_MAX_LIMIT = 100, 1000  # rows of an API answer, by default and at
 MAX_TAG_LENGTH = 100
 MAX_MINISTRY_LENGTH = 300
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FR_DAY = re.compile(r"\d{2}/\d{2}/\d{4}")
 _TRUE, _FALSE = ("1", "true", "on", "oui"), ("", "0", "false", "off", "non")
 # A sort on the state shows the states in the alphabetical order of their French names.
 _STATUS_ORDER = tuple(sorted(STATUS_FR, key=lambda status: STATUS_FR[status]))
@@ -355,9 +356,13 @@ def _event_query(tag: str | None, ref: str | None, since: date | None) -> listin
 def parse_day(value: str | None, name: str) -> date | None:
     if value is None or not value.strip():
         return None
-    if not _DAY.fullmatch(value.strip()):
-        raise BadArgs(f"{name}={value!r} : une date AAAA-MM-JJ")
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+        if _FR_DAY.fullmatch(text):  # as relance prints dates in French: 03/12/2026
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day)
     except ValueError:
-        raise BadArgs(f"{name}={value!r} : une date AAAA-MM-JJ") from None
+        pass
+    raise BadArgs(f"{name}={value!r} : une date AAAA-MM-JJ ou JJ/MM/AAAA")

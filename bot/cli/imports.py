@@ -21,7 +21,16 @@ from bot.app.import_senat import report_json as senat_report_json
 from bot.app.senat_rappel import RappelReport, import_rappel
 from bot.app.senat_rappel import report_json as rappel_report_json
 from bot.app.settings import http_settings
-from bot.cli.kit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.kit import (
+    DAY,
+    EXIT_CANNOT_RUN,
+    EXIT_SOURCE_FAILED,
+    Context,
+    now,
+    one_line_errors,
+    pass_context,
+    print_json,
+)
 from bot.cli.views import event_text
 from bot.notify.wording.actors import actors_file_line, actors_summary
 from scrapers.http import PoliteClient
@@ -212,7 +221,7 @@ def _rappel(context: Context, data: bytes | None, file: Path | None, as_json: bo
 @click.option("--rappel", is_flag=True,
               help="Read the Sénat's liste de rappel export (--file, or [sources.senat] rappel_url) and report "
                    "where it disagrees with relance.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
+@click.option("--since", type=DAY,
               help="Only questions published on or after this day; before the CSV's year, the search is paged too.")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
               help="Read this CSV file instead of downloading [sources.senat] csv_url.")

@@ -20,6 +20,9 @@ from bot.app.context import Context as AppContext
 from bot.app.context import now
 from scrapers.errors import CannotRun, SourceFailed
 
+# Every date option takes the two forms relance prints: ISO (2026-12-03) and French (03/12/2026).
+DAY = click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"])
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["EXIT_CANNOT_RUN", "EXIT_SOURCE_FAILED", "Context", "Runtime", "now", "one_line_errors",

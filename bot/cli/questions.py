@@ -16,7 +16,7 @@ from bot.app.questions import WATCHED_ORDER, Filters, WatchedView
 from bot.app.settings import http_settings, source_settings
 from bot.app.stats import rows_csv, status_keys
 from bot.app.watchlist import add_watch, remove_watch
-from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.kit import DAY, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.views import event_text, render_status, rows_json, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
 from bot.notify.wording import (
@@ -186,7 +186,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only events seen on or after this day.")
+@click.option("--since", type=DAY, help="Only events seen on or after this day.")
 @click.option("--ref", "ref_text", help="Only the events of this question.")
 @click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
 @pass_context

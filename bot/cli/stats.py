@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.app.stats import BY, STAT_KEYS, StatRow, checked_request, rows_csv, stat_json, stats
-from bot.cli.kit import Context, now, one_line_errors, pass_context, print_json
+from bot.cli.kit import DAY, Context, now, one_line_errors, pass_context, print_json
 from bot.core.deadlines import today_in_paris
 from bot.notify.wording import CHAMBER_NAMES
 from bot.notify.wording.stats import BY_FR, COLUMNS_FR, NO_QUESTIONS, RATES_NOTE, UNNAMED, median_fr, rate_fr
@@ -41,9 +41,9 @@ def render_stats(console: Console, rows: Sequence[StatRow], by: str) -> None:
               help="Group by the ministry holding the question now, the ministry asked, the author, the "
                    "author's political group, the chamber, or the watched set's tags.")
 @click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--since", type=DAY,
               help="Only questions published on or after this day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--until", type=DAY,
               help="Only questions published on or before this day (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the JSON keys as columns.")

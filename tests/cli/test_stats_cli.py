@@ -75,7 +75,7 @@ def test_stats_on_nothing_says_so(config: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--by", "party"], "Invalid value for '--by'"), (["--since", "01/02/2023"], "Invalid value for '--since'"),
+    (["--by", "party"], "Invalid value for '--by'"), (["--since", "2023-02-31"], "Invalid value for '--since'"),
     (["--json", "--csv"], "--json and --csv: choose one")])
 def test_stats_usage_errors(config: Path, args: list[str], message: str) -> None:
     result = relance(config, "stats", *args)
@@ -108,3 +108,12 @@ def test_status_csv_of_nothing_is_its_header(make_config: ConfigFactory) -> None
     header = result.stdout.splitlines()[0].split(",")
     assert header[:4] == ["ref", "chamber", "legislature", "number"] and "days_overdue" in header
     assert result.stdout.count("\n") == 1
+
+
+def test_every_date_option_takes_the_french_form_relance_prints(config: Path) -> None:
+    iso = relance(config, "stats", "--since", "2023-02-01", "--until", "2024-06-30", "--json")
+    french = relance(config, "stats", "--since", "01/02/2023", "--until", "30/06/2024", "--json")
+    assert iso.exit_code == french.exit_code == 0 and json.loads(iso.stdout) == json.loads(french.stdout)
+    events = relance(config, "events", "--since", "01/02/2023", "--json")
+    assert events.exit_code == 0 and json.loads(events.stdout) == json.loads(
+        relance(config, "events", "--since", "2023-02-01", "--json").stdout)

@@ -109,6 +109,7 @@ def test_api_events_since_a_day(site: Site) -> None:
     only_vsa = site.client.get("/api/events?tag=vsa").json
     assert only_vsa is not None and {e["ref"] for e in only_vsa} == {SENAT_PENDING}
     assert len(site.client.get("/api/events?ref=AN 17-5268").json or []) == 2
+    assert site.client.get("/api/events?since=01/06/2025").json == events  # the French form relance prints
 
 
 @pytest.mark.parametrize("since", ["yesterday", "2025-13-01", "2025-6-1", "20250601"])
