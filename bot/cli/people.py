@@ -61,7 +61,7 @@ def confirm(context: Context, token: str) -> None:
 @one_line_errors
 def unsubscribe(context: Context, token_or_email: str) -> None:
     """Unsubscribe, by the token of an e-mail's unsubscribe link or by the address itself."""
-    secret = None if "@" in token_or_email else secret_from_env()
+    secret = None if "@" in token_or_email and "/" not in token_or_email else secret_from_env()
     subscriber = unsubscribe_subscriber(context.database(), token_or_email, now=now(), secret=secret)
     click.echo(f"{subscriber.email} unsubscribed")
 

@@ -105,7 +105,7 @@ def confirm(db: Database, token: str, *, now: datetime, secret: str) -> Subscrib
 
 def unsubscribe(db: Database, token_or_address: str, *, now: datetime, secret: str | None) -> Subscriber:
     """Leave, by an unsubscribe token (the e-mail's link) or, for the operator, by the address."""
-    if "@" in token_or_address:
+    if "@" in token_or_address and "/" not in token_or_address:  # an address, not a pasted link
         subscriber = get_subscriber(db, email=normalize_address(token_or_address))
         if subscriber is None:
             raise TokenError(f"{token_or_address} is not a subscriber")

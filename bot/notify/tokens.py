@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -55,10 +56,24 @@ def make_token(secret: str, purpose: Purpose, claim: TokenClaim) -> str:
     return _serializer(secret, purpose).dumps([claim.subscriber_id, claim.email, claim.generation])
 
 
+def token_in(text: str, purpose: Purpose) -> str:
+    """The token of `text`: the token itself, or a whole link pasted from an e-mail
+    (`https://relance.example/confirm/TOKEN`, with or without a trailing slash or query): the path
+    segment after `/{purpose}/`, else the last one."""
+    text = text.strip()
+    if "/" not in text:
+        return text
+    segments = [part for part in urlsplit(text).path.split("/") if part]
+    if purpose in segments[:-1]:
+        return segments[segments.index(purpose) + 1]
+    return segments[-1] if segments else text
+
+
 def read_token(secret: str, purpose: Purpose, token: str) -> TokenClaim:
-    """The claim a token carries; raises TokenError when it is not a valid token for `purpose`."""
+    """The claim a token carries (given alone or in its whole link); raises TokenError when it is not a
+    valid token for `purpose`."""
     try:
-        data = _serializer(secret, purpose).loads(token.strip(), max_age=MAX_AGE_SECONDS[purpose])
+        data = _serializer(secret, purpose).loads(token_in(token, purpose), max_age=MAX_AGE_SECONDS[purpose])
     except SignatureExpired:
         raise TokenError("this link has expired") from None
     except BadSignature:

@@ -108,8 +108,10 @@ def test_unsubscribe_by_one_click_token(config: Path, httpserver: HTTPServer, ma
         ok(relance(config, "check"))
         ok(relance(config, "notify"))
     notice = mailer.inbox.to("alice@example.net")[-1]
-    token = re.search(r"/unsubscribe/([\w.-]+)>", str(notice["List-Unsubscribe"]))
+    token = re.search(r"<(https://relance\.test/unsubscribe/([\w.-]+))>", str(notice["List-Unsubscribe"]))
     assert token
+    assert "not valid" in relance(config, "unsubscribe", token[2] + "x").stderr
+    # The whole link, as the e-mail shows it, works as well as its token.
     assert "alice@example.net unsubscribed" in ok(relance(config, "unsubscribe", token[1])).stdout
     listed = json.loads(ok(relance(config, "subscribers", "--json")).stdout)
     assert [(s["email"], s["state"]) for s in listed] == [("alice@example.net", "unsubscribed")]
@@ -181,3 +183,10 @@ tags = ["diamants"]
     posts = [json.loads(request.get_data()) for request, _ in httpserver.log if request.path == "/hook"]
     assert [p["relance"]["kind"] for p in posts] == ["answered"]
     assert posts[0]["relance"]["ref"] == "QANR5L17QE5268" and posts[0]["relance"]["days_late"] == 9
+
+
+def test_a_whole_link_pasted_from_the_email_is_accepted(config: Path, mailer: Mailer) -> None:
+    """A subscriber or the operator pastes the link as the e-mail shows it, not only its token."""
+    ok(relance(config, "subscribe", "alice@example.net"))
+    link = f"https://relance.test/confirm/{token_in(mailer.inbox.to('alice@example.net')[0], 'confirm')}"
+    assert "confirmed" in ok(relance(config, "confirm", link + "/")).stdout
