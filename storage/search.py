@@ -69,12 +69,22 @@ def _phrase(words: Sequence[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
+# A word of at least this many letters or digits also finds the longer words it begins: `caméra` finds
+# « caméras », `vidéosurv` « vidéosurveillance ». Shorter ones (`l`, `2`) are matched whole.
+PREFIX_FROM = 3
+
+
+def _word(word: str) -> str:
+    return _phrase([word]) + ("*" if len(word) >= PREFIX_FROM else "")
+
+
 def match_expression(query: str) -> str:
     """The FTS5 expression for a user's query: every word, and every "quoted phrase" (its words in a
-    row), must be in the question; words are matched whole, accents and case folded.
+    row, matched whole), must be in the question; accents and case folded. A word outside quotes also
+    finds the words it begins (plurals, a word typed in part): quote it to match it whole.
 
-    `diamants "terminologie des diamants"` → `"diamants" "terminologie des diamants"`; `col:x*` →
-    `"col" "x"`. Raises `SearchError` when the query holds no letter or digit.
+    `diamants "terminologie des diamants"` → `"diamants"* "terminologie des diamants"`; `col:x*` →
+    `"col"* "x"`. Raises `SearchError` when the query holds no letter or digit.
     """
     parts: list[str] = []
     query = unicodedata.normalize("NFC", query)  # "é" typed as e + U+0301 is one letter, not a separator
@@ -82,11 +92,11 @@ def match_expression(query: str) -> str:
     # the next quote or the end of the query.
     at = 0
     for quoted in _QUOTED.finditer(query):
-        parts += [_phrase([word]) for word in _TOKEN.findall(query[at:quoted.start()])]
+        parts += [_word(word) for word in _TOKEN.findall(query[at:quoted.start()])]
         if words := _TOKEN.findall(quoted.group(1)):
             parts.append(_phrase(words))
         at = quoted.end()
-    parts += [_phrase([word]) for word in _TOKEN.findall(query[at:])]
+    parts += [_word(word) for word in _TOKEN.findall(query[at:])]
     if not parts:
         raise SearchError(query, "nothing to search for: give at least one word (letters or digits)")
     return " ".join(dict.fromkeys(parts))

@@ -85,6 +85,15 @@ def test_phrases_keep_their_order(db: Database) -> None:
     assert refs(db, '"terminologie des diamants" synthetiques') == [AN_UID]
 
 
+def test_a_word_finds_the_words_it_begins_and_quotes_match_whole(db: Database) -> None:
+    # « caméras »: Dossus's question (twice) and La Gontrie's (three times), as their texts read.
+    assert sorted(refs(db, "caméra")) == sorted([LAGONTRIE_UID, DOSSUS_UID])
+    assert refs(db, '"caméra"') == []  # quoted: the word itself only, and neither text has it singular
+    # « vidéosurveillance », typed in part.
+    assert DOSSUS_UID in refs(db, "vidéosurv")
+    assert refs(db, "camera", chamber="an") == []
+
+
 def test_author_and_ministry_are_searched_too(db: Database) -> None:
     assert refs(db, "gregoire") == [AN_UID]
     assert sorted(refs(db, "masson")) == MASSON
@@ -110,17 +119,17 @@ def test_the_index_follows_a_question_that_changes(db: Database) -> None:
 # --- the user's query is words, never FTS5 syntax --------------------------------------------------
 
 @pytest.mark.parametrize(("query", "expression"), [
-    ("diamants synthétiques", '"diamants" "synthétiques"'),
+    ("diamants synthétiques", '"diamants"* "synthétiques"*'),
     ('"terminologie des diamants"', '"terminologie des diamants"'),
-    ('diamants"', '"diamants"'),  # an unclosed quote ends with the query
+    ('diamants"', '"diamants"*'),  # an unclosed quote ends with the query
     ('"diamants', '"diamants"'),
-    ("diamants*", '"diamants"'),
-    ("-diamants", '"diamants"'),
-    ("title:diamants", '"title" "diamants"'),
-    ("NEAR(diamants synthétiques, 2)", '"NEAR" "diamants" "synthétiques" "2"'),
-    ("diamants AND OR NOT", '"diamants" "AND" "OR" "NOT"'),
-    ("l'État", '"l" "État"'),
-    ("diamants diamants", '"diamants"'),
+    ("diamants*", '"diamants"*'),
+    ("-diamants", '"diamants"*'),
+    ("title:diamants", '"title"* "diamants"*'),
+    ("NEAR(diamants synthétiques, 2)", '"NEAR"* "diamants"* "synthétiques"* "2"'),
+    ("diamants AND OR NOT", '"diamants"* "AND"* "OR" "NOT"*'),
+    ("l'État", '"l" "État"*'),
+    ("diamants diamants", '"diamants"*'),
 ])
 def test_the_query_becomes_quoted_words(query: str, expression: str) -> None:
     assert match_expression(query) == expression
@@ -128,7 +137,8 @@ def test_the_query_becomes_quoted_words(query: str, expression: str) -> None:
 
 @pytest.mark.parametrize(("query", "found"), [
     ('"', None), ("*", None), ('""', None), ("   ", None), ("-:()^", None), ("", None),
-    ("NEAR(", []), ("col:", []), ("diamants*", [AN_UID]), ("-diamants", [AN_UID]), ('diamants"', [AN_UID]),
+    # "qzx:" has a column filter's look: it is only a word, which no question's word begins.
+    ("NEAR(", []), ("qzx:", []), ("diamants*", [AN_UID]), ("-diamants", [AN_UID]), ('diamants"', [AN_UID]),
     ("title:diamants", []),  # "title" is a word like another: no question has it
     ("NEAR(diamants synthetiques)", []),  # nor "near"
     ("diamants OR nomades", []),  # "or" is a word: every word must be there
