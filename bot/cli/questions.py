@@ -24,9 +24,11 @@ from bot.notify.wording import (
     SOURCE_NAMES,
     added_but_missing,
     added_but_unverified,
+    events_since_heading,
     late_question_advice,
     local_time,
     missing_question_line,
+    seen_on,
 )
 from scrapers.http import PoliteClient
 from scrapers.refs import parse_ref
@@ -186,21 +188,24 @@ def show(context: Context, ref: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--since", type=DAY, help="Only events seen on or after this day.")
+@click.option("--since", type=DAY, help="Only events relance saw on or after this day (YYYY-MM-DD or DD/MM/YYYY).")
 @click.option("--ref", "ref_text", help="Only the events of this question.")
 @click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
 @pass_context
 @one_line_errors
 def events(context: Context, since: datetime | None, ref_text: str | None, as_json: bool) -> None:
-    """The event log, oldest first."""
+    """The event log, oldest first: each line gives the event's official date (JO, answer, deadline),
+    then the day relance saw it, which is what --since filters on."""
     ref = parse_ref(ref_text).uid if ref_text else None
     start = datetime.combine(since.date(), datetime.min.time(), PARIS) if since else None
     found = list_events(context.database(), since=start, ref=ref)
     if as_json:
         print_json([event_json(e) for e in found])
     else:
+        if since:
+            click.echo(events_since_heading(since.date()))
         for event in found:
-            click.echo(event_text(event))
+            click.echo(f"{event_text(event)}  ({seen_on(event.seen_at)})")
 
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,14 @@ def test_every_date_option_takes_the_french_form_relance_prints(config: Path) ->
     events = relance(config, "events", "--since", "01/02/2023", "--json")
     assert events.exit_code == 0 and json.loads(events.stdout) == json.loads(
         relance(config, "events", "--since", "2023-02-01", "--json").stdout)
+
+
+def test_events_since_says_which_date_it_filters_on_and_prints_both(config: Path) -> None:
+    everything = relance(config, "events")
+    lines = everything.stdout.splitlines()
+    assert everything.exit_code == 0 and lines
+    # Each line: the official date first, then the day relance saw the event.
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}  \S+  .+  \(vu le \d{2}/\d{2}/\d{4}\)", line) for line in lines), lines
+    since = relance(config, "events", "--since", "01/02/2023").stdout.splitlines()
+    assert since[0].startswith("Événements que relance a vus depuis le 1er février 2023 ;")
+    assert "date officielle" in since[0] and "le jour où relance l'a vu" in since[0]

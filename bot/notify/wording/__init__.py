@@ -130,6 +130,17 @@ def added_but_unverified(label: str, error: str) -> str:
             "quand même et sera lue au prochain `relance check`.")
 
 
+def events_since_heading(day: date) -> str:
+    """What `relance events --since` filters on, before its lines."""
+    return (f"Événements que relance a vus depuis le {fr_date(day)} ; chaque ligne donne d'abord la date "
+            "officielle (JO, réponse, échéance), puis le jour où relance l'a vu.")
+
+
+def seen_on(value: datetime) -> str:
+    """'vu le 04/12/2026': the day (Europe/Paris) relance saw an event, after its line."""
+    return f"vu le {value.astimezone(PARIS):%d/%m/%Y}"
+
+
 def local_time(value: datetime | None) -> str:
     return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if value else "jamais"
 
