@@ -74,3 +74,24 @@ def test_which_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("RELANCE_CONFIG", str(tmp_path / "env.toml"))
     assert config_path(None) == tmp_path / "env.toml"
     assert config_path(tmp_path / "flag.toml") == tmp_path / "flag.toml"
+
+
+def uncommented(text: str, *headers: str) -> str:
+    """The bundled config with the commented templates of `headers` (e.g. `# [email]`) switched on: each
+    template's lines, from its header to the next blank line, lose their leading '# '."""
+    lines, on = [], False
+    for line in text.splitlines():
+        on = line in headers or (on and line.startswith("# "))
+        lines.append(line[2:] if on else line)
+    return "\n".join(lines) + "\n"
+
+
+def test_the_bundled_templates_of_email_web_and_channel_are_valid_once_uncommented(tmp_path: Path) -> None:
+    bundled = (PROJECT / "config.toml").read_text(encoding="utf-8")
+    path = tmp_path / "config.toml"
+    path.write_text(uncommented(bundled, "# [email]", "# [web]", "# [[channel]]", "# [admin]"), encoding="utf-8")
+    config = load_config(path)
+    assert config.email is not None and config.email.sender == "relance <relance@your-domain.fr>"
+    assert config.web.base_url == "https://relance.your-domain.fr"
+    assert [c.name for c in config.channel] == ["vsa-matrix"] and config.channel[0].kinds
+    assert config.admin is not None and config.admin.failed_cycles == 3
