@@ -61,8 +61,29 @@ def open_db(path: str | Path) -> Database:
         db.execute("PRAGMA synchronous = NORMAL")
         migrations.apply(db)
     except (sqlite3.Error, OSError) as error:
-        raise StorageError(path, f"{type(error).__name__}: {error}") from None
+        raise StorageError(path, f"{type(error).__name__}: {error}{_what_to_do(Path(path))}") from None
     return db
+
+
+# Set [storage] path (or RELANCE_DB) elsewhere: the end of every hint about a place relance cannot use.
+_ELSEWHERE = "or set [storage] path (or RELANCE_DB) to a place this user can write"
+
+
+def _what_to_do(path: Path) -> str:
+    """Why the database at `path` cannot be opened when its folder is the cause, and what to do."""
+    folder = path.parent if str(path.parent) else Path(".")
+    for place in (folder, *folder.parents):
+        if place.exists():
+            break
+    if not place.is_dir():
+        return f" — {place} is a file, not a folder: move it, {_ELSEWHERE}"
+    if place != folder:
+        return f" — the folder {folder} does not exist and cannot be created in {place}: create it, {_ELSEWHERE}"
+    writable = os.access(folder, os.W_OK | os.X_OK) and (not path.exists() or os.access(path, os.R_OK | os.W_OK))
+    if not writable:
+        return (f" — {path if path.exists() else folder} is read-only for this user (uid {os.getuid()}): "
+                f"give it to the user that runs relance (chown), {_ELSEWHERE}")
+    return ""
 
 
 @migrations()

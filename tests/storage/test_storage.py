@@ -4,6 +4,7 @@ whose natural key makes a re-run add nothing, and snapshots kept whole."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -125,6 +126,28 @@ def test_not_a_database(tmp_path: Path) -> None:
     path.write_bytes(b"garbage" * 1000)
     with pytest.raises(StorageError, match=str(path)):
         open_db(path)
+
+
+def test_a_folder_that_is_a_file_is_named_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(StorageError) as error:
+        open_db(tmp_path / "data" / "relance.db")
+    assert f"{tmp_path / 'data'} is a file, not a folder: move it, or set [storage] path" in str(error.value)
+
+
+def test_a_read_only_folder_is_named_with_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the folder's permissions say, as a user other than its owner sees them (root, which
+    the tests may run as, is refused nothing: the permission check is what is stood in for)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "relance.db").write_bytes(b"garbage" * 1000)  # a file sqlite3 refuses, whoever runs it
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    with pytest.raises(StorageError) as error:
+        open_db(folder / "relance.db")
+    message = str(error.value)
+    assert message.startswith(f"database {folder / 'relance.db'}: ")
+    assert f"{folder / 'relance.db'} is read-only for this user (uid {os.getuid()}): give it to the user that " \
+           "runs relance (chown), or set [storage] path (or RELANCE_DB)" in message
 
 
 def test_locked_by_another_writer_waits(tmp_path: Path) -> None:
