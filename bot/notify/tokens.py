@@ -8,6 +8,7 @@ generation, so it works once: confirming moves the generation on.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -39,6 +40,15 @@ class TokenClaim:
     subscriber_id: int
     email: str
     generation: int
+
+
+def site_secret(needed: bool) -> str:
+    """The web's secret: RELANCE_SECRET, required when e-mail links are signed (`needed`: an [email]
+    section); without e-mail, RELANCE_SECRET if set, else a random one for this process, which only
+    keys the session cookie of the forms (no link outlives the process)."""
+    if needed or os.environ.get("RELANCE_SECRET"):
+        return secret_from_env()
+    return secrets.token_urlsafe(32)
 
 
 def secret_from_env() -> str:

@@ -25,7 +25,7 @@ from bot.app.context import Context
 from bot.app.settings import mail_settings
 from bot.core.deadlines import PARIS
 from bot.notify.subscriptions import describe_follows
-from bot.notify.tokens import secret_from_env
+from bot.notify.tokens import site_secret
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import FREQUENCIES_FR, MISSING_REASON, STATUS_FR, capitalized, fr_date
 from bot.notify.wording import SUBSCRIBER_STATES_FR as STATES_FR
@@ -80,7 +80,7 @@ def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> 
     StorageError at once, before serving anything."""
     context = Context(Path(config_path))
     config = context.config
-    secret = secret_from_env()
+    secret = site_secret(needed=config.email is not None)
     context.database().close()  # an unusable database stops the start; migrations are applied once here
     site = Site(context, config, secret, mail_settings(config) if config.email is not None else None,
                 limiters or Limiters.default())

@@ -224,11 +224,21 @@ def test_an_unexpected_error_is_a_500_page_without_traceback(tmp_path: Path, mai
     assert logged and "/broken/<token>" in logged[0].getMessage() and "a-private-token" not in logged[0].getMessage()
 
 
-def test_no_secret_no_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_email_no_secret_no_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RELANCE_SECRET", raising=False)
-    web_config(tmp_path, None)
+    web_config(tmp_path, 2525)  # an [email] section: the links of the e-mails must be signed
     with pytest.raises(Exception, match="RELANCE_SECRET"):
         create_app(tmp_path / "config.toml")
+
+
+def test_without_email_the_public_pages_need_no_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RELANCE_SECRET", raising=False)
+    web_config(tmp_path, None)
+    client = create_app(tmp_path / "config.toml").test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/api/questions").status_code == 200
+    assert client.get("/abonnement").status_code == 503  # no e-mail here: said so, as with a secret
+    assert client.get("/manage/forged.token").status_code in (400, 404)  # no token can be read
 
 
 def test_without_email_section_pages_work_and_subscribing_says_why_not(tmp_path: Path,

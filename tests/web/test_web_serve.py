@@ -60,8 +60,8 @@ def test_relance_serve_serves_the_pages_and_stops_on_sigterm(tmp_path: Path) -> 
     assert "event=serving" in err and f"url=http://127.0.0.1:{port}/" in err and "event=stopped" in err
 
 
-def test_relance_serve_without_secret_is_one_line(tmp_path: Path) -> None:
-    web_config(tmp_path, None)
+def test_relance_serve_with_email_but_without_secret_is_one_line(tmp_path: Path) -> None:
+    web_config(tmp_path, free_port())  # an [email] section: its links need RELANCE_SECRET
     env = {k: v for k, v in os.environ.items() if k != "RELANCE_SECRET"}
     result = subprocess.run([str(RELANCE), "--config", str(tmp_path / "config.toml"), "serve", "--port",
                              str(free_port())], check=False, env=env, capture_output=True, text=True, timeout=30)
