@@ -151,6 +151,14 @@ def iter_messages_to_send(db: Database, *, via: RecipientKind | None = None) -> 
             yield _message(rows[0])
 
 
+def message_events(db: Database, message: Message) -> list[Event]:
+    """The events a queued message carries (the delivery ledger's rows for it), in their order."""
+    rows = db.execute("SELECT e.* FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.message = ? "
+                      "ORDER BY e.id", [message.id])
+    names = [column[0] for column in rows.description]
+    return [event_from_row(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
+
+
 def mark_sent(db: Database, message: Message, at: datetime) -> None:
     with db.atomic():
         db.table("messages").update(message.id, {"state": "sent", "sent_at": _text(at),

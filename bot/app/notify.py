@@ -13,6 +13,7 @@ from bot.app.settings import email_schedule, mail_settings, smtp_sender
 from bot.app.watched import tags_of
 from bot.notify.channels import Channel, ChannelReport, notify_channels
 from bot.notify.emails import SendReport, notify_emails, preview_emails
+from bot.notify.wording.preview import NOTHING_DUE, preview_heading
 from storage.ledger import channels_first_seen
 
 Now = Callable[[], datetime]
@@ -38,9 +39,13 @@ def notify_once(config: Config, db: Database, *, now: Now, dry_run: bool = False
     if config.email is not None:
         settings = mail_settings(config)
         if dry_run:
-            for to, text in preview_emails(db, tags_of(config, db), now=now(), settings=settings,
-                                           schedule=email_schedule(config)):
-                echo(f"--- to {to}\n{text}\n")
+            previews = preview_emails(db, tags_of(config, db), now=now(), settings=settings,
+                                      schedule=email_schedule(config))
+            for preview in previews:
+                echo(f"{preview_heading(preview.to, preview.kind, preview.subject, preview.events)}\n\n"
+                     f"{preview.text}\n")
+            if not previews:
+                echo(NOTHING_DUE)
         else:
             with smtp_sender(config) as smtp:
                 report.email = notify_emails(db, tags_of(config, db), now=now, settings=settings,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import message_from_string, policy
+from email.message import EmailMessage
 from email.utils import parseaddr
 
 from sqlite_utils import Database
@@ -28,6 +30,7 @@ from storage.ledger import (
     email_recipient,
     iter_messages_to_send,
     mark_cancelled,
+    message_events,
     messages_to_send,
     queue_message,
     undelivered_events,
@@ -176,13 +179,34 @@ def notify_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: 
     return report
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What `notify --dry-run` shows of one e-mail: who, what kind, its subject, the events it tells,
+    and its plain-text part as the reader sees it (not the MIME source)."""
+
+    to: str
+    kind: str
+    subject: str
+    events: tuple[Event, ...]
+    text: str
+
+
+def _plain_text(mime: str) -> str:
+    message = message_from_string(mime, policy=policy.default)
+    part = message.get_body(preferencelist=("plain",)) if isinstance(message, EmailMessage) else None
+    return part.get_content() if part is not None else mime
+
+
 def preview_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], *, now: datetime,
-                   settings: MailSettings, schedule: Schedule) -> list[tuple[str, str]]:
-    """(recipient, message text) of what `notify` would send now, writing nothing."""
-    previews = [(m.recipient.address, m.body) for m in messages_to_send(db, via="email")]
-    for _subscriber, plan in plan_emails(db, tags_of, now, settings, schedule):
+                   settings: MailSettings, schedule: Schedule) -> list[Preview]:
+    """What `notify` would send now, writing nothing: the e-mails already queued (a retry), then the
+    digests and notices whose time has come."""
+    previews = [Preview(m.recipient.address, m.kind, m.subject or "", tuple(message_events(db, m)),
+                        _plain_text(m.body)) for m in messages_to_send(db, via="email")]
+    for subscriber, plan in plan_emails(db, tags_of, now, settings, schedule):
         if plan is None:
             continue
         rendered = render_digest(plan.digest)
-        previews.append((plan.subscriber.email, f"Subject: {rendered.subject}\n\n{rendered.text}"))
+        previews.append(Preview(subscriber.email, subscriber.frequency, rendered.subject, plan.events,
+                                rendered.text))
     return previews

@@ -12,6 +12,11 @@ import pytest
 import time_machine
 from pytest_httpserver import HTTPServer
 
+from bot.app.database import open_database
+from bot.notify.emails import Schedule, preview_emails
+from bot.notify.mail import build_email
+from bot.notify.subscriptions import MailSettings
+from storage.ledger import email_recipient, queue_message
 from tests.conftest import sample_bytes
 from tests.notify.subscribers_site import (
     at,
@@ -156,9 +161,16 @@ def test_dry_run_sends_and_changes_nothing(config: Path, httpserver: HTTPServer,
     with time_machine.travel(at("2025-06-03", 18), tick=True):
         ok(relance(config, "check"))
         preview = ok(relance(config, "notify", "--dry-run")).stdout
-        assert "--- to alice@example.net" in preview and "Subject: relance" in preview
+        lines = preview.splitlines()
+        # Who gets what: the recipient, the kind, the subject, each event; then the text as it reads.
+        assert lines[0] == "--- à alice@example.net · avis immédiat · « relance : 1 réponse »"
+        assert lines[1].startswith("    AN 17-5268 : réponse publiée")
+        assert "=?utf-8?" not in preview and "=C3=A9" not in preview  # no MIME source, no quoted-printable
+        assert "Réponses publiées (1)" in preview and "Réponse au JO du 3 juin 2025 (page 4348)" in preview
         assert len(mailer.inbox.messages) == 1 and states(config) == ["sent"]
         ok(relance(config, "notify"))
+        nothing = ok(relance(config, "notify", "--dry-run")).stdout
+        assert nothing.startswith("Aucun e-mail à envoyer maintenant")
     assert len(mailer.inbox.messages) == 2
 
 
@@ -190,3 +202,22 @@ def test_a_whole_link_pasted_from_the_email_is_accepted(config: Path, mailer: Ma
     ok(relance(config, "subscribe", "alice@example.net"))
     link = f"https://relance.test/confirm/{token_in(mailer.inbox.to('alice@example.net')[0], 'confirm')}"
     assert "confirmed" in ok(relance(config, "confirm", link + "/")).stdout
+
+
+def test_dry_run_shows_a_message_waiting_for_a_retry_as_its_reader_sees_it(tmp_path: Path) -> None:
+    """A message queued but not sent yet (the SMTP server was down) is stored as its MIME source,
+    quoted-printable: the preview decodes its plain-text part."""
+    db = open_database(tmp_path / "relance.db")
+    text = "Réponse publiée : « diamants synthétiques », échéance dépassée de 9 jours."
+
+    def build(row_id: int) -> tuple[str, str, str]:
+        mime = build_email(sender="relance <r@relance.test>", to="alice@example.net", subject="relance : 1 réponse",
+                           text=text, html=None, message_id=f"<{row_id}@relance.test>", date=at("2025-06-03"))
+        return f"<{row_id}@relance.test>", "relance : 1 réponse", mime
+
+    queue_message(db, recipient=email_recipient("alice@example.net"), kind="immediate", events=[], build=build,
+                  now=at("2025-06-03"))
+    settings = MailSettings("relance <r@relance.test>", "https://relance.test", "s" * 40)
+    [preview] = preview_emails(db, {}, now=at("2025-06-03"), settings=settings, schedule=Schedule())
+    assert (preview.to, preview.kind, preview.subject) == ("alice@example.net", "immediate", "relance : 1 réponse")
+    assert preview.text.strip() == text
