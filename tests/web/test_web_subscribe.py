@@ -156,3 +156,11 @@ def test_subscribe_is_limited_per_client(tmp_path: Path, mailer: Mailer, monkeyp
     assert refused.status_code == 429 and refused.headers["Retry-After"]
     assert post("late@example.net", "198.51.100.9").status_code == 303  # another client
     assert len(mailer.inbox.messages) == 3
+
+
+def test_the_subscribe_form_says_what_is_kept_why_and_how_to_leave(site: Site) -> None:
+    for path in ("/abonnement", "/"):
+        html = site.client.get(path).get_data(as_text=True)
+        notice = html[html.index('<details class="privacy">'):html.index("</details>", html.index('class="privacy"'))]
+        assert "Ce qui est gardé" in notice and "Pourquoi" in notice and "Partir" in notice
+        assert "adresse IP" in notice and "n'est pas enregistrée" in notice
