@@ -4,7 +4,7 @@ matched them and the tags those rules give."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,8 +44,10 @@ def follow(db: Database, ref: str, rules: Sequence[str], tags: Sequence[str], no
     return new_rules
 
 
-def unfollow_rule(db: Database, rule: str) -> int:
-    """Forget a removed rule: questions only it matched are no longer followed. Returns how many."""
+def unfollow_rule(db: Database, rule: str, tags_of_rules: Mapping[str, Sequence[str]]) -> int:
+    """Forget a removed rule: questions only it matched are no longer followed, and the others keep the
+    tags of their other rules only (`tags_of_rules`: the tags of each rule left). Returns how many
+    questions are no longer followed."""
     dropped = 0
     with db.atomic():
         for item in list_followed(db):
@@ -53,7 +55,8 @@ def unfollow_rule(db: Database, rule: str) -> int:
                 continue
             rest = [r for r in item.rules if r != rule]
             if rest:
-                db.table("followed").update(item.ref, {"rules": json.dumps(rest)})
+                tags = list(dict.fromkeys(tag for r in rest for tag in tags_of_rules.get(r, ())))
+                db.table("followed").update(item.ref, {"rules": json.dumps(rest), "tags": json.dumps(tags)})
             else:
                 db.table("followed").delete(item.ref)
                 dropped += 1

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from bot.app.config import FollowRule
+from bot.app.config import FollowRule, load_config
 from bot.app.ingest import apply_rules_to_stored
 from bot.app.watched import tags_of
 from bot.app.watchlist import add_rule, remove_rule
@@ -105,7 +105,8 @@ def follow_list(context: Context, as_json: bool) -> None:
 def follow_remove(context: Context, name: str) -> None:
     """Remove the follow rule NAME from config.toml, and stop watching the questions only it found.
 
-    Their history stays stored; questions another rule or a [[watch]] table also follows stay watched.
+    Their history stays stored; questions another rule or a [[watch]] table also follows stay watched,
+    with the tags of their other rules only.
     """
     db = context.database()
     in_file = any(rule.name == name.strip() for rule in context.config.follow)
@@ -113,7 +114,8 @@ def follow_remove(context: Context, name: str) -> None:
     if in_file or not left_in_store:  # raises ConfigError naming the rules when there is none
         change = remove_rule(context.path, name)
         click.echo(f"rule {change.rule.name!r} removed from {change.path}")
-    dropped = unfollow_rule(db, name.strip())
+    left = load_config(context.path).follow  # the rules as the file now holds them
+    dropped = unfollow_rule(db, name.strip(), {rule.name: rule.tags for rule in left})
     click.echo(f"{dropped} question(s) found only by {name.strip()!r} no longer watched")
 
 

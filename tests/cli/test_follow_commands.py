@@ -93,15 +93,17 @@ def test_follow_remove_takes_the_table_out_and_forgets_what_only_it_found(config
     original = text_of(config_path)
     run_cli(config_path, "follow", "add", "Diamants", "--keyword", "diamants synthétiques", "--chamber", "an",
             "--tag", "commerce")
-    run_cli(config_path, "follow", "add", "Grégoire", "--author", "Olivia Grégoire")
+    run_cli(config_path, "follow", "add", "Grégoire", "--author", "Olivia Grégoire", "--tag", "auteurs")
     ingest_all(db, load_config(config_path).follow)
     assert {f.ref: f.rules for f in list_followed(db)}[AN_UID] == ("Diamants", "Grégoire")
+    assert {f.ref: f.tags for f in list_followed(db)}[AN_UID] == ("commerce", "auteurs")
 
     result = run_cli(config_path, "follow", "remove", "Grégoire")
     assert result.exit_code == 0, result.output
     assert result.output == (f"rule 'Grégoire' removed from {config_path}\n"
                              "0 question(s) found only by 'Grégoire' no longer watched\n")
     assert {f.ref: f.rules for f in list_followed(db)}[AN_UID] == ("Diamants",)  # still found by the other
+    assert {f.ref: f.tags for f in list_followed(db)}[AN_UID] == ("commerce",)  # the removed rule's tag goes
     result = run_cli(config_path, "follow", "remove", "Diamants")
     assert "1 question(s) found only by 'Diamants' no longer watched" in result.output
     assert text_of(config_path) == original  # byte for byte: comments and layout kept
