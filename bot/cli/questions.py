@@ -147,7 +147,8 @@ def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, 
 @pass_context
 @one_line_errors
 def show(context: Context, ref: str, as_json: bool) -> None:
-    """The whole record of one question: texts, ministries, deadline and its rule, events, polls.
+    """The whole record of one question: its texts whole (paged on a terminal), ministries, each
+    deadline and its rule, what to do when it is late, events, polls.
 
     Any stored question, watched or not (found by a rule, imported); exit code 1 for one relance does
     not hold."""
@@ -159,32 +160,38 @@ def show(context: Context, ref: str, as_json: bool) -> None:
     stored = get_question(db, question.uid)
     if stored is None:
         raise UnknownQuestion(question.uid, question.label)
+    lines: list[str] = []
     if stored.snapshot is None:
-        click.echo(f"{question.uid}  ({question.label})  état inconnu : jamais lue avec succès")
+        lines.append(f"{question.uid}  ({question.label})  état inconnu : jamais lue avec succès")
     else:
-        click.echo(snapshot_text(stored.snapshot))
+        lines.append(snapshot_text(stored.snapshot, full=True))
         status_now = deadline_status(stored.snapshot, today_in_paris(now()))
         for deadline in (status_now.answer_deadline, status_now.signalement_deadline):
             if deadline is not None:
-                click.echo(f"  Échéance : {deadline.date:%d/%m/%Y}, {deadline.explain_fr()}")
+                lines.append(f"  Échéance : {deadline.date:%d/%m/%Y}, {deadline.explain_fr()}")
         if status_now.days_late:
-            click.echo(f"  Retard : {status_now.days_late} jour(s)")
+            lines.append(f"  Retard : {status_now.days_late} jour(s)")
         elif status_now.days_left is not None:
-            click.echo(f"  Jours restants : {status_now.days_left}")
+            lines.append(f"  Jours restants : {status_now.days_left}")
         late_now = stored.snapshot.status == "pending" and (status_now.overdue or status_now.signaled_overdue)
         advice = late_question_advice(stored.snapshot.chamber, signaled_overdue=status_now.signaled_overdue)
         if late_now and advice:
-            click.echo(f"  {advice}")
+            lines.append(f"  {advice}")
     if stored.missing:
-        click.echo(f"  {missing_question_line('Dernière lecture')} ({stored.last_error})")
+        lines.append(f"  {missing_question_line('Dernière lecture')} ({stored.last_error})")
     elif stored.last_error:
-        click.echo(f"  Dernière erreur : {stored.last_error}")
-    click.echo("Historique :")
-    for event in list_events(db, ref=question.uid):
-        click.echo(f"  {event_text(event)}")
-    click.echo("Lectures récentes :")
-    for poll in recent_polls(db, question.uid):
-        click.echo(f"  {local_time(poll.at)}  {poll.outcome:<9} {poll.http_status or '—'}  {poll.error or poll.url}")
+        lines.append(f"  Dernière erreur : {stored.last_error}")
+    lines.append("Historique :")
+    lines += [f"  {event_text(event)}" for event in list_events(db, ref=question.uid)]
+    lines.append("Lectures récentes :")
+    lines += [f"  {local_time(poll.at)}  {poll.outcome:<9} {poll.http_status or '—'}  {poll.error or poll.url}"
+              for poll in recent_polls(db, question.uid)]
+    text = "\n".join(lines)
+    # The whole texts can be long: paged on a terminal (less, or $PAGER), printed as is otherwise.
+    if sys.stdout.isatty():
+        click.echo_via_pager(text + "\n")
+    else:
+        click.echo(text)
 
 
 @click.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from bot.notify.wording import (
     MISSING_SHORT,
     SOURCE_NAMES,
     STATUS_LONG_FR,
+    TEXT_WIDTH,
     event_line,
     local_time,
     missing_question_line,
@@ -58,8 +60,16 @@ def _fr(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
 
 
-def snapshot_text(snapshot: QuestionSnapshot) -> str:
-    """A readable summary for the terminal, in French like the sources it reads."""
+def _paragraphs(text: str, indent: str = "    ") -> list[str]:
+    """`text` wrapped for a terminal at `TEXT_WIDTH`, its paragraphs kept."""
+    blocks = [" ".join(block.split()) for block in text.splitlines()]
+    return [line for block in blocks if block
+            for line in textwrap.wrap(block, TEXT_WIDTH, initial_indent=indent, subsequent_indent=indent)]
+
+
+def snapshot_text(snapshot: QuestionSnapshot, *, full: bool = False) -> str:
+    """A readable summary for the terminal, in French like the sources it reads; `full`: with the texts
+    of the question and the answer whole (`relance show`), else the answer's first words (`fetch`)."""
     s = snapshot
     author = " ".join(p for p in (s.author.civility, s.author.name) if p) or "auteur inconnu"
     where = ", ".join(p for p in (s.author.constituency, s.author.group) if p)
@@ -75,11 +85,16 @@ def snapshot_text(snapshot: QuestionSnapshot) -> str:
         lines += [f"    - {a.ministry} (depuis le {_fr(a.date)})" for a in s.attributions]
     lines += [f"  Signalée le {_fr(d)}" for d in s.signaled]
     lines += [f"  Renouvelée le {_fr(d)}" for d in s.renewed]
+    if full and s.text:
+        lines.append("  Texte de la question :")
+        lines += _paragraphs(s.text)
     if s.answer:
         page = f", page {s.answer.page}" if s.answer.page else ""
         lines.append(f"  Réponse publiée le {_fr(s.answer.date)}{page}")
         preview = " ".join(s.answer.text.split())
-        if preview:
+        if full and preview:
+            lines += _paragraphs(s.answer.text)
+        elif preview:
             more = "…" if len(preview) > ANSWER_PREVIEW_CHARS else ""
             lines.append(f"    {preview[:ANSWER_PREVIEW_CHARS]}{more}")
     if s.closure and s.status != "answered":

@@ -108,3 +108,16 @@ def test_an_unknown_question_is_refused_in_french(config: Path, as_json: list[st
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == ("relance: QANR5L17QE9999 (AN 17-9999) : question inconnue de relance, jamais lue ni "
                              "importée ; pour la suivre : relance add QANR5L17QE9999, puis relance check\n")
+
+
+def test_show_prints_the_texts_whole(config: Path) -> None:
+    """The question's text and its answer, whole (the real record's answer runs to some 3,000 characters),
+    wrapped for a terminal; piped, not paged."""
+    data = shown(config, "QANR5L17QE5268")
+    result = relance(config, "show", "QANR5L17QE5268")
+    assert result.exit_code == 0, result.output
+    printed = " ".join(result.stdout.split())
+    assert "Texte de la question :" in result.stdout
+    assert " ".join(data["text"].split()) in printed
+    assert " ".join(data["answer"]["text"].split()) in printed  # not cut at 300 characters
+    assert max(len(line) for line in result.stdout.splitlines() if line.startswith("    ")) <= 78
