@@ -11,7 +11,7 @@ from bot.app.config import config_path
 from bot.cli.feeds import feed
 from bot.cli.follow import follow_group, search
 from bot.cli.imports import import_group
-from bot.cli.kit import Context, Runtime
+from bot.cli.kit import Context, RelanceGroup, Runtime
 from bot.cli.people import confirm, notify, subscribe, subscribers, unsubscribe
 from bot.cli.questions import add, check, events, fetch, remove, show, status
 from bot.cli.runtime import doctor, run, serve
@@ -25,7 +25,7 @@ COMMANDS: tuple[click.Command, ...] = (fetch, check, doctor, status, show, event
 def build_main(runtime: Runtime | None = None) -> click.Group:
     """The `relance` group with every command; `runtime` starts the web and the scheduler."""
 
-    @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+    @click.group(name="relance", cls=RelanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Config file (default: $RELANCE_CONFIG, else ./config.toml).")
     @click.version_option(package_name="relance")

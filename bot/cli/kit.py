@@ -18,6 +18,7 @@ import click
 from bot.app.config import Config
 from bot.app.context import Context as AppContext
 from bot.app.context import now
+from bot.notify.wording import INTERRUPTED, USAGE_MISTAKE
 from scrapers.errors import CannotRun, SourceFailed
 
 # Every date option takes the two forms relance prints: ISO (2026-12-03) and French (03/12/2026).
@@ -84,3 +85,29 @@ pass_context = click.make_pass_decorator(Context)
 
 def print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+class RelanceGroup(click.Group):
+    """Click's group, but a usage mistake (an unknown option, a bad value) exits with code 1 and one line
+    on stderr, like every other mistake of the user: code 2 means that a site failed."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # `relance` alone: its help, as --help gives it
+            click.echo(error.format_message())
+            sys.exit(0)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx else "relance"
+            click.echo(f"relance: {USAGE_MISTAKE} : {error.format_message()} (voir : {command} --help)", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+        except click.Abort:
+            click.echo(f"relance: {INTERRUPTED}", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)

@@ -95,3 +95,21 @@ def wrapped(callback: object) -> bool:
 @pytest.mark.parametrize(("path", "command"), list(commands(main)), ids=str)
 def test_every_command_turns_project_errors_into_one_line(path: str, command: click.Command) -> None:
     assert wrapped(command.callback), f"{path} is not wrapped in one_line_errors"
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["statuss"], "No such command 'statuss'"),
+    (["status", "--bogus"], "No such option '--bogus'"),
+    (["events", "--since", "hier"], "Invalid value for '--since'"),
+    (["show"], "Missing argument 'REF'"),
+])
+def test_a_mistyped_command_is_one_line_and_code_1_not_the_code_of_a_failed_site(args: list[str], said: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("relance: commande mal formée : ") and said in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "--help)" in result.stderr
+
+
+def test_relance_alone_prints_its_help() -> None:
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 0 and result.stdout.startswith("Usage: relance [OPTIONS] COMMAND")

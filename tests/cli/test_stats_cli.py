@@ -80,7 +80,9 @@ def test_stats_on_nothing_says_so(config: Path) -> None:
     (["--json", "--csv"], "--json and --csv: choose one")])
 def test_stats_usage_errors(config: Path, args: list[str], message: str) -> None:
     result = relance(config, "stats", *args)
-    assert result.exit_code == 2 and message in result.output
+    # A usage mistake is the user's: exit code 1 (2 means a site failed), one line on stderr.
+    assert result.exit_code == 1 and message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("relance: commande mal formée : ") and "relance stats --help" in result.stderr
 
 
 def test_stats_a_reversed_period_is_refused_in_one_line(config: Path) -> None:

@@ -130,6 +130,10 @@ def added_but_unverified(label: str, error: str) -> str:
             "quand même et sera lue au prochain `relance check`.")
 
 
+USAGE_MISTAKE = "commande mal formée"  # an unknown option, a bad value: before what Click says of it
+INTERRUPTED = "interrompu"
+
+
 def events_since_heading(day: date) -> str:
     """What `relance events --since` filters on, before its lines."""
     return (f"Événements que relance a vus depuis le {fr_date(day)} ; chaque ligne donne d'abord la date "
