@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.notify.addresses import normalize_address
+from bot.notify.channels import Channel, ChannelError, check_channel
 from scrapers.errors import CannotRun
 from scrapers.model import STATUSES, Status
 from scrapers.refs import QuestionRef, RefError, parse_ref
@@ -366,6 +367,9 @@ def load_config(path: Path) -> Config:
         if channel.name in names:
             raise ConfigError(path, f"channel[{index}] (name {channel.name!r})", "duplicate channel name")
         names.add(channel.name)
+        _check_channel(path, f"channel[{index}] (name {channel.name!r})", channel.name, channel.url, channel.kinds)
+    if config.admin.channel is not None:
+        _check_channel(path, "admin.channel", "admin", config.admin.channel, ())
     rule_names: set[str] = set()
     for index, rule in enumerate(config.follow, start=1):
         if rule.name in rule_names:
@@ -381,3 +385,14 @@ def load_config(path: Path) -> Config:
 
 
 __all__ = ["STATUSES", "Config", "ConfigError", "config_path", "load_config"]
+
+
+def _check_channel(path: Path, entry: str, name: str, url: str, kinds: tuple[str, ...]) -> None:
+    """A channel Apprise cannot use, or with an unknown event kind, is the config's error at load, not a
+    failure found at the first `notify` (the URL is shown masked: it may hold a token)."""
+    try:
+        check_channel(Channel(name, url, (), kinds))
+    except ChannelError as error:
+        raise ConfigError(path, entry, error.problem) from None
+    except ValueError as error:  # an unknown event kind in `kinds`
+        raise ConfigError(path, entry, str(error)) from None

@@ -95,3 +95,20 @@ def test_the_bundled_templates_of_email_web_and_channel_are_valid_once_uncomment
     assert config.web.base_url == "https://relance.your-domain.fr"
     assert [c.name for c in config.channel] == ["vsa-matrix"] and config.channel[0].kinds
     assert config.admin is not None and config.admin.failed_cycles == 3
+
+
+@pytest.mark.parametrize(("table", "entry", "said"), [
+    ('[[channel]]\nname = "equipe"\nurl = "nosuchservice://secret-token@example.net/room"\n',
+     "channel[1] (name 'equipe')", "invalid Apprise URL"),
+    ('[[channel]]\nname = "equipe"\nurl = "json://127.0.0.1:9/hook"\nkinds = ["answred"]\n',
+     "channel[1] (name 'equipe')", "unknown event kind 'answred'"),
+    ('[admin]\nchannel = "nosuchservice://x"\n', "admin.channel", "invalid Apprise URL"),
+])
+def test_a_channel_apprise_cannot_use_is_the_configs_error_at_load(tmp_path: Path, table: str, entry: str,
+                                                                     said: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[relance]\ncontact = "ops@relance.test"\n' + table, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert entry in str(error.value) and said in str(error.value)
+    assert "secret-token" not in str(error.value)  # the URL is shown masked
