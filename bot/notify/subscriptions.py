@@ -5,7 +5,7 @@ Nothing but the confirmation is ever sent to an address that has not confirmed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,9 +15,11 @@ from bot.notify.addresses import normalize_address
 from bot.notify.digest import render_confirmation
 from bot.notify.mail import build_email, message_id
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
+from bot.notify.wording.late_group import short_title
 from scrapers.errors import CannotRun
-from scrapers.refs import parse_ref
+from scrapers.refs import RefError, parse_ref
 from storage.ledger import Message, email_recipient, queue_message
+from storage.questions import get_question
 from storage.subscribers import (
     FREQUENCIES,
     Frequency,
@@ -47,9 +49,35 @@ def link(settings: MailSettings, purpose: Purpose, subscriber: Subscriber) -> st
     return f"{settings.base_url.rstrip('/')}/{purpose}/{token}"
 
 
-def describe_follows(subscriber: Subscriber) -> str:
+FOLLOWED_TITLE_CHARS = 70  # a followed question's title, in the words of what a subscriber follows
+
+
+def follow_titles(db: Database, refs: Sequence[str]) -> dict[str, str]:
+    """The titles of the stored questions among `refs` (a subscriber's few), to name them for a person."""
+    titles = {}
+    for ref in refs:
+        stored = get_question(db, ref)
+        if stored is not None and stored.snapshot is not None and stored.snapshot.title:
+            titles[ref] = stored.snapshot.title
+    return titles
+
+
+def _named(ref: str, titles: Mapping[str, str]) -> str:
+    """'« Révision de la terminologie des diamants synthétiques » (AN 17-5268)', or the label alone."""
+    try:
+        label = parse_ref(ref).label
+    except RefError:
+        label = ref
+    title = titles.get(ref)
+    return f"« {short_title(title, FOLLOWED_TITLE_CHARS)} » ({label})" if title else label
+
+
+def describe_follows(subscriber: Subscriber, titles: Mapping[str, str] | None = None) -> str:
+    """What a subscriber follows, in words: the tags, and the questions by their titles (`titles`, see
+    `follow_titles`) and labels, never by their raw ids."""
     parts = [f"les questions marquées {', '.join(subscriber.tags)}"] if subscriber.tags else []
-    parts += [f"les questions {', '.join(subscriber.refs)}"] if subscriber.refs else []
+    named = [_named(ref, titles or {}) for ref in subscriber.refs]
+    parts += [f"{'la question' if len(named) == 1 else 'les questions'} {', '.join(named)}"] if named else []
     return " et ".join(parts) or "toutes les questions suivies"
 
 
@@ -73,7 +101,7 @@ def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str]
     if not needs_confirmation:
         return Subscription(subscriber, None)
     rendered = render_confirmation(email, link(settings, "confirm", subscriber), chosen,
-                                   describe_follows(subscriber), now)
+                                   describe_follows(subscriber, follow_titles(db, subscriber.refs)), now)
 
     def build(row_id: int) -> tuple[str, str, str]:
         mid = message_id(settings.sender, "confirm", row_id)

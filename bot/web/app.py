@@ -24,15 +24,16 @@ from werkzeug.exceptions import HTTPException
 from bot.app.context import Context
 from bot.app.settings import mail_settings
 from bot.core.deadlines import PARIS
-from bot.notify.subscriptions import describe_follows
+from bot.notify.subscriptions import describe_follows, follow_titles
 from bot.notify.tokens import site_secret
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import FREQUENCIES_FR, MISSING_REASON, STATUS_FR, capitalized, fr_date
 from bot.notify.wording import SUBSCRIBER_STATES_FR as STATES_FR
 from bot.web import api, feeds, pages, stats, subscribers
-from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db
+from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db, db
 from bot.web.limits import Limiters
 from scrapers.refs import parse_ref
+from storage.subscribers import Subscriber
 
 MAX_BODY_BYTES = 16 * 1024  # every form of the site fits in a few hundred bytes
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -73,6 +74,11 @@ class RelanceFlask(Flask):
 def session_key(secret: str) -> bytes:
     """The session cookie's key, derived from RELANCE_SECRET: one secret to keep, two separate keys."""
     return hmac.new(secret.encode(), b"relance web session", hashlib.sha256).digest()
+
+
+def _follows_text(subscriber: Subscriber) -> str:
+    """What a subscriber follows, the questions named by their titles (for the manage page)."""
+    return describe_follows(subscriber, follow_titles(db(), subscriber.refs))
 
 
 def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> Flask:
@@ -181,6 +187,6 @@ def _templates(app: Flask) -> None:
                                  chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label,
                                  capitalize_first=capitalized)
     app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
-                                 STATUS_FR=STATUS_FR, MISSING_REASON=MISSING_REASON, follows_text=describe_follows,
+                                 STATUS_FR=STATUS_FR, MISSING_REASON=MISSING_REASON, follows_text=_follows_text,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
                                  state_fr=lambda s: STATES_FR.get(s, s))

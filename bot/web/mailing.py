@@ -20,7 +20,7 @@ from bot.notify import delivery
 from bot.notify.access_mail import render_access
 from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import SmtpTransport
-from bot.notify.subscriptions import MailSettings, describe_follows, link, subscribe
+from bot.notify.subscriptions import MailSettings, describe_follows, follow_titles, link, subscribe
 from storage.ledger import Message, email_recipient, queue_message
 from storage.subscribers import Frequency, Subscriber
 
@@ -29,7 +29,8 @@ WEB_SMTP_TIMEOUT = 10.0  # a person is waiting for the page: do not hang for the
 
 def queue_access(db: Database, subscriber: Subscriber, settings: MailSettings, now: datetime) -> Message:
     """Queue the e-mail that answers a subscribe request for an address already subscribed: its manage link."""
-    rendered = render_access(subscriber.email, link(settings, "manage", subscriber), describe_follows(subscriber),
+    follows = describe_follows(subscriber, follow_titles(db, subscriber.refs))
+    rendered = render_access(subscriber.email, link(settings, "manage", subscriber), follows,
                              paused=subscriber.state == "paused", now=now)
 
     def build(row_id: int) -> tuple[str, str, str]:

@@ -65,7 +65,11 @@ def test_subscribe_to_questions_by_reference(site: Site) -> None:
                                                       "qSEQ210723812.html")
     assert response.status_code == 303
     assert site.subscriber("bob@example.net").refs == (AN, SENAT_PENDING)
-    assert "les questions QANR5L17QE5268, SEQ210723812" in " ".join(text_of(site.mails("bob@example.net")[0]).split())
+    mail = " ".join(text_of(site.mails("bob@example.net")[0]).split())
+    # Named for a person: the title when relance holds one, the label always; never the raw ids.
+    assert ("les questions « Révision de la terminologie des diamants synthétiques » (AN 17-5268), "
+            "Sénat 23812 (2021-07)") in mail
+    assert "QANR5L17QE5268" not in mail.split("Confirmer")[0]
 
 
 def test_subscribe_form_prefills_from_a_question_or_a_tag(site: Site) -> None:
