@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from scrapers.errors import SourceFailed
 from scrapers.model import ParseError
+from scrapers.zips import ZIP_DAMAGE, ZipReader
 
 # `json/acteur/PA793816.json`, `json/organe/PO800496.json`, at the root or under more folders.
 ACTOR_MEMBER = re.compile(r"(?:.*/)?acteur/(PA\d+)\.json")
@@ -37,8 +35,6 @@ BODY_MEMBER = re.compile(r"(?:.*/)?organe/(PO\d+)\.json")
 # actor, and is not read into memory.
 MAX_MEMBER_BYTES = 16 * 1024 * 1024
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:(?:T[\d:.]+)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, NotImplementedError, RuntimeError,
-           ValueError, OSError)
 
 
 class AmoFileError(SourceFailed):
@@ -229,18 +225,12 @@ class MemberError:
 Record = Actor | Body | MemberError
 
 
-class AmoArchive:
+class AmoArchive(ZipReader):
     """An AMO zip open for reading; use it as a context manager. `actor_members` and `body_members`
     are counted from the zip's directory, without reading anything; `skipped` are the other members."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self._zip = zipfile.ZipFile(path)
-        except FileNotFoundError:
-            raise AmoFileError(path, "no such file") from None
-        except _DAMAGE as error:
-            raise AmoFileError(path, f"not a zip archive, or truncated: {error}") from None
+        super().__init__(path, AmoFileError)
         self._members: list[tuple[zipfile.ZipInfo, bool]] = []  # (member, is an actor)
         self.skipped = 0
         for info in self._zip.infolist():
@@ -258,16 +248,6 @@ class AmoArchive:
             self._zip.close()
             raise AmoFileError(path, "no acteur/PA….json member: not the AN's open data of deputies (AMO)")
 
-    def close(self) -> None:
-        self._zip.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.close()
-
     def records(self) -> Iterator[Record]:
         """Every actor and body, in the zip's order, one member in memory at a time; a member that
         cannot be read (damaged, too large, not JSON, a field of the wrong shape) as a `MemberError`."""
@@ -278,7 +258,7 @@ class AmoArchive:
                 continue
             try:
                 data = self._zip.read(info)
-            except _DAMAGE as error:
+            except ZIP_DAMAGE as error:
                 yield MemberError(info.filename, f"damaged member: {type(error).__name__}: {error}")
                 continue
             try:

@@ -24,14 +24,11 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Self
+from typing import IO, Any
 
 import ijson
 
@@ -39,6 +36,7 @@ from scrapers.an import parse_an_json
 from scrapers.errors import SourceFailed
 from scrapers.model import ParseError, QuestionSnapshot, Status
 from scrapers.refs import QuestionRef, RefError, parse_ref
+from scrapers.zips import ZIP_DAMAGE, ZipReader
 
 # `json/QANR5L17QE5268.json`, `Questions_ecrites/json/2019/QANR5L17QE5268.json`: a file named after its
 # question, in any folder.
@@ -49,10 +47,6 @@ _READ_CHUNK = 1 << 20
 
 # The copies of each file's metadata that macOS adds to a zip it makes: not files of the archive.
 _NOT_FILES = ("__MACOSX/",)
-# What zipfile raises on a damaged archive: bad magic numbers or CRCs, a truncated member, a
-# corrupt deflate stream, an unknown compression method or an encrypted member.
-_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, NotImplementedError, RuntimeError,
-           ValueError, OSError)
 # What ijson raises on a document that is not JSON, or not whole (IncompleteJSONError derives from it).
 _NOT_JSON = (ijson.JSONError, UnicodeDecodeError)
 
@@ -197,18 +191,12 @@ def _one_line(error: BaseException) -> str:
 # --- the archive ----------------------------------------------------------------------------------
 
 
-class AnArchive:
+class AnArchive(ZipReader):
     """An AN archive open for reading; use it as a context manager. `members` (the question files)
     and `lists` (the files holding a list of questions) are known once `verify` has run."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self._zip = zipfile.ZipFile(path)
-        except FileNotFoundError:
-            raise ArchiveError(path, "no such file") from None
-        except _DAMAGE as error:
-            raise ArchiveError(path, f"not a zip archive, or truncated: {error}") from None
+        super().__init__(path, ArchiveError)
         self._infos: dict[str, zipfile.ZipInfo] = {}
         for info in self._zip.infolist():
             if (not info.is_dir() and info.filename.lower().endswith(".json") and info.filename not in self._infos
@@ -216,16 +204,6 @@ class AnArchive:
                 self._infos[info.filename] = info
         self.members: list[Member] = []
         self.lists: list[QuestionList] = []
-
-    def close(self) -> None:
-        self._zip.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.close()
 
     def verify(self) -> int:
         """Check that every JSON member can be read whole and matches its CRC-32, and tell each one's
@@ -263,7 +241,7 @@ class AnArchive:
             with self._zip.open(info) as member:
                 while member.read(_READ_CHUNK):  # zipfile checks the CRC-32 at the member's end
                     pass
-        except _DAMAGE as error:
+        except ZIP_DAMAGE as error:
             raise self._damaged(info.filename, error) from None
 
     def _shape(self, info: zipfile.ZipInfo) -> Shape:
@@ -279,7 +257,7 @@ class AnArchive:
         except _NOT_JSON as error:
             raise ArchiveError(self.path, f"member {info.filename}: not a whole JSON document "
                                           f"(truncated?): {_one_line(error)}") from None
-        except _DAMAGE as error:
+        except ZIP_DAMAGE as error:
             raise self._damaged(info.filename, error) from None
         return shape
 
@@ -298,7 +276,7 @@ class AnArchive:
             raise ParseError(where, "archive member", f"{member.size} bytes: too large for one question")
         try:
             data = self._zip.read(self._infos[member.name])
-        except _DAMAGE as error:
+        except ZIP_DAMAGE as error:
             raise self._damaged(member.name, error) from None
         return _parsed(data, where, ref, url_of(ref), closure_codes)
 
@@ -317,7 +295,7 @@ class AnArchive:
                     item = next(items)
                 except StopIteration:
                     return
-                except (*_NOT_JSON, *_DAMAGE) as error:
+                except (*_NOT_JSON, *ZIP_DAMAGE) as error:
                     raise self._damaged(listed.name, error) from None
                 label = f"{listed.name}[{position}]"
                 yield label, _list_question(item, f"{self.path}#{label}", url_of, closure_codes)
@@ -328,7 +306,7 @@ class AnArchive:
     def _open(self, name: str) -> IO[bytes]:
         try:
             return self._zip.open(self._infos[name])
-        except _DAMAGE as error:
+        except ZIP_DAMAGE as error:
             raise self._damaged(name, error) from None
 
     def _damaged(self, name: str, error: BaseException) -> ArchiveError:
