@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.notify.addresses import normalize_address
 from bot.notify.channels import Channel, ChannelError, check_channel
@@ -286,6 +286,21 @@ class FollowRule(_Strict):
         return self
 
 
+class TagEntry(_Strict):
+    """How a tag reads everywhere relance shows it (`[tags.vsa] label = "…"`); a tag without one keeps its name."""
+
+    label: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    description: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+    @field_validator("label", "description")
+    @classmethod
+    def _text(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("is blank: write the words, or remove the line to keep the tag's name")
+        # A label is one line wherever it shows (a heading, a feed's title); a description keeps its lines.
+        return value if value is None else " ".join(value.split()) if info.field_name == "label" else value.strip()
+
+
 class Config(_Strict):
     relance: RelanceSection
     http: HttpSection = HttpSection()
@@ -298,8 +313,14 @@ class Config(_Strict):
     admin: AdminSection = AdminSection()
     watch: tuple[Watch, ...] = ()
     follow: tuple[FollowRule, ...] = ()
+    tags: dict[str, TagEntry] = Field(default_factory=dict)  # labels and descriptions, by tag name
     schedule: ScheduleSection = ScheduleSection()
     log: LogSection = LogSection()
+
+    @property
+    def tag_labels(self) -> dict[str, str]:
+        """Each labelled tag's label (`bot.notify.wording.tags.tag_label` reads it)."""
+        return {name: entry.label for name, entry in self.tags.items() if entry.label}
 
     @property
     def user_agent(self) -> str:

@@ -15,7 +15,8 @@ from bot.app.questions import Filters, WatchedView
 from bot.core.deadlines import PARIS, today_in_paris
 from bot.core.status import WatchedQuestion
 from bot.notify.content import item_from_event
-from bot.notify.feeds import atom_feed, ical_deadlines
+from bot.notify.feeds import CALENDAR_NAME, atom_feed, ical_deadlines
+from bot.notify.wording.tags import tag_label
 from storage.records import Event
 
 FEED_EVENTS = 50  # the Atom feed's entries: the latest events
@@ -57,7 +58,8 @@ def events_feed(view: WatchedView, *, tag: str | None, now: datetime, base_url: 
     changes = _changes(questions, events)
     updated = max(changes, default=datetime.combine(today, time.min, PARIS))
     url = feed_url(base_url, "events.atom", tag)
-    body = atom_feed(items, feed_id=url, title="relance : questions écrites suivies" + (f" ({tag})" if tag else ""),
+    named = f" ({tag_label(tag, view.config.tag_labels)})" if tag else ""
+    body = atom_feed(items, feed_id=url, title=f"relance : questions écrites suivies{named}",
                      self_url=url, updated=updated)
     return _document(body, changes, today)
 
@@ -71,5 +73,7 @@ def deadlines_calendar(view: WatchedView, *, tag: str | None, now: datetime) -> 
     newest = view.last_change(Filters(tag=tag))  # also a question that has just left the calendar
     changes = _changes(questions, []) + ([newest] if newest is not None else [])
     stamp = max(changes, default=datetime.combine(today, time.min, PARIS))
-    body = ical_deadlines(questions, today=today, stamp=stamp, sequence_of=sequence)
+    labels = view.config.tag_labels
+    name = f"{CALENDAR_NAME} ({tag_label(tag, labels)})" if tag else CALENDAR_NAME
+    body = ical_deadlines(questions, today=today, stamp=stamp, sequence_of=sequence, name=name, tag_labels=labels)
     return _document(body, changes, today)

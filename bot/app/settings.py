@@ -32,7 +32,7 @@ def mail_settings(config: Config) -> MailSettings:
     if config.email is None:
         raise ConfigError("config", "email", "no [email] section: relance cannot send e-mail without one")
     return MailSettings(sender=config.email.sender, base_url=config.web.base_url, secret=secret_from_env(),
-                        unsubscribe_mailto=config.email.unsubscribe_mailto)
+                        unsubscribe_mailto=config.email.unsubscribe_mailto, tag_labels=config.tag_labels)
 
 
 def smtp_settings(config: Config, env: Mapping[str, str] = os.environ, *, max_timeout: float | None = None

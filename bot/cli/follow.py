@@ -18,6 +18,7 @@ from bot.cli.kit import EXIT_CANNOT_RUN, Context, now, one_line_errors, pass_con
 from bot.core.deadlines import today_in_paris
 from bot.core.status import WatchedQuestion, status_row
 from bot.notify.wording import STATUS_FR
+from bot.notify.wording.tags import TagLabels, tag_with_name
 from scrapers.model import STATUSES
 from scrapers.refs import parse_ref
 from storage.followed import list_followed, unfollow_rule
@@ -31,12 +32,13 @@ def follow_group() -> None:
     """Follow rules: find and watch by themselves the questions on a subject, by an author, to a ministry."""
 
 
-def _rule_text(rule: FollowRule, found: int) -> list[str]:
+def _rule_text(rule: FollowRule, found: int, labels: TagLabels) -> list[str]:
     lines = [f"{rule.name}: {found} question{'s' if found != 1 else ''} found"]
     if rule.keywords:
         lines.append("  keywords: " + ", ".join(f'"{k}"' for k in rule.keywords))
     lines += [f"  {key}: {value}" for key, value in (("author", rule.author), ("ministry", rule.ministry)) if value]
-    lines.append(f"  chamber: {rule.chamber or 'both'}" + (f"; tags: {', '.join(rule.tags)}" if rule.tags else ""))
+    tags = ", ".join(tag_with_name(tag, labels) for tag in rule.tags)
+    lines.append(f"  chamber: {rule.chamber or 'both'}" + (f"; tags: {tags}" if rule.tags else ""))
     return lines
 
 
@@ -72,7 +74,7 @@ def follow_add(context: Context, *, name: str, keywords: tuple[str, ...], author
         click.echo(f"rule {change.rule.name!r} updated in {change.path}")
     else:
         click.echo(f"rule {change.rule.name!r} already says so: nothing to change")
-    click.echo("\n".join(_rule_text(change.rule, 0)[1:]))
+    click.echo("\n".join(_rule_text(change.rule, 0, context.config.tag_labels)[1:]))
     found = apply_rules_to_stored(context.database(), [change.rule], now())
     click.echo(f"{found.matched} stored question(s) newly found by this rule")
 
@@ -89,7 +91,7 @@ def follow_list(context: Context, as_json: bool) -> None:
         print_json([_rule_json(rule, found[rule.name]) for rule in rules])
         return
     for rule in rules:
-        click.echo("\n".join(_rule_text(rule, found[rule.name])))
+        click.echo("\n".join(_rule_text(rule, found[rule.name], context.config.tag_labels)))
     if not rules:
         click.echo("no follow rules (add one with relance follow add NAME --keyword K)")
     # Questions found by a rule since taken out of the file by hand stay watched until forgotten.

@@ -15,6 +15,7 @@ from bot.notify.subscriptions import confirm as confirm_token
 from bot.notify.subscriptions import subscribe as subscribe_address
 from bot.notify.subscriptions import unsubscribe as unsubscribe_subscriber
 from bot.notify.tokens import secret_from_env
+from bot.notify.wording.tags import tag_with_name
 from storage.ledger import given_up
 from storage.subscribers import FREQUENCIES, list_subscribers
 
@@ -81,7 +82,7 @@ def subscribers(context: Context, as_json: bool) -> None:
                     for s in found])
         return
     for s in found:
-        follows = ", ".join(s.tags + s.refs) or "tout"
+        follows = ", ".join([tag_with_name(t, context.config.tag_labels) for t in s.tags] + list(s.refs)) or "tout"
         click.echo(f"{s.email:<40} {s.state:<13} {s.frequency:<10} {follows}")
         if s.email in refused:
             click.echo(f"{'':<40} given up: {_messages(refused[s.email].count)}, last refusal: "

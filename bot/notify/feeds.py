@@ -19,6 +19,7 @@ from bot.core.deadlines import Deadline, deadline_status
 from bot.core.status import WatchedQuestion
 from bot.notify.content import Item
 from bot.notify.wording import ADVICE_LABEL, EVENT_FR, event_advice, event_sentence, kind_fr
+from bot.notify.wording.tags import TagLabels, tag_label
 from scrapers.model import QuestionSnapshot, normalize_ministry
 
 # The tagging entity of every id relance mints (RFC 4151): never change it, or every reader sees
@@ -227,7 +228,7 @@ def deadline_description(snapshot: QuestionSnapshot, deadline: Deadline, today: 
 
 
 def _vevent(question: WatchedQuestion, snapshot: QuestionSnapshot, deadline: Deadline, *, today: date,
-            stamp: datetime, sequence: int) -> icalendar.Event:
+            stamp: datetime, sequence: int, tag_labels: TagLabels) -> icalendar.Event:
     ref = question.ref
     event = icalendar.Event()
     event.add("uid", deadline_uid(ref.uid, deadline))
@@ -241,7 +242,7 @@ def _vevent(question: WatchedQuestion, snapshot: QuestionSnapshot, deadline: Dea
     # A deadline is a reminder, not a meeting: it must not show the day as busy.
     event.add("transp", "TRANSPARENT")
     if question.tags:
-        event.add("categories", list(question.tags))
+        event.add("categories", [tag_label(tag, tag_labels) for tag in question.tags])
     return event
 
 
@@ -261,13 +262,14 @@ def _utc(stamp: datetime) -> datetime:
 
 
 def ical_deadlines(questions: Sequence[WatchedQuestion], *, today: date, stamp: datetime,
-                   sequence_of: Mapping[str, int], name: str = CALENDAR_NAME) -> bytes:
+                   sequence_of: Mapping[str, int], name: str = CALENDAR_NAME,
+                   tag_labels: TagLabels | None = None) -> bytes:
     """An iCalendar of the deadlines of the open (pending) questions: one all-day VEVENT per deadline.
 
     Passed deadlines stay, marked 'Délai dépassé', until the question is answered or ended; then its
     events are simply left out, and a subscribed calendar drops them at its next refresh. `stamp`
     (aware) is the DTSTAMP; `sequence_of[ref]` the SEQUENCE (0 when absent), a number the caller
-    makes grow whenever the question changes.
+    makes grow whenever the question changes. A tag's category is its label (`tag_labels`, the config's).
     """
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -280,6 +282,6 @@ def ical_deadlines(questions: Sequence[WatchedQuestion], *, today: date, stamp: 
     for question, snapshot, deadline in found:
         sequence = sequence_of.get(question.ref.uid, 0)
         calendar.add_component(_vevent(question, snapshot, deadline, today=today, stamp=utc_stamp,
-                                       sequence=sequence))
+                                       sequence=sequence, tag_labels=tag_labels or {}))
     ical: bytes = calendar.to_ical()
     return ical

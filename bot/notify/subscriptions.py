@@ -6,7 +6,7 @@ Nothing but the confirmation is ever sent to an address that has not confirmed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -16,6 +16,7 @@ from bot.notify.digest import render_confirmation
 from bot.notify.mail import build_email, message_id
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
 from bot.notify.wording.late_group import short_title
+from bot.notify.wording.tags import tags_label
 from scrapers.errors import CannotRun
 from scrapers.refs import RefError, parse_ref
 from storage.ledger import Message, email_recipient, queue_message
@@ -42,6 +43,7 @@ class MailSettings:
     base_url: str
     secret: str
     unsubscribe_mailto: str | None = None
+    tag_labels: Mapping[str, str] = field(default_factory=dict)  # the config's [tags.NAME] labels
 
 
 def link(settings: MailSettings, purpose: Purpose, subscriber: Subscriber) -> str:
@@ -72,10 +74,11 @@ def _named(ref: str, titles: Mapping[str, str]) -> str:
     return f"« {short_title(title, FOLLOWED_TITLE_CHARS)} » ({label})" if title else label
 
 
-def describe_follows(subscriber: Subscriber, titles: Mapping[str, str] | None = None) -> str:
-    """What a subscriber follows, in words: the tags, and the questions by their titles (`titles`, see
-    `follow_titles`) and labels, never by their raw ids."""
-    parts = [f"les questions marquées {', '.join(subscriber.tags)}"] if subscriber.tags else []
+def describe_follows(subscriber: Subscriber, titles: Mapping[str, str] | None = None,
+                     tag_labels: Mapping[str, str] | None = None) -> str:
+    """What a subscriber follows, in words: the tags by their labels (`tag_labels`, the config's), and the
+    questions by their titles (`titles`, see `follow_titles`) and labels, never by their raw ids."""
+    parts = [f"les questions marquées {tags_label(subscriber.tags, tag_labels or {})}"] if subscriber.tags else []
     named = [_named(ref, titles or {}) for ref in subscriber.refs]
     parts += [f"{'la question' if len(named) == 1 else 'les questions'} {', '.join(named)}"] if named else []
     return " et ".join(parts) or "toutes les questions suivies"
@@ -100,8 +103,8 @@ def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str]
                                                     refs=canonical_refs, now=now)
     if not needs_confirmation:
         return Subscription(subscriber, None)
-    rendered = render_confirmation(email, link(settings, "confirm", subscriber), chosen,
-                                   describe_follows(subscriber, follow_titles(db, subscriber.refs)), now)
+    follows = describe_follows(subscriber, follow_titles(db, subscriber.refs), settings.tag_labels)
+    rendered = render_confirmation(email, link(settings, "confirm", subscriber), chosen, follows, now)
 
     def build(row_id: int) -> tuple[str, str, str]:
         mid = message_id(settings.sender, "confirm", row_id)

@@ -29,8 +29,9 @@ from bot.notify.tokens import site_secret
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import FREQUENCIES_FR, MISSING_REASON, STATUS_FR, capitalized, fr_date
 from bot.notify.wording import SUBSCRIBER_STATES_FR as STATES_FR
+from bot.notify.wording.tags import tag_label
 from bot.web import api, feeds, pages, stats, subscribers
-from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db, db
+from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db, db, site
 from bot.web.limits import Limiters
 from scrapers.refs import parse_ref
 from storage.subscribers import Subscriber
@@ -78,7 +79,7 @@ def session_key(secret: str) -> bytes:
 
 def _follows_text(subscriber: Subscriber) -> str:
     """What a subscriber follows, the questions named by their titles (for the manage page)."""
-    return describe_follows(subscriber, follow_titles(db(), subscriber.refs))
+    return describe_follows(subscriber, follow_titles(db(), subscriber.refs), site().config.tag_labels)
 
 
 def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> Flask:
@@ -174,6 +175,15 @@ def _days(n: int | None) -> str:
     return f"{n} jour" if abs(n) < 2 else f"{n} jours"
 
 
+def _tag_label(tag: str) -> str:
+    return tag_label(tag, site().config.tag_labels)
+
+
+def _tag_description(tag: str) -> str | None:
+    entry = site().config.tags.get(tag)
+    return entry.description if entry else None
+
+
 def _table_link(endpoint: str, path_args: dict[str, Any], query: dict[str, Any]) -> str:
     return url_for(endpoint, **path_args, **query)
 
@@ -185,8 +195,8 @@ def _templates(app: Flask) -> None:
     app.jinja_env.filters.update(date_fr=_date_fr, short_date=_short_date, datetime_fr=_datetime_fr,
                                  percent=_percent, days=_days, status_fr=lambda s: STATUS_FR.get(s, s),
                                  chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label,
-                                 capitalize_first=capitalized)
+                                 capitalize_first=capitalized, tag_label=_tag_label)
     app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
                                  STATUS_FR=STATUS_FR, MISSING_REASON=MISSING_REASON, follows_text=_follows_text,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
-                                 state_fr=lambda s: STATES_FR.get(s, s))
+                                 state_fr=lambda s: STATES_FR.get(s, s), tag_description=_tag_description)

@@ -29,7 +29,7 @@ WEB_SMTP_TIMEOUT = 10.0  # a person is waiting for the page: do not hang for the
 
 def queue_access(db: Database, subscriber: Subscriber, settings: MailSettings, now: datetime) -> Message:
     """Queue the e-mail that answers a subscribe request for an address already subscribed: its manage link."""
-    follows = describe_follows(subscriber, follow_titles(db, subscriber.refs))
+    follows = describe_follows(subscriber, follow_titles(db, subscriber.refs), settings.tag_labels)
     rendered = render_access(subscriber.email, link(settings, "manage", subscriber), follows,
                              paused=subscriber.state == "paused", now=now)
 
