@@ -21,6 +21,7 @@ from storage.snapshots import (
     index_snapshots,
     snapshot_json,
 )
+from storage.transactions import Store
 
 DEFAULT_PATH = "relance.db"
 BUSY_TIMEOUT_MS = 10_000  # wait this long for another process's write before giving up
@@ -51,7 +52,8 @@ def open_db(path: str | Path) -> Database:
     """Open (creating if needed) the database at `path`, in WAL mode, migrated to the current schema."""
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
+        # A Store: every transaction begins IMMEDIATE and waits its turn (storage/transactions.py).
+        db = Store(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
@@ -314,3 +316,21 @@ def m015_snapshots_table(db: Database) -> None:
         last = rows[-1][0]
     db.execute("DROP INDEX IF EXISTS questions_listing")
     db.execute("ALTER TABLE questions DROP COLUMN snapshot")
+
+
+@migrations()
+def m017_notes(db: Database) -> None:
+    # What the user noted about a question (`relance note`, storage/notes.py): numbered per question,
+    # dated (UTC ISO text, as every instant of the store). A question's notes are read together.
+    db.table("notes").create({"ref": str, "number": int, "at": str, "text": str}, pk=("ref", "number"),
+                             not_null={"at", "text"})
+
+
+@migrations()
+def m018_subscriber_searches(db: Database) -> None:
+    # The searches a subscriber follows (storage/searches.py, the web's search alerts): each a canonical
+    # query string (`SavedSearch.query`), once per subscriber; matched against the stored questions when
+    # digests are planned, so that a question found later is told too.
+    db.execute("CREATE TABLE IF NOT EXISTS subscriber_searches (id INTEGER PRIMARY KEY, "
+               "subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE, "
+               "query TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (subscriber_id, query))")
