@@ -26,6 +26,7 @@ from scrapers.model import (
     Status,
 )
 from scrapers.refs import QuestionRef, RefError, parse_ref
+from scrapers.validate import checked_snapshot, plausible_date
 
 AN_BASE_URL = "https://www.assemblee-nationale.fr"
 AN_LEGACY_BASE_URL = "https://questions.assemblee-nationale.fr"
@@ -65,9 +66,10 @@ def _date(value: object, url: str, field: str, pattern: re.Pattern[str] = _ISO_D
     parts = [int(p) for p in m.groups()]
     year, month, day = parts if pattern is _ISO_DATE else parts[::-1]
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         raise ParseError(url, field, repr(value)) from None
+    return plausible_date(found, url, field)
 
 
 def _optional_date(value: object, url: str, field: str, pattern: re.Pattern[str] = _ISO_DATE) -> date | None:
@@ -277,7 +279,7 @@ def parse_an_json(data: bytes, url: str,
         # The closure says an answer was published before its text reached the open data.
         answer = Answer(date=closure.date, page=None, text="")
 
-    return QuestionSnapshot(
+    return checked_snapshot(QuestionSnapshot(
         ref=ref, url=url, status=status, title=title, rubric=rubric, author=_json_author(q, text, url),
         ministry_asked=_json_ministry(q.get("minInt"), url, "minInt"), attributions=attributions,
         text=text, published=_date(first_jo.get("dateJO"), url, "texteQuestion.infoJO.dateJO"),
@@ -285,7 +287,7 @@ def parse_an_json(data: bytes, url: str,
         signaled=_json_event_dates(q.get("signalement"), "signalement", url, "signalement"),
         renewed=_json_event_dates(q.get("renouvellements"), "renouvellement", url, "renouvellements"),
         closure=closure,
-    )
+    ))
 
 
 # --- legacy XML view --------------------------------------------------------------------------
@@ -363,11 +365,11 @@ def parse_an_xml(data: bytes, url: str,
     published = _fr(_text(deposit, "DATE_JO"), url, "DEPOT/DATE_JO")
     if published is None:
         raise ParseError(url, "DEPOT/DATE_JO", "absent")
-    return QuestionSnapshot(
+    return checked_snapshot(QuestionSnapshot(
         ref=ref, url=url, status=_status_of(closure, answer is not None, closure_codes or {}, url),
         title=". ".join(analyses) or _text(index, "TETE_ANALYSE"),
         rubric=index.get("RUBRIQUE") if index is not None else None, author=author,
         ministry_asked=_xml_ministry(root.find("MINI")), attributions=attributions, text=text,
         published=published, published_page=_text(deposit, "PAGE_JO"), answer=answer,
         signaled=tuple(sorted(signaled)), renewed=tuple(sorted(renewed)), closure=closure,
-    )
+    ))

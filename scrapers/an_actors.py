@@ -26,6 +26,7 @@ from typing import Any
 
 from scrapers.errors import SourceFailed
 from scrapers.model import ParseError
+from scrapers.validate import AMO_EARLIEST, clean_text, plausible_date
 from scrapers.zips import ZIP_DAMAGE, ZipReader
 
 # `json/acteur/PA793816.json`, `json/organe/PO800496.json`, at the root or under more folders.
@@ -109,7 +110,7 @@ def _text(value: object, where: str, field: str) -> str | None:
         value = value["#text"]
     if not isinstance(value, str):
         raise ParseError(where, field, repr(value)[:80])
-    return value.strip() or None
+    return clean_text(value.strip(), where, field) or None
 
 
 def _required(value: object, where: str, field: str) -> str:
@@ -142,9 +143,10 @@ def _date(value: object, where: str, field: str) -> date | None:
     if not (m := _ISO_DATE.fullmatch(text)):
         raise ParseError(where, field, text)
     try:
-        return date(*(int(part) for part in m.groups()))
+        found = date(*(int(part) for part in m.groups()))
     except ValueError:
         raise ParseError(where, field, text) from None
+    return plausible_date(found, where, field, earliest=AMO_EARLIEST)
 
 
 def _int(value: object, where: str, field: str) -> int | None:

@@ -33,6 +33,7 @@ from scrapers.model import (
 )
 from scrapers.refs import QuestionRef, RefError, parse_ref
 from scrapers.senat import display_name
+from scrapers.validate import SHORT_TEXT, clean_text, plausible_date
 
 SENAT_CSV_URL = "https://data.senat.fr/data/questions/questions-depuis-un-an.csv"
 SEPARATORS = (";", "|")
@@ -265,7 +266,7 @@ def _row(cells: list[str], layout: _Layout, line: int) -> CsvRow:
         at = layout.where.get(field)
         # A row may stop before the header's last columns when they are empty.
         value = " ".join(cells[at].split()) if at is not None and at < len(cells) else ""
-        return value or None
+        return _clean(value, line, field) or None
 
     def day(field: str) -> date | None:
         value = get(field)
@@ -297,16 +298,31 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 def _date(value: str, line: int, column: str) -> date:
     """dd/mm/yyyy, as the descriptions of the file give it, or ISO yyyy-mm-dd, as a fixture cut from
-    the real file shows it."""
+    the real file shows it; a plausible one (scrapers/validate.py)."""
     french, iso = _DATE.fullmatch(value), _ISO_DATE.fullmatch(value)
+    found = None
     try:
         if french:
-            return date(int(french[3]), int(french[2]), int(french[1]))
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+            found = date(int(french[3]), int(french[2]), int(french[1]))
+        elif iso:
+            found = date(int(iso[1]), int(iso[2]), int(iso[3]))
     except ValueError:
         pass
-    raise _bad(line, column, value, "not a date dd/mm/yyyy or yyyy-mm-dd")
+    if found is None:
+        raise _bad(line, column, value, "not a date dd/mm/yyyy or yyyy-mm-dd")
+    try:
+        return plausible_date(found, SENAT_CSV_URL, column)
+    except ParseError as error:
+        raise _bad(line, column, value, f"not a plausible date: {error.field}") from None
+
+
+def _clean(value: str, line: int, field: str) -> str:
+    """A cell's text, checked as every source's (scrapers/validate.py): the row is set aside otherwise."""
+    column = COLUMNS.get(field) or OPTIONAL_COLUMNS[field]
+    try:
+        return clean_text(value, SENAT_CSV_URL, column, limit=SHORT_TEXT)
+    except ParseError as error:
+        raise _bad(line, column, error.found, error.field.removeprefix(column).strip(" ()")) from None
 
 
 def _status(sort: str, line: int) -> Status:

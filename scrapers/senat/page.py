@@ -17,6 +17,7 @@ from scrapers.senat.addresses import ref_from_url
 from scrapers.senat.names import asked_and_attributions, read_author
 from scrapers.senat.shared import parse_date
 from scrapers.senat.text import decode_page, html_to_text
+from scrapers.validate import checked_snapshot
 
 # Current design: "… publiée le 10/12/2009"; older design: "… publiée dans le JO Sénat du 10/12/2009
 # - page 2853" (the JO page then sits on the heading line rather than on a "- page N" line).
@@ -75,7 +76,7 @@ def parse_senat_text(text: str, url: str) -> QuestionSnapshot:
     question_text = "\n".join(body.question)
     ministry_asked, attributions = asked_and_attributions(question_text, body.transfers,
                                                            body.awaiting)
-    return QuestionSnapshot(
+    return checked_snapshot(QuestionSnapshot(
         ref=ref,
         url=url,
         status=_status(body),
@@ -90,7 +91,7 @@ def parse_senat_text(text: str, url: str) -> QuestionSnapshot:
         answer=_answer(body, url),
         closure=Closure(None, body.ending[1], None) if body.ending and not body.has_answer else None,
         notes=tuple(body.notes),
-    )
+    ))
 
 
 def _join_split_headings(lines: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from scrapers.model import ParseError
+from scrapers.validate import plausible_date
 
 SENAT_BASE_URL = "https://www.senat.fr"
 
@@ -13,14 +14,16 @@ DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
 
 def parse_date(text: str, url: str, what: str) -> date:
-    """A `dd/mm/yyyy` date; `ParseError` naming `url` and `what` when `text` is not one."""
+    """A `dd/mm/yyyy` date; `ParseError` naming `url` and `what` when `text` is not one, or is not a
+    plausible date (scrapers/validate.py)."""
     match = DATE.fullmatch(text)
     try:
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
+        found = date(int(match[3]), int(match[2]), int(match[1])) if match else None
     except ValueError:
-        pass
-    raise ParseError(url, f"{what} (dd/mm/yyyy)", text)
+        found = None
+    if found is None:
+        raise ParseError(url, f"{what} (dd/mm/yyyy)", text)
+    return plausible_date(found, url, what)
 
 
 def collapsed(text: str) -> str:
