@@ -38,6 +38,7 @@ import scrapers.an
 import scrapers.an_archive
 import scrapers.model
 import scrapers.refs
+import scrapers.validate
 from bot.app.an_archive_download import archive_path, archive_url, fetch_archive
 from bot.app.config import Config, FollowRule
 from bot.app.ingest import IngestReport, ingest
@@ -60,8 +61,8 @@ from storage.downloads import (
     load_member_index,
     save_member_index,
 )
-from storage.questions import CheckState, check_states, get_question, import_batch
-from storage.records import Event
+from storage.questions import CheckState, check_states, get_question, import_batch, save_failure
+from storage.records import Event, Poll
 
 SOURCE = "an-archive"  # the polls' source of a question read from the archive
 BATCH = 500  # questions per transaction: one commit per question would cost more than the reading
@@ -178,7 +179,8 @@ class ImportReport:
 # index is keyed by what the result also depends on (follow rules, settings, the parser's code):
 # any change there, and every file is read again.
 
-_CODE: tuple[ModuleType, ...] = (scrapers.an, scrapers.an_archive, scrapers.model, scrapers.refs, bot.core.follow)
+_CODE: tuple[ModuleType, ...] = (scrapers.an, scrapers.an_archive, scrapers.model, scrapers.refs, scrapers.validate,
+                                  bot.core.follow)
 
 
 @lru_cache(maxsize=1)
@@ -285,6 +287,15 @@ class _Importing:
                 wanted.append(member)
         return wanted
 
+    def refused(self, read: _Read, error: ParseError) -> None:
+        """A question file that cannot be read is reported; a stored question keeps its state, and its
+        poll log says why it was not updated (a question not stored yet gets no row for it)."""
+        self.report.errors.append(MemberError(self.source, read.name, describe(error)))
+        uid = read.member.uid if read.member is not None else None
+        if uid is not None and check_states(self.db, [uid]):
+            save_failure(self.db, uid, Poll(at=self.now, ref=uid, source=SOURCE, url=f"{self.source}#{read.name}",
+                                            http_status=None, outcome="error", error=describe(error)))
+
     def store(self, reads: list[_Read]) -> None:
         """One batch: each question through `ingest`, in one transaction."""
         part = IngestReport()
@@ -292,7 +303,7 @@ class _Importing:
         with import_batch(self.db):
             for read in reads:
                 if read.error is not None:
-                    self.report.errors.append(MemberError(self.source, read.name, describe(read.error)))
+                    self.refused(read, read.error)
                     continue
                 snapshot = read.snapshot
                 assert snapshot is not None
