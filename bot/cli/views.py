@@ -11,15 +11,16 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bot.core.ministries import ministry_history
 from bot.notify.wording import (
     CHAMBER_SHORT,
-    MISSING_SHORT,
     SOURCE_NAMES,
     STATUS_LONG_FR,
     TEXT_WIDTH,
     event_line,
     local_time,
     missing_question_line,
+    missing_short,
 )
 from scrapers.model import QuestionSnapshot
 from storage.records import Event, SourceHealth
@@ -80,9 +81,11 @@ def snapshot_text(snapshot: QuestionSnapshot, *, full: bool = False) -> str:
         f"  Publiée au JO le {_fr(s.published)}" + (f", page {s.published_page}" if s.published_page else ""),
         f"  Ministère interrogé : {s.ministry_asked or '—'}",
     ]
-    if s.transferred or (s.ministry and s.ministry != s.ministry_asked):
+    # Each change of ministry once (bot.core.ministries): the sources repeat the one asked, or rename one.
+    changes = [step for step in ministry_history(s) if not step.asked]
+    if changes:
         lines.append(f"  Ministère attributaire : {s.ministry}")
-        lines += [f"    - {a.ministry} (depuis le {_fr(a.date)})" for a in s.attributions]
+        lines += [f"    - {step.ministry} (depuis le {_fr(step.date)})" for step in changes]
     lines += [f"  Signalée le {_fr(d)}" for d in s.signaled]
     lines += [f"  Renouvelée le {_fr(d)}" for d in s.renewed]
     if full and s.text:
@@ -131,7 +134,7 @@ def render_status(console: Console, rows: Sequence[dict[str, Any]], health: Sequ
         table.add_column(column, overflow="fold")
     for row in rows:
         checked = datetime.fromisoformat(row["last_checked"]) if row["last_checked"] else None
-        state = STATUS_LONG_FR[row["status"]] + (f" [yellow]({MISSING_SHORT})[/yellow]" if row["missing"] else
+        state = STATUS_LONG_FR[row["status"]] + (f" [yellow]({missing_short()})[/yellow]" if row["missing"] else
                                                   " [red](erreur)[/red]" if row["last_error"] else "")
         table.add_row(row["ref"], CHAMBER_SHORT[row["chamber"]], row["author"] or "—",
                       row["ministry"] or "—", _fr_date(row["published"]), _fr_date(row["deadline"]), state,

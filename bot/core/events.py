@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core.deadlines import Deadline, deadline_status
+from bot.core.ministries import same_ministry
 from scrapers.model import QuestionSnapshot, normalize_ministry
 from storage.records import Event, EventKind
 
@@ -59,7 +60,10 @@ def _answer_events(old: QuestionSnapshot, new: QuestionSnapshot, today: date, se
 
 def _transfer_events(old: QuestionSnapshot, new: QuestionSnapshot, seen_at: datetime) -> list[Event]:
     before, after = _name(old), _name(new)
-    if after is None or (before is not None and normalize_ministry(before) == normalize_ministry(after)):
+    # The same ministry under a new name (the AN keeps its identifier) is no transfer.
+    if new.ministry is None or after is None:
+        return []
+    if old.ministry is not None and same_ministry(old.ministry, new.ministry):
         return []
     on = new.attributions[-1].date if new.attributions else None
     key = f"{normalize_ministry(after)}|{on.isoformat() if on else ''}"

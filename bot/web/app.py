@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from bot.app.context import Context
 from bot.app.settings import mail_settings
 from bot.core.deadlines import PARIS
+from bot.core.ministries import ministry_history
 from bot.notify.subscriptions import describe_follows, follow_titles
 from bot.notify.tokens import site_secret
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
@@ -199,4 +200,5 @@ def _templates(app: Flask) -> None:
     app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
                                  STATUS_FR=STATUS_FR, MISSING_REASON=MISSING_REASON, follows_text=_follows_text,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
-                                 state_fr=lambda s: STATES_FR.get(s, s), tag_description=_tag_description)
+                                 state_fr=lambda s: STATES_FR.get(s, s), tag_description=_tag_description,
+                                 ministry_history=ministry_history)
