@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.app.config import Config
+from bot.app.notes import note_json
 from bot.app.questions import watched_questions
 from bot.core.status import WatchedQuestion, status_row
 from bot.notify.content import item_from_event
@@ -16,6 +17,7 @@ from bot.notify.wording import event_sentence
 from scrapers.errors import CannotRun
 from scrapers.model import QuestionSnapshot
 from scrapers.refs import QuestionRef
+from storage.notes import list_notes
 from storage.questions import get_question, list_events
 from storage.records import Event
 from storage.subscribers import Subscriber
@@ -114,7 +116,8 @@ def show_json(config: Config, db: Database, ref: QuestionRef, today: date) -> di
     if stored is None:
         raise UnknownQuestion(ref.uid, ref.label)
     tags = next((q.tags for q in watched_questions(config, db) if q.ref == ref), ())
-    return question_json(WatchedQuestion(ref, tags, stored), list_events(db, ref=ref.uid), today)
+    shown = question_json(WatchedQuestion(ref, tags, stored), list_events(db, ref=ref.uid), today)
+    return {**shown, "notes": [note_json(note) for note in list_notes(db, ref.uid)]}  # what `relance note` kept
 
 
 def subscriber_json(s: Subscriber) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from bot.cli.feeds import feed
 from bot.cli.follow import follow_group, search
 from bot.cli.imports import import_group
 from bot.cli.kit import Context, RelanceGroup, Runtime
+from bot.cli.notes import note
 from bot.cli.people import confirm, notify, subscribe, subscribers, unsubscribe
 from bot.cli.questions import add, check, events, fetch, remove, show, status
 from bot.cli.runtime import doctor, run, serve
@@ -19,7 +20,7 @@ from bot.cli.stats import stats_command
 
 COMMANDS: tuple[click.Command, ...] = (fetch, check, doctor, status, show, events, add, remove, subscribe, confirm,
                                        unsubscribe, subscribers, notify, run, feed, import_group, serve, follow_group,
-                                       search, stats_command)
+                                       search, stats_command, note)
 
 
 def build_main(runtime: Runtime | None = None) -> click.Group:

@@ -30,9 +30,11 @@ from bot.notify.wording import (
     missing_question_line,
     seen_on,
 )
+from bot.notify.wording.notes import notes_block
 from scrapers.http import PoliteClient
 from scrapers.refs import parse_ref
 from scrapers.sources import fetch_snapshot
+from storage.notes import list_notes
 from storage.questions import get_question, list_events, recent_polls, source_health
 
 
@@ -183,6 +185,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         lines.append(f"  Dernière erreur : {stored.last_error}")
     lines.append("Historique :")
     lines += [f"  {event_text(event)}" for event in list_events(db, ref=question.uid)]
+    lines += notes_block([(n.number, n.at, n.text) for n in list_notes(db, question.uid)])
     lines.append("Lectures récentes :")
     lines += [f"  {local_time(poll.at)}  {poll.outcome:<9} {poll.http_status or '—'}  {poll.error or poll.url}"
               for poll in recent_polls(db, question.uid)]

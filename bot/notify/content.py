@@ -59,6 +59,7 @@ class Item:
     to_ministry: str | None = None
     label_fr: str | None = None  # an ending's label as the source words it
     details: Mapping[str, Any] = field(default_factory=dict)
+    note: str | None = None  # the question's latest note (relance note), dated: shown in the digest card
 
 
 @dataclass(frozen=True, slots=True)

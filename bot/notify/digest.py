@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import css_inline
@@ -36,6 +36,8 @@ from bot.notify.wording import (
     fr_list,
 )
 from bot.notify.wording.late_group import late_group_action, late_group_intro, late_group_line, late_group_ministry
+from bot.notify.wording.notes import NOTE_HEADING, latest_note_line
+from storage.notes import Note
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Entry:
     link_text: str
     excerpt: str | None = None
     action: str | None = None
+    note: str | None = None  # the question's latest note, dated
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,13 @@ def _who(item: Item) -> tuple[tuple[str, str | None], tuple[str, str | None]]:
 def _entry(item: Item, summary: str, *facts: tuple[str, str | None], excerpt: str | None = None,
            action: str | None = None) -> Entry:
     return Entry(label=item.label, title=item.title, summary=summary, facts=_facts(*facts), url=item.url,
-                 link_text=f"Voir la question sur {CHAMBER_SITES[item.chamber]}", excerpt=excerpt, action=action)
+                 link_text=f"Voir la question sur {CHAMBER_SITES[item.chamber]}", excerpt=excerpt, action=action,
+                 note=item.note)
+
+
+def with_note(item: Item, note: Note | None) -> Item:
+    """The item with its question's latest note (`relance note`), dated, for the digest card."""
+    return item if note is None else replace(item, note=latest_note_line(note.at, note.text))
 
 
 def _answered(item: Item) -> Entry:
@@ -240,6 +249,7 @@ def render_digest(digest: Digest) -> Rendered:
         "intro": (f"Sur les questions écrites que vous suivez : {fr_list(told)}." if told
                   else "Rien de nouveau sur les questions écrites que vous suivez."),
         "sections": sections(digest),
+        "notes_heading": NOTE_HEADING,
         "health": [source_health(line, digest.now) for line in digest.sources],
         "manage_url": digest.manage_url,
         "unsubscribe_url": digest.unsubscribe_url,

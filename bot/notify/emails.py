@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from bot.core.deadlines import PARIS, today_in_paris
 from bot.notify.content import Digest, item_from_event, source_lines
 from bot.notify.delivery import Transport, deliver
-from bot.notify.digest import render_digest
+from bot.notify.digest import render_digest, with_note
 from bot.notify.mail import build_email, message_id
 from bot.notify.subscriptions import MailSettings, link
 from bot.notify.wording import SOURCE_NAMES
@@ -35,6 +35,7 @@ from storage.ledger import (
     queue_message,
     undelivered_events,
 )
+from storage.notes import latest_notes
 from storage.questions import get_question, source_health
 from storage.records import Event
 from storage.subscribers import Subscriber, get_subscriber, list_subscribers, mark_digest_sent
@@ -72,8 +73,9 @@ def _digest(subscriber: Subscriber, events: Sequence[Event], db: Database, now: 
             settings: MailSettings) -> Digest:
     today = today_in_paris(now)
     snapshots = {e.ref: (stored.snapshot if (stored := get_question(db, e.ref)) else None) for e in events}
-    return Digest(frequency=subscriber.frequency, items=tuple(item_from_event(e, snapshots[e.ref], today)
-                                                              for e in events),
+    notes = latest_notes(db, snapshots)
+    return Digest(frequency=subscriber.frequency, items=tuple(with_note(item_from_event(e, snapshots[e.ref], today),
+                                                                        notes.get(e.ref)) for e in events),
                   sources=source_lines(source_health(db), SOURCE_NAMES), now=now,
                   manage_url=link(settings, "manage", subscriber),
                   unsubscribe_url=link(settings, "unsubscribe", subscriber),

@@ -17,6 +17,7 @@ from bot.web.charts import answers_chart
 from bot.web.context import Refusal, db, now, site
 from bot.web.forms import SubscribeForm
 from scrapers.refs import RefError, parse_ref
+from storage.notes import list_notes
 from storage.questions import list_events
 
 bp = Blueprint("pages", __name__)
@@ -82,7 +83,7 @@ def question(ref: str) -> ResponseReturnValue:
     return render_template("question.html", question=found, row=status_row(found, today), snapshot=snapshot,
                            deadlines=deadline_status(snapshot, today) if snapshot else None,
                            events=[(e, capitalized(event_line(e.kind, e.details))) for e in reversed(events)],
-                           advice=_advice(found, today))
+                           advice=_advice(found, today), notes=list_notes(db(), uid))
 
 
 @bp.get("/tags/<tag>")

@@ -24,7 +24,7 @@ from tests.conftest import ConfigFactory
 TODAY = datetime(2025, 6, 5, 10, tzinfo=PARIS)
 # minAttribs' denomination in the sample: the ministry that answered (with the sample's typographic apostrophe).
 ECONOMY = "Ministère de l’économie, des finances et de la souveraineté industrielle et numérique"
-EXTRA_KEYS = ["answer", "attributions", "group", "history", "text"]
+EXTRA_KEYS = ["answer", "attributions", "group", "history", "notes", "text"]
 SEEN_AT = "2025-06-05T08:00:00+00:00"  # TODAY, as `relance events --json` writes an instant
 
 
