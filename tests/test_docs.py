@@ -63,6 +63,11 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 def config_keys(model: type[BaseModel], section: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
     """Every leaf key of `model` as (section, key): ("sources.an", "base_url"), ("follow", "name")…"""
     for name, field in model.model_fields.items():
+        named = _models_in(typing.get_args(field.annotation)[1]) if typing.get_origin(field.annotation) is dict else []
+        for sub_model in named:  # a table of tables by name, as [tags.NAME]
+            yield from config_keys(sub_model, (*section, f"{name}.NAME"))
+        if named:
+            continue
         nested = _models_in(field.annotation)
         if nested:
             for sub_model in nested:

@@ -24,6 +24,7 @@ from bot.notify.wording import fr_count, fr_list, missing_question_line, rappel_
 from bot.notify.wording.actors import ACTORS_NEVER_IMPORTED
 from bot.notify.wording.admin import RAPPEL_ADVICE, RAPPEL_NEVER_READ, rappel_check_line
 from bot.notify.wording.requests import REQUESTS_NEVER_COUNTED, requests_line
+from bot.notify.wording.tags import tags_label
 from scrapers.http import (
     ErrorPage,
     FetchError,
@@ -96,6 +97,7 @@ def config_checks(config: Config, path: Path, env: Mapping[str, str]) -> list[Ch
                 "et le garder : il signe les liens des e-mails"))
         checks.append(Check("identifiants SMTP", True, _credentials(env)))
     checks.append(_admin_check(config))
+    checks += channel_checks(config)
     return checks
 
 
@@ -123,6 +125,25 @@ def _admin_check(config: Config) -> Check:
         return Check("[admin]", True, "aucun destinataire : les alarmes de santé des sources ne sont envoyées à "
                                       "personne ([admin] email ou channel)")
     return Check("[admin]", True, f"alarme après {admin.failed_cycles} cycles en échec, vers : {', '.join(to)}")
+
+
+def channel_checks(config: Config) -> list[Check]:
+    """One line per [[channel]]: the URL (masked) Apprise can use, with what goes there, or the problem."""
+    checks = []
+    for entry in config.channel:
+        name = f"channel {entry.name}"
+        try:
+            check_channel(Channel(entry.name, entry.url, entry.tags, entry.kinds))
+        except ChannelError as error:
+            checks.append(Check(name, False, error.problem,
+                                f"corriger l'url du [[channel]] name = \"{entry.name}\" : une URL Apprise "
+                                "(https://github.com/caronc/apprise/wiki)"))
+            continue
+        what = f"les questions marquées {tags_label(entry.tags, config.tag_labels)}" if entry.tags else \
+            "toutes les questions suivies"
+        kinds = f"événements : {', '.join(entry.kinds)}" if entry.kinds else "tous les événements"
+        checks.append(Check(name, True, f"{masked_url(entry.url)} : {what}, {kinds}"))
+    return checks
 
 
 # ---------------------------------------------------------------------------------------------- database

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 from sqlite_utils import Database
 
-from bot.app.config import load_config
+from bot.app.config import ChannelEntry, load_config
 from bot.app.doctor import Check, check_line, config_checks, database_checks, smtp_check
 from bot.main import main
 from bot.notify.smtp import SmtpSettings
@@ -233,3 +233,44 @@ def test_the_actors_line_says_whether_the_an_authors_can_be_named(config: Path, 
     assert imported.exit_code == 0, imported.output
     after = line(doctor(config), "acteurs de l'AN")
     assert after.startswith("ok ") and after.endswith("1 acteur et 5 organes importés")
+
+
+# --- channels: one line each ------------------------------------------------------------------------
+
+CHANNELS = '''
+[[channel]]
+name = "equipe"
+url = "json://127.0.0.1:9/hook?token=s3cr3t-t0ken"
+tags = ["vsa"]
+kinds = ["answered", "overdue"]
+
+[[channel]]
+name = "tout"
+url = "ntfy://ntfy.sh/relance-private-topic"
+
+[tags.vsa]
+label = "Vidéosurveillance algorithmique"
+'''
+
+
+def test_each_channel_has_its_line_its_url_masked(config: Path) -> None:
+    config.write_text(config.read_text(encoding="utf-8") + CHANNELS, encoding="utf-8")
+    result = doctor(config)
+    team, everything = line(result, "channel equipe"), line(result, "channel tout")
+    assert team.startswith("ok") and everything.startswith("ok")
+    assert "json://127.0.0.1:9/… : les questions marquées Vidéosurveillance algorithmique, événements : " \
+           "answered, overdue" in team
+    assert "toutes les questions suivies, tous les événements" in everything
+    assert "s3cr3t" not in result.output and "relance-private-topic" not in result.output
+    names = [text.split(None, 1)[1].split("  ")[0] for text in result.stdout.splitlines()]
+    assert names.index("channel equipe") == names.index("[admin]") + 1  # with the config's checks
+
+
+def test_a_channel_apprise_cannot_use_is_a_problem_with_a_fix(config: Path) -> None:
+    # The config's load refuses such a URL; doctor says it too when Apprise no longer takes a URL it took.
+    loaded = load_config(config)
+    broken = loaded.model_copy(update={"channel": (ChannelEntry(name="equipe", url="nosuchservice://tok3n@x/room"),)})
+    checks = {c.name: c for c in config_checks(broken, config, {"RELANCE_SECRET": SECRET})}
+    found = checks["channel equipe"]
+    assert not found.ok and "invalid Apprise URL" in found.detail and "tok3n" not in found.detail
+    assert found.fix is not None and 'name = "equipe"' in found.fix
