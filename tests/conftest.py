@@ -18,6 +18,9 @@ import tomlkit
 from tests.smtp import Mailer
 
 PROJECT = Path(__file__).resolve().parent.parent
+# relance speaks French unless the environment asks for English: the tests expect its French whatever
+# the machine's locale (a test of the English says so itself), and so do the processes they start.
+os.environ["LANGUAGE"] = "fr"
 SAMPLES = Path(os.environ.get("RELANCE_SAMPLES", PROJECT.parent / "shared" / "samples"))
 
 

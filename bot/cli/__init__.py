@@ -17,6 +17,7 @@ from bot.cli.people import confirm, notify, subscribe, subscribers, unsubscribe
 from bot.cli.questions import add, check, events, fetch, remove, show, status
 from bot.cli.runtime import doctor, run, serve
 from bot.cli.stats import stats_command
+from bot.notify.i18n import LANGUAGES
 
 COMMANDS: tuple[click.Command, ...] = (fetch, check, doctor, status, show, events, add, remove, subscribe, confirm,
                                        unsubscribe, subscribers, notify, run, feed, import_group, serve, follow_group,
@@ -29,9 +30,11 @@ def build_main(runtime: Runtime | None = None) -> click.Group:
     @click.group(name="relance", cls=RelanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Config file (default: $RELANCE_CONFIG, else ./config.toml).")
+    @click.option("--lang", "language", type=click.Choice(LANGUAGES), default=None,
+                  help="Langue des messages : fr (par défaut) ou en (de même si LANG ou LC_ALL nomme l'anglais).")
     @click.version_option(package_name="relance")
     @click.pass_context
-    def main(ctx: click.Context, config_file: Path | None) -> None:
+    def main(ctx: click.Context, config_file: Path | None, language: str | None) -> None:
         """relance: follow written questions of the Assemblée nationale and the Sénat."""
         ctx.obj = Context(config_path(config_file), runtime)
 

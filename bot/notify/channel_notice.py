@@ -64,7 +64,7 @@ from typing import Any
 
 from bot.core.deadlines import PARIS
 from bot.notify.content import Item, LateGroup
-from bot.notify.wording import ADVICE_LABEL, STATUS_LONG_FR, event_advice, event_sentence, kind_fr
+from bot.notify.wording import STATUS_LONG_FR, advice_label, event_advice, event_sentence, kind_fr
 from bot.notify.wording.late_group import (
     late_group_action,
     late_group_intro,
@@ -141,7 +141,7 @@ def _what(item: Item) -> list[str]:
     if item.kind in ("deadline_soon", "overdue", "signaled_overdue") and item.deadline_rule:
         lines.append(item.deadline_rule)
     if (advice := event_advice(item)) is not None:
-        lines.append(f"{ADVICE_LABEL} : {advice}")
+        lines.append(f"{advice_label()} : {advice}")
     return lines
 
 
@@ -165,7 +165,7 @@ def late_group_notice(group: LateGroup) -> tuple[str, str]:
     lines += [late_group_line(q.label, q.title, q.days_late, q.signal_days_late) for q in group.questions]
     actions = [action for chamber in group.chambers if (action := late_group_action(chamber))]
     if actions:
-        lines += ["", *(f"{ADVICE_LABEL} : {action}" for action in actions)]
+        lines += ["", *(f"{advice_label()} : {action}" for action in actions)]
     return late_group_title(len(group.questions)), "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from bot.core.deadlines import Deadline, deadline_status
 from bot.core.status import WatchedQuestion
 from bot.notify.content import Item
-from bot.notify.wording import ADVICE_LABEL, EVENT_FR, event_advice, event_sentence, kind_fr
+from bot.notify.wording import EVENT_FR, advice_label, event_advice, event_sentence, kind_fr
 from bot.notify.wording.tags import TagLabels, tag_label
 from scrapers.model import QuestionSnapshot, normalize_ministry
 
@@ -124,7 +124,7 @@ def entry_text(item: Item) -> str:
     then the question."""
     lines = [event_sentence(item)]
     if (advice := event_advice(item)) is not None:
-        lines.append(f"{ADVICE_LABEL} : {advice}")
+        lines.append(f"{advice_label()} : {advice}")
     if item.excerpt:
         lines += ["", f"« {item.excerpt} »"]
     lines.append("")

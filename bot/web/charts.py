@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel.dates import format_date
 
-from bot.notify.wording import LOCALE, fr_count
+from bot.notify.wording import fr_count, locale
 
 MAX_MONTHS = 24  # a longer span is drawn per year, so bars stay wide enough to read on a phone
 MAX_LABELS = 10
@@ -124,7 +124,7 @@ def answers_chart(answers: Sequence[tuple[date, bool]]) -> Chart | None:
         on_time, late = counts[key]
         day = date(key[0], key[1], 1)
         label = f"{key[1]:02d}/{key[0]}" if period == "month" else str(key[0])
-        name = format_date(day, "MMMM yyyy", locale=LOCALE) if period == "month" else str(key[0])
+        name = format_date(day, "MMMM yyyy", locale=locale()) if period == "month" else str(key[0])
         width = min(slot * BAR_SHARE, MAX_BAR_WIDTH)
         on_time_height, late_height = on_time * scale, late * scale
         bars.append(Bar(label=label, name=name, title=_bar_title(name, on_time, late), on_time=on_time, late=late,

@@ -9,30 +9,41 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal
 
 from bot.core.deadlines import PARIS, deadline_from
 from bot.notify.content import Item, SectionName
+from bot.notify.i18n import N_, Translated, _, current_language, n_
 
-LOCALE = Locale.parse("fr_FR")
 TEXT_WIDTH = 78
 # Babel moves to the next unit once a delay reaches this fraction of it (23 h reads "1 jour").
 _UNIT_THRESHOLD = 0.85
+_LOCALES = {"fr": Locale.parse("fr_FR"), "en": Locale.parse("en_GB")}
 
 
-# --- French wording: dates, counts, delays ---------------------------------------------------------
+def locale() -> Locale:
+    """The locale dates and numbers are written in: French, or English when relance speaks English."""
+    return _LOCALES[current_language()]
+
+
+# --- dates, counts, delays ----------------------------------------------------------------------
 
 def fr_date(day: date) -> str:
     """'3 juin 2025'; the first of the month is written '1er juin 2025', as French does."""
-    text = format_date(day, format="long", locale=LOCALE)
-    return "1er" + text[1:] if day.day == 1 else text
+    text = format_date(day, format="long", locale=locale())
+    return "1er" + text[1:] if day.day == 1 and current_language() == "fr" else text
+
+
+def number(n: int) -> str:
+    """'1 234' in French, '1,234' in English."""
+    return format_decimal(n, locale=locale())
 
 
 def fr_count(n: int, singular: str, plural: str) -> str:
-    """'1 réponse', '2 réponses', '0 jour': French puts 0 and 1 in the singular (CLDR plural rules)."""
-    noun = singular if LOCALE.plural_form(n) == "one" else plural
-    return f"{format_decimal(n, locale=LOCALE)} {noun}"
+    """'1 réponse', '2 réponses', '0 jour': the count and the noun in the current language, by its
+    plural rules (French puts 0 and 1 in the singular). The catalogs hold each pair of nouns."""
+    return f"{number(n)} {n_(singular, plural, n)}"
 
 
 def days(n: int) -> str:
@@ -43,15 +54,17 @@ def fr_ago(now: datetime, then: datetime) -> str:
     """'il y a 5 min', 'il y a 2 h', 'il y a 3 jours': short units under a day, whole words above."""
     delta = now - then
     if delta < timedelta(minutes=1):
-        return "à l'instant"
+        return _("à l'instant")
     short = delta.total_seconds() < _UNIT_THRESHOLD * 86400
     return format_timedelta(-delta, threshold=_UNIT_THRESHOLD, add_direction=True,
-                            format="short" if short else "long", locale=LOCALE)
+                            format="short" if short else "long", locale=locale())
 
 
 def fr_list(parts: list[str]) -> str:
     """'a', 'a et b', 'a, b et c'."""
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+    if len(parts) == 1:
+        return parts[0]
+    return _("{first} et {last}", first=", ".join(parts[:-1]), last=parts[-1])
 
 
 def capitalized(text: str) -> str:
@@ -61,115 +74,162 @@ def capitalized(text: str) -> str:
 
 # --- what each section says -------------------------------------------------------------------
 
-SECTION_TITLES: Mapping[SectionName, str] = {
-    "answered": "Réponses publiées",
-    "overdue": "Délais dépassés",
-    "soon": "Échéances proches",
-    "transferred": "Questions transmises",
-    "ended": "Questions closes, retirées ou caduques",
-    "found": "Questions trouvées par les règles de suivi",
-    "other": "Autres nouvelles",
-}
-SECTION_NOUNS: Mapping[SectionName, tuple[str, str]] = {
-    "answered": ("réponse", "réponses"),
-    "overdue": ("délai dépassé", "délais dépassés"),
-    "soon": ("échéance proche", "échéances proches"),
-    "transferred": ("question transmise", "questions transmises"),
-    "ended": ("question terminée", "questions terminées"),
-    "found": ("question trouvée", "questions trouvées"),
-    "other": ("autre nouvelle", "autres nouvelles"),
-}
-SUBJECT_PREFIX = {"immediate": "", "daily": "Résumé quotidien — ", "weekly": "Résumé hebdomadaire — "}
-HEADINGS = {"immediate": "Nouvelles du {day}", "daily": "Résumé quotidien du {day}",
-            "weekly": "Résumé hebdomadaire du {day}"}
-CHAMBER_SITES = {"an": "le site de l'Assemblée nationale", "senat": "le site du Sénat"}
-ENDINGS_FR = {"closed": "Question clôturée", "withdrawn": "Question retirée", "lapsed": "Question caduque"}
+SECTION_TITLES: Mapping[SectionName, str] = Translated({
+    "answered": N_("Réponses publiées"),
+    "overdue": N_("Délais dépassés"),
+    "soon": N_("Échéances proches"),
+    "transferred": N_("Questions transmises"),
+    "ended": N_("Questions closes, retirées ou caduques"),
+    "found": N_("Questions trouvées par les règles de suivi"),
+    "other": N_("Autres nouvelles"),
+})
+
+
+def section_count(section: SectionName, n: int) -> str:
+    """'3 réponses', '1 délai dépassé': how many entries a digest's section holds."""
+    match section:
+        case "answered":
+            return fr_count(n, "réponse", "réponses")
+        case "overdue":
+            return fr_count(n, "délai dépassé", "délais dépassés")
+        case "soon":
+            return fr_count(n, "échéance proche", "échéances proches")
+        case "transferred":
+            return fr_count(n, "question transmise", "questions transmises")
+        case "ended":
+            return fr_count(n, "question terminée", "questions terminées")
+        case "found":
+            return fr_count(n, "question trouvée", "questions trouvées")
+        case _:
+            return fr_count(n, "autre nouvelle", "autres nouvelles")
+
+
+SUBJECT_PREFIX = Translated({"immediate": "", "daily": N_("Résumé quotidien — "),
+                             "weekly": N_("Résumé hebdomadaire — ")})
+HEADINGS = Translated({"immediate": N_("Nouvelles du {day}"), "daily": N_("Résumé quotidien du {day}"),
+                       "weekly": N_("Résumé hebdomadaire du {day}")})
+CHAMBER_SITES = Translated({"an": N_("le site de l'Assemblée nationale"), "senat": N_("le site du Sénat")})
+ENDINGS_FR = Translated({"closed": N_("Question clôturée"), "withdrawn": N_("Question retirée"),
+                         "lapsed": N_("Question caduque")})
+
 
 # What a reader can do about an overdue question (RULES.md § 1).
-AN_OVERDUE_ACTION = ("demander à un président de groupe de la signaler (le ministre doit alors répondre "
-                     "sous 10 jours).")
-SENAT_OVERDUE_ACTION = "poser une question de rappel, ou demander sa conversion en question orale."
-SENAT_REMINDER_LIST = "La question entre dans la liste de rappel publiée chaque mois au JO Sénat."
+def an_overdue_action() -> str:
+    return _("demander à un président de groupe de la signaler (le ministre doit alors répondre sous 10 jours).")
 
-FREQUENCIES_FR = {"immediate": "à chaque nouvelle, dès qu'elle est connue",
-                  "daily": "en un résumé quotidien", "weekly": "en un résumé hebdomadaire"}
 
-CHAMBER_NAMES = {"an": "Assemblée nationale", "senat": "Sénat"}
-CHAMBER_SHORT = {"an": "AN", "senat": "Sénat"}  # in a table's narrow column
-SOURCE_NAMES = {"an": "Assemblée nationale (open data)", "an-legacy": "Assemblée nationale (ancien site)",
-                "senat": "Sénat", "an-archive": "Assemblée nationale (archive open data)",
-                "senat-csv": "Sénat (open data)"}
+def senat_overdue_action() -> str:
+    return _("poser une question de rappel, ou demander sa conversion en question orale.")
+
+
+def senat_reminder_list() -> str:
+    return _("La question entre dans la liste de rappel publiée chaque mois au JO Sénat.")
+
+
+FREQUENCIES_FR = Translated({"immediate": N_("à chaque nouvelle, dès qu'elle est connue"),
+                             "daily": N_("en un résumé quotidien"), "weekly": N_("en un résumé hebdomadaire")})
+
+CHAMBER_NAMES = Translated({"an": N_("Assemblée nationale"), "senat": N_("Sénat")})
+CHAMBER_SHORT = Translated({"an": N_("AN"), "senat": N_("Sénat")})  # in a table's narrow column
+SOURCE_NAMES = Translated({"an": N_("Assemblée nationale (open data)"),
+                           "an-legacy": N_("Assemblée nationale (ancien site)"),
+                           "senat": N_("Sénat"), "an-archive": N_("Assemblée nationale (archive open data)"),
+                           "senat-csv": N_("Sénat (open data)")})
 # A question's status: the short form in tables and filters, the long one in sentences.
-STATUS_FR = {"unknown": "inconnu", "pending": "en attente", "answered": "répondue", "withdrawn": "retirée",
-             "closed": "clôturée", "lapsed": "caduque"}
-STATUS_LONG_FR = {**STATUS_FR, "unknown": "état inconnu", "pending": "en attente de réponse"}
+_STATUS = {"unknown": N_("inconnu"), "pending": N_("en attente"), "answered": N_("répondue"),
+           "withdrawn": N_("retirée"), "closed": N_("clôturée"), "lapsed": N_("caduque")}
+STATUS_FR = Translated(_STATUS)
+STATUS_LONG_FR = Translated({**_STATUS, "unknown": N_("état inconnu"), "pending": N_("en attente de réponse")})
 # A subscriber's state, as the manage page and `relance subscribers` say it.
-SUBSCRIBER_STATES_FR = {"pending": "en attente de confirmation", "confirmed": "actif", "paused": "en pause",
-             "unsubscribed": "désabonné"}
+SUBSCRIBER_STATES_FR = Translated({"pending": N_("en attente de confirmation"), "confirmed": N_("actif"),
+                                   "paused": N_("en pause"), "unsubscribed": N_("désabonné")})
 
 
 # A question the site says does not exist (404, 410): the question's problem, not the site's.
-MISSING_REASON = "introuvable sur le site : vérifier la référence"
-MISSING_SHORT = "introuvable"  # in a table's narrow column
+MISSING_REASON = N_("introuvable sur le site : vérifier la référence")  # as written in JSON, never translated
+
+
+def missing_reason() -> str:
+    return _(MISSING_REASON)
+
+
+def missing_short() -> str:
+    return _("introuvable")  # in a table's narrow column
 
 
 def missing_question_line(label: str) -> str:
     """What `relance check` and `relance status` say of a question the site does not have."""
-    return f"{label} : {MISSING_REASON}"
+    return _("{label} : {reason}", label=label, reason=missing_reason())
 
 
 def added_but_missing(label: str) -> str:
     """What `relance add` says when the question is not on the site (yet): it is followed all the same."""
-    return (f"{label} : {MISSING_REASON} ; elle est suivie quand même (le site peut la publier plus tard), "
-            "relue une fois par jour tant qu'elle reste introuvable.")
+    return _("{label} : {reason} ; elle est suivie quand même (le site peut la publier plus tard), relue une "
+             "fois par jour tant qu'elle reste introuvable.", label=label, reason=missing_reason())
 
 
 def added_but_unverified(label: str, error: str) -> str:
     """What `relance add` says when the site could not be read: not the question's fault."""
-    return (f"{label} : le site n'a pas pu être lu ({error}) ; la question n'a pas été vérifiée, elle est suivie "
-            "quand même et sera lue au prochain `relance check`.")
+    return _("{label} : le site n'a pas pu être lu ({error}) ; la question n'a pas été vérifiée, elle est suivie "
+             "quand même et sera lue au prochain `relance check`.", label=label, error=error)
 
 
-USAGE_MISTAKE = "commande mal formée"  # an unknown option, a bad value: before what Click says of it
-INTERRUPTED = "interrompu"
+def usage_mistake() -> str:
+    return _("commande mal formée")  # an unknown option, a bad value: before what Click says of it
+
+
+def interrupted() -> str:
+    return _("interrompu")
 
 
 def events_since_heading(day: date) -> str:
     """What `relance events --since` filters on, before its lines."""
-    return (f"Événements que relance a vus depuis le {fr_date(day)} ; chaque ligne donne d'abord la date "
-            "officielle (JO, réponse, échéance), puis le jour où relance l'a vu.")
+    return _("Événements que relance a vus depuis le {day} ; chaque ligne donne d'abord la date officielle "
+             "(JO, réponse, échéance), puis le jour où relance l'a vu.", day=fr_date(day))
+
+
+def short_date(day: date) -> str:
+    """'04/12/2026', as tables write a date (the same in both languages, as the JO writes it)."""
+    return day.strftime("%d/%m/%Y")
 
 
 def seen_on(value: datetime) -> str:
     """'vu le 04/12/2026': the day (Europe/Paris) relance saw an event, after its line."""
-    return f"vu le {value.astimezone(PARIS):%d/%m/%Y}"
+    return _("vu le {day}", day=short_date(value.astimezone(PARIS).date()))
+
+
+def at_time(moment: datetime) -> str:
+    """'3 décembre 2026 à 14:05', the day and the hour in Europe/Paris."""
+    local = moment.astimezone(PARIS)
+    return _("{day} à {time}", day=fr_date(local.date()), time=format_time(local, "HH:mm", locale=locale()))
 
 
 def local_time(value: datetime | None) -> str:
-    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if value else "jamais"
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M") if value else _("jamais")
 
 
-EVENT_FR = {
-    "published": "nouvelle question suivie", "answered": "réponse publiée", "answer_changed": "réponse modifiée",
-    "transferred": "transmise", "signaled": "signalée", "renewed": "renouvelée", "withdrawn": "retirée",
-    "closed": "clôturée", "lapsed": "caduque", "deadline_soon": "échéance proche", "overdue": "délai dépassé",
-    "signaled_overdue": "délai du signalement dépassé", "matched": "trouvée par une règle de suivi",
-    "rappel_disagrees": "désaccord avec la liste de rappel du Sénat",
-}
+EVENT_FR = Translated({
+    "published": N_("nouvelle question suivie"), "answered": N_("réponse publiée"),
+    "answer_changed": N_("réponse modifiée"), "transferred": N_("transmise"), "signaled": N_("signalée"),
+    "renewed": N_("renouvelée"), "withdrawn": N_("retirée"), "closed": N_("clôturée"), "lapsed": N_("caduque"),
+    "deadline_soon": N_("échéance proche"), "overdue": N_("délai dépassé"),
+    "signaled_overdue": N_("délai du signalement dépassé"), "matched": N_("trouvée par une règle de suivi"),
+    "rappel_disagrees": N_("désaccord avec la liste de rappel du Sénat"),
+})
 
 
 def found_by_fr(rules: Sequence[str]) -> str:
     """'trouvée par la règle « Reconnaissance faciale »', or '… par les règles « A » et « B »'."""
-    names = [f"« {rule} »" for rule in rules]
+    names = [_("« {name} »", name=rule) for rule in rules]
     if not names:
         return EVENT_FR["matched"]
     if len(names) == 1:
-        return f"trouvée par la règle {names[0]}"
-    return f"trouvée par les règles {', '.join(names[:-1])} et {names[-1]}"
+        return _("trouvée par la règle {rule}", rule=names[0])
+    return _("trouvée par les règles {rules}", rules=fr_list(names))
 
 
 def kind_fr(kind: str, details: Mapping[str, Any]) -> str:
-    """What happened, in French: EVENT_FR's words, or for a `matched` event the rules that found it."""
+    """What happened: EVENT_FR's words, or for a `matched` event the rules that found it."""
     if kind == "matched":
         rules = details.get("rules")
         return found_by_fr([str(r) for r in rules] if isinstance(rules, list) else [])
@@ -180,60 +240,66 @@ def kind_fr(kind: str, details: Mapping[str, Any]) -> str:
 
 def _on(day: date | None) -> str:
     """' le 3 juin 2025', or nothing without a date."""
-    return f" le {fr_date(day)}" if day else ""
+    return _(" le {day}", day=fr_date(day)) if day else ""
 
 
 def _on_or_unknown(day: date | None) -> str:
     # The Sénat's pages date neither a transfer nor a lapse: say so rather than show the day relance saw it.
-    return _on(day) or " (date non indiquée par la source)"
+    return _on(day) or _(" (date non indiquée par la source)")
 
 
 def _late_by(item: Item) -> str:
-    return f" de {days(item.days_late)}" if item.days_late else ""
+    return _(" de {days}", days=days(item.days_late)) if item.days_late else ""
 
 
 def _answered(item: Item) -> str:
-    jo = f"au JO du {fr_date(item.official_date)}" if item.official_date else "au JO"
+    jo = _("au JO du {day}", day=fr_date(item.official_date)) if item.official_date else _("au JO")
     page = item.details.get("page")
-    where = f"{jo} (page {page})" if page else jo
+    where = _("{jo} (page {page})", jo=jo, page=page) if page else jo
     if item.kind == "answer_changed":
-        return f"Réponse modifiée : le texte de la réponse publiée {where} a changé."
+        return _("Réponse modifiée : le texte de la réponse publiée {where} a changé.", where=where)
     if item.days_late:
-        return f"Réponse {where}, publiée avec {days(item.days_late)} de retard."
+        return _("Réponse {where}, publiée avec {days} de retard.", where=where, days=days(item.days_late))
     if item.days_late == 0:
-        return f"Réponse {where}, publiée dans les délais."
-    return f"Réponse publiée {where}."
+        return _("Réponse {where}, publiée dans les délais.", where=where)
+    return _("Réponse publiée {where}.", where=where)
 
 
 def _overdue(item: Item) -> str:
     if item.kind == "signaled_overdue":
-        by = f", au plus tard{_on(item.deadline)}" if item.deadline else ""
-        return (f"Délai du signalement dépassé{_late_by(item)} : le ministre devait répondre dans les "
-                f"10 jours suivant le signalement{by}.")
-    due = f" : la réponse était due{_on(item.deadline)}" if item.deadline else ""
-    summary = f"Délai dépassé{_late_by(item)}{due}."
-    return summary if item.chamber == "an" else f"{summary} {SENAT_REMINDER_LIST}"
+        by = _(", au plus tard{on}", on=_on(item.deadline)) if item.deadline else ""
+        return _("Délai du signalement dépassé{late} : le ministre devait répondre dans les 10 jours suivant le "
+                 "signalement{by}.", late=_late_by(item), by=by)
+    due = _(" : la réponse était due{on}", on=_on(item.deadline)) if item.deadline else ""
+    summary = _("Délai dépassé{late}{due}.", late=_late_by(item), due=due)
+    return summary if item.chamber == "an" else f"{summary} {senat_reminder_list()}"
 
 
 def _soon(item: Item) -> str:
     left = item.days_left
-    when = {None: "Échéance proche", 0: "Échéance aujourd'hui", 1: "Échéance demain"}.get(
-        left, f"Échéance dans {days(left or 0)}")
-    return f"{when},{_on(item.deadline)}." if item.deadline else f"{when}."
+    if left is None:
+        when = _("Échéance proche")
+    elif left == 0:
+        when = _("Échéance aujourd'hui")
+    elif left == 1:
+        when = _("Échéance demain")
+    else:
+        when = _("Échéance dans {days}", days=days(left))
+    return _("{when},{on}.", when=when, on=_on(item.deadline)) if item.deadline else f"{when}."
 
 
 def _signaled(item: Item) -> str:
     if item.official_date is None:
-        return "Signalée par un président de groupe : le ministre doit répondre sous 10 jours."
+        return _("Signalée par un président de groupe : le ministre doit répondre sous 10 jours.")
     due = deadline_from(item.chamber, "signalement", item.official_date)
-    until = f", au plus tard le {fr_date(due.date)}" if due else ""
-    return (f"Signalée le {fr_date(item.official_date)} par un président de groupe : le ministre doit répondre "
-            f"sous 10 jours{until}.")
+    until = _(", au plus tard le {day}", day=fr_date(due.date)) if due else ""
+    return _("Signalée le {day} par un président de groupe : le ministre doit répondre sous 10 jours{until}.",
+             day=fr_date(item.official_date), until=until)
 
 
 def event_sentence(item: Item) -> str:
-    """What happened, in one French sentence (the long form): an e-mail's entry, a channel notice, a feed
-    entry. Worded per kind of event and, where the rules differ, per chamber."""
+    """What happened, in one sentence (the long form): an e-mail's entry, a channel notice, a feed entry.
+    Worded per kind of event and, where the rules differ, per chamber."""
     match item.kind:
         case "answered" | "answer_changed":
             return _answered(item)
@@ -242,63 +308,69 @@ def event_sentence(item: Item) -> str:
         case "deadline_soon":
             return _soon(item)
         case "transferred":
-            return (f"Transmise à un autre ministère{_on_or_unknown(item.official_date)} ; le délai de réponse "
-                    "ne change pas.")
+            return _("Transmise à un autre ministère{on} ; le délai de réponse ne change pas.",
+                     on=_on_or_unknown(item.official_date))
         case "closed" | "withdrawn" | "lapsed":
             return f"{ENDINGS_FR[item.kind]}{_on_or_unknown(item.official_date)}."
         case "signaled":
             return _signaled(item)
         case "renewed":
-            return (f"Question renouvelée au JO{_on(item.official_date)} ; l'échéance reste celle de la "
-                    "première publication.")
+            return _("Question renouvelée au JO{on} ; l'échéance reste celle de la première publication.",
+                     on=_on(item.official_date))
         case "matched":
-            return capitalized(f"Nouvelle question {kind_fr(item.kind, item.details)}, publiée au "
-                               f"JO{_on(item.official_date)} ; elle est désormais suivie.")
+            return capitalized(_("Nouvelle question {found}, publiée au JO{on} ; elle est désormais suivie.",
+                                 found=kind_fr(item.kind, item.details), on=_on(item.official_date)))
         case "rappel_disagrees":
             return rappel_sentence(item.details)
         case _:  # published
-            return f"Nouvelle question suivie, publiée au JO{_on(item.official_date)}."
+            return _("Nouvelle question suivie, publiée au JO{on}.", on=_on(item.official_date))
 
 
 def _short_day(value: object) -> str:
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value).strftime("%d/%m/%Y")
+            return short_date(date.fromisoformat(value))
         except ValueError:
             return value
     return str(value)
 
 
+def _event_detail(kind: str, d: Mapping[str, Any]) -> str:
+    if kind == "transferred":
+        return f"{d.get('from_ministry') or '?'} → {d.get('to_ministry') or '?'}"
+    if kind in ("overdue", "signaled_overdue") and d.get("deadline"):
+        late = d.get("days_late")
+        due = _("échéance du {day}", day=_short_day(d.get("deadline")))
+        return _("{due}, {days} de retard", due=due, days=days(late)) if late else due
+    if kind == "deadline_soon" and d.get("deadline"):
+        left = d.get("days_left")
+        due = _("échéance le {day}", day=_short_day(d.get("deadline")))
+        return _("{due}, dans {days}", due=due, days=days(left)) if left is not None else due
+    if kind == "answered":
+        late = d.get("days_late")
+        ministry = str(d.get("ministry") or "")
+        return _("{ministry}, {days} après l'échéance", ministry=ministry, days=days(late)) if late else ministry
+    if kind in ("withdrawn", "closed", "lapsed"):
+        return str(d.get("label") or "")
+    if kind in ("published", "matched"):
+        return str(d.get("title") or "")
+    if kind == "rappel_disagrees":
+        return rappel_short(d)
+    return ""
+
+
 def event_line(kind: str, details: Mapping[str, Any]) -> str:
     """What happened in a few words and its one detail (the short form): a line of `relance events`, a
     row of a question page's history. Starts in lower case."""
-    d = details
-    what = kind_fr(kind, d)
-    detail = ""
-    if kind == "transferred":
-        detail = f"{d.get('from_ministry') or '?'} → {d.get('to_ministry') or '?'}"
-    elif kind in ("overdue", "signaled_overdue") and d.get("deadline"):
-        late = d.get("days_late")
-        detail = f"échéance du {_short_day(d.get('deadline'))}" + (f", {days(late)} de retard" if late else "")
-    elif kind == "deadline_soon" and d.get("deadline"):
-        left = d.get("days_left")
-        detail = f"échéance le {_short_day(d.get('deadline'))}" + (f", dans {days(left)}" if left is not None else "")
-    elif kind == "answered":
-        late = d.get("days_late")
-        detail = str(d.get("ministry") or "") + (f", {days(late)} après l'échéance" if late else "")
-    elif kind in ("withdrawn", "closed", "lapsed"):
-        detail = str(d.get("label") or "")
-    elif kind in ("published", "matched"):
-        detail = str(d.get("title") or "")
-    elif kind == "rappel_disagrees":
-        detail = rappel_short(d)
-    detail = detail.strip(" ,")
-    return f"{what} : {detail}" if detail else what
+    what = kind_fr(kind, details)
+    detail = _event_detail(kind, details).strip(" ,")
+    return _("{what} : {detail}", what=what, detail=detail) if detail else what
 
 
 # --- what to do about a late question (RULES.md § 1) -----------------------------------------------
 
-ADVICE_LABEL = "Que faire"
+def advice_label() -> str:
+    return _("Que faire")
 
 
 def overdue_advice(chamber: str, *, signaled_overdue: bool = False) -> str | None:
@@ -306,13 +378,13 @@ def overdue_advice(chamber: str, *, signaled_overdue: bool = False) -> str | Non
     president signal it; at the Sénat, a question de rappel or its conversion into an oral question.
     None when nothing more can be asked (an AN signalement whose 10 days have passed too)."""
     if chamber == "an":
-        return None if signaled_overdue else AN_OVERDUE_ACTION
-    return SENAT_OVERDUE_ACTION
+        return None if signaled_overdue else an_overdue_action()
+    return senat_overdue_action()
 
 
 def late_question_note(chamber: str) -> str | None:
     """What happens by itself to a late question: at the Sénat, the monthly liste de rappel."""
-    return SENAT_REMINDER_LIST if chamber == "senat" else None
+    return senat_reminder_list() if chamber == "senat" else None
 
 
 def late_question_advice(chamber: str, *, signaled_overdue: bool = False) -> str | None:
@@ -321,8 +393,9 @@ def late_question_advice(chamber: str, *, signaled_overdue: bool = False) -> str
     action = overdue_advice(chamber, signaled_overdue=signaled_overdue)
     if action is None:
         return None
+    advice = _("{label} : {action}", label=advice_label(), action=action)
     note = late_question_note(chamber)
-    return f"{note} {ADVICE_LABEL} : {action}" if note else f"{ADVICE_LABEL} : {action}"
+    return f"{note} {advice}" if note else advice
 
 
 def event_advice(item: Item) -> str | None:
@@ -332,8 +405,9 @@ def event_advice(item: Item) -> str | None:
 
 # --- the Sénat's liste de rappel disagreeing with relance (a `rappel_disagrees` event) ----------
 
-_LISTED = ("Le Sénat la compte parmi les questions restées sans réponse deux mois après leur publication "
-           "(liste de rappel)")
+def _listed() -> str:
+    return _("Le Sénat la compte parmi les questions restées sans réponse deux mois après leur publication "
+             "(liste de rappel)")
 
 
 def _iso_day(value: object) -> date | None:
@@ -344,7 +418,7 @@ def _iso_day(value: object) -> date | None:
 
 
 def _on_jo(day: date | None) -> str:
-    return f" au JO du {fr_date(day)}" if day else ""
+    return _(" au JO du {day}", day=fr_date(day)) if day else ""
 
 
 def rappel_sentence(details: Mapping[str, Any]) -> str:
@@ -354,26 +428,33 @@ def rappel_sentence(details: Mapping[str, Any]) -> str:
     status = STATUS_LONG_FR.get(str(details.get("status")), str(details.get("status")))
     if kind == "listed_answered":
         answered = _iso_day(details.get("answered"))
-        return f"{_LISTED}, alors que relance la tient pour répondue{_on_jo(answered)}."
+        return _("{listed}, alors que relance la tient pour répondue{on}.", listed=_listed(), on=_on_jo(answered))
     if kind == "listed_ended":
-        return f"{_LISTED}, alors que relance la tient pour {status}."
+        return _("{listed}, alors que relance la tient pour {status}.", listed=_listed(), status=status)
     if kind == "listed_not_late":
         if deadline is None:
-            return f"{_LISTED}, alors que relance ne connaît pas sa date de publication."
-        return f"{_LISTED}, alors que pour relance son délai de réponse court jusqu'au {fr_date(deadline)}."
+            return _("{listed}, alors que relance ne connaît pas sa date de publication.", listed=_listed())
+        return _("{listed}, alors que pour relance son délai de réponse court jusqu'au {day}.", listed=_listed(),
+                 day=fr_date(deadline))
     late = details.get("days_late")
-    by = f" de {days(late)}" if isinstance(late, int) else ""
-    due = f" : la réponse était due le {fr_date(deadline)}" if deadline else ""
-    return ("Le Sénat ne la compte pas parmi les questions restées sans réponse (liste de rappel), alors que "
-            f"relance la tient en retard{by}{due}.")
+    by = _(" de {days}", days=days(late)) if isinstance(late, int) else ""
+    due = _(" : la réponse était due le {day}", day=fr_date(deadline)) if deadline else ""
+    return _("Le Sénat ne la compte pas parmi les questions restées sans réponse (liste de rappel), alors que "
+             "relance la tient en retard{by}{due}.", by=by, due=due)
 
 
 def rappel_short(details: Mapping[str, Any]) -> str:
     """The disagreement in a few words, for `relance events` and a question's history."""
     kind, deadline = details.get("disagreement"), _short_day(details.get("deadline"))
     if kind == "absent_late":
-        return f"absente de la liste du Sénat, en retard pour relance (échéance du {deadline})"
-    relance = {"listed_answered": f"répondue le {_short_day(details.get('answered'))}",
-               "listed_ended": STATUS_FR.get(str(details.get("status")), str(details.get("status"))),
-               "listed_not_late": f"échéance le {deadline}"}.get(str(kind), "?")
-    return f"listée en retard par le Sénat, {relance} pour relance"
+        return _("absente de la liste du Sénat, en retard pour relance (échéance du {day})", day=deadline)
+    status = str(details.get("status"))
+    if kind == "listed_answered":
+        relance = _("répondue le {day}", day=_short_day(details.get("answered")))
+    elif kind == "listed_ended":
+        relance = STATUS_FR.get(status, status)
+    elif kind == "listed_not_late":
+        relance = _("échéance le {day}", day=deadline)
+    else:
+        relance = "?"
+    return _("listée en retard par le Sénat, {relance} pour relance", relance=relance)

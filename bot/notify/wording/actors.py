@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 
-from bot.notify.wording import LOCALE, capitalized, fr_count, fr_list
+from bot.notify.wording import capitalized, fr_count, fr_list, locale
 
 ACTORS_NEVER_IMPORTED = ("jamais importés : les auteurs de l'AN ne sont nommés que lorsque le texte de la question "
                          "les nomme ; `relance import actors` les nomme d'après les données de l'AN")
@@ -18,7 +18,7 @@ def actors_file_line(what: str, fetched: str, size_bytes: int, *, imported: bool
     """'AMO AN 17 : téléchargé (2,4 Mo) ; importé', or why it was not."""
     if error:
         return f"{what} : non importé : {error}"
-    how = _ACTORS_FETCHED[fetched].format(size=f"{format_decimal(round(size_bytes / 1e6, 1), locale=LOCALE)} Mo")
+    how = _ACTORS_FETCHED[fetched].format(size=f"{format_decimal(round(size_bytes / 1e6, 1), locale=locale())} Mo")
     done = "importé" if imported else ("arrêté avant la fin" if stopped else "déjà importé, rien importé")
     return f"{what} : {how} ; {done}"
 

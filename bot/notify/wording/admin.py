@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.notify.wording import (
-    ADVICE_LABEL,
     SOURCE_NAMES,
+    advice_label,
     fr_count,
     local_time,
 )
@@ -57,7 +57,7 @@ def rappel_alarm_text(lines: Sequence[tuple[str, str]], source: str) -> tuple[st
     body = [f"La liste de rappel du Sénat ({source}) et relance ne sont pas d'accord sur "
             f"{fr_count(len(lines), 'question', 'questions')} :", ""]
     body += [f"- {label} : {sentence}" for label, sentence in lines]
-    body += ["", f"{ADVICE_LABEL} : {RAPPEL_ADVICE}."]
+    body += ["", f"{advice_label()} : {RAPPEL_ADVICE}."]
     return f"relance : {count} avec la liste de rappel du Sénat", "\n".join(body) + "\n"
 
 

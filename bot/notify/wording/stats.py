@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal, format_percent
 
-from bot.notify.wording import LOCALE
+from bot.notify.wording import locale
 
 BY_FR = {"ministry": "Ministère attributaire", "ministry_asked": "Ministère interrogé", "author": "Auteur",
          "group": "Groupe politique", "chamber": "Chambre", "tag": "Thème"}
@@ -31,12 +31,12 @@ RATES_NOTE = ("Taux de réponse : questions répondues sur questions posées. Ta
 
 def rate_fr(value: float | None) -> str:
     """'47,1 %' (one decimal at most, French spacing), '—' when there is nothing to divide by."""
-    return "—" if value is None else format_percent(value, "#,##0.#\u00a0%", locale=LOCALE)
+    return "—" if value is None else format_percent(value, "#,##0.#\u00a0%", locale=locale())
 
 
 def median_fr(value: float | None) -> str:
     """'56', '66,5', '—' for no answer."""
-    return "—" if value is None else format_decimal(value, format="#,##0.#", locale=LOCALE)
+    return "—" if value is None else format_decimal(value, format="#,##0.#", locale=locale())
 
 
 # The parts of a bar of `/statistiques`' chart, in the order drawn (left to right).
