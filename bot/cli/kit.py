@@ -5,11 +5,12 @@ Command modules import from here and never from each other.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -18,6 +19,7 @@ import click
 from bot.app.config import Config
 from bot.app.context import Context as AppContext
 from bot.app.context import now
+from bot.core.text import printable
 from bot.notify.wording import INTERRUPTED, USAGE_MISTAKE
 from scrapers.errors import CannotRun, SourceFailed
 
@@ -87,9 +89,41 @@ def print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
+@contextlib.contextmanager
+def escaped_output() -> Iterator[None]:
+    """For the time of a command, `click.echo` and `click.echo_via_pager` (the pager of `show`) write each
+    control character as an escape (bot.core.text.printable): every command prints through one of them,
+    and a title, a name or an error quoting a source must not drive the terminal. Both are looked up on
+    `click` at each call, so this one place covers every command. Rich's table (`status`) writes to the
+    terminal itself: its cells are escaped where they are built."""
+    echo, pager = click.echo, click.echo_via_pager
+
+    def escaped_echo(message: Any = None, *args: Any, **kwargs: Any) -> None:
+        if message is not None and not isinstance(message, bytes | bytearray):
+            message = printable(str(message))
+        echo(message, *args, **kwargs)
+
+    def escaped_pager(text_or_generator: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(text_or_generator, str):
+            pager(printable(text_or_generator), *args, **kwargs)
+            return
+        lines = text_or_generator() if callable(text_or_generator) else text_or_generator
+        pager((printable(str(line)) for line in lines), *args, **kwargs)
+
+    click.echo, click.echo_via_pager = escaped_echo, escaped_pager
+    try:
+        yield
+    finally:
+        click.echo, click.echo_via_pager = echo, pager
+
+
 class RelanceGroup(click.Group):
     """Click's group, but a usage mistake (an unknown option, a bad value) exits with code 1 and one line
     on stderr, like every other mistake of the user: code 2 means that a site failed."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with escaped_output():
+            return super().invoke(ctx)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
