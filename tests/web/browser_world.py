@@ -19,6 +19,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -111,7 +112,13 @@ WATCHED = ({"ref": "AN 17-5268", "tags": ["diamants", "exemples"]}, {"ref": SENA
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("browser")
+    with served_world(tmp_path_factory.mktemp("browser")) as found:
+        yield found
+
+
+@contextmanager
+def served_world(folder: Path, extra: str = "") -> Iterator[World]:
+    """`relance serve` over the chambers' samples, its config in `folder` (`extra`: TOML added to it)."""
     http = HTTPServer(host="127.0.0.1", port=0)
     http.start()
     mailer = Mailer()
@@ -126,7 +133,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         base = f"http://127.0.0.1:{port}"
         config = folder / "config.toml"
         write_config(config, site=http.url_for("").rstrip("/"), smtp_port=mailer.port, web={"base_url": base},
-                     watch=WATCHED)
+                     watch=WATCHED, extra=extra)
         env = {k: v for k, v in os.environ.items() if k not in ("RELANCE_DB", "RELANCE_CONFIG")}
         env["RELANCE_SECRET"] = SECRET
         world = World(base, config, env, chambers, mailer, log)
