@@ -12,21 +12,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import css_inline
-from babel.dates import format_time
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.core.deadlines import PARIS
-from bot.notify.content import Digest, Item, LateGroup, SectionName, SourceLine
+from bot.notify.content import Digest, Item, LateGroup, SectionName, SourceLine, StillLate
+from bot.notify.i18n import install_in
 from bot.notify.wording import (
     CHAMBER_SITES,
     FREQUENCIES_FR,
     HEADINGS,
-    LOCALE,
-    SECTION_NOUNS,
     SECTION_TITLES,
     STATUS_LONG_FR,
     SUBJECT_PREFIX,
     TEXT_WIDTH,
+    at_time,
     capitalized,
     event_advice,
     event_sentence,
@@ -34,7 +33,9 @@ from bot.notify.wording import (
     fr_count,
     fr_date,
     fr_list,
+    section_count,
 )
+from bot.notify.wording.alerts import STILL_LATE_TITLE, still_late_intro, still_late_link
 from bot.notify.wording.late_group import late_group_action, late_group_intro, late_group_line, late_group_ministry
 from bot.notify.wording.notes import NOTE_HEADING, latest_note_line
 from storage.notes import Note
@@ -170,6 +171,29 @@ def grouped(group: LateGroup) -> Grouped:
                    tuple(late_group_ministry(name, n) for name, n in group.by_ministry), tuple(lines), actions)
 
 
+@dataclass(frozen=True, slots=True)
+class StillLateBlock:
+    """The digest's closing « Toujours sans réponse »: the count, the latest late questions' lines, and
+    the link to them all."""
+
+    title: str
+    intro: str
+    lines: tuple[GroupLine, ...]
+    link_text: str
+    url: str
+
+
+def still_late_block(block: StillLate | None) -> StillLateBlock | None:
+    if block is None:
+        return None
+    lines = []
+    for q in block.questions:
+        text = late_group_line(q.label, q.title, q.days_late, q.signal_days_late)
+        lines.append(GroupLine(q.label, text, text[len(q.label):], q.url))
+    return StillLateBlock(STILL_LATE_TITLE, still_late_intro(block.count, len(block.questions)), tuple(lines),
+                          still_late_link(block.count), block.url)
+
+
 def _section(digest: Digest, name: SectionName, items: tuple[Item, ...]) -> Section:
     group = digest.late_group() if name == "overdue" else None
     if group is not None:
@@ -187,7 +211,7 @@ def sections(digest: Digest) -> list[Section]:
 
 def counts(digest: Digest) -> list[str]:
     """'2 réponses', '1 délai dépassé'…: one per non-empty section, in section order."""
-    return [fr_count(len(items), *SECTION_NOUNS[name]) for name, items in digest.sections()]
+    return [section_count(name, len(items)) for name, items in digest.sections()]
 
 
 def subject(digest: Digest) -> str:
@@ -226,6 +250,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters["fill"] = fill
+    install_in(env)
     return env
 
 
@@ -249,6 +274,7 @@ def render_digest(digest: Digest) -> Rendered:
         "intro": (f"Sur les questions écrites que vous suivez : {fr_list(told)}." if told
                   else "Rien de nouveau sur les questions écrites que vous suivez."),
         "sections": sections(digest),
+        "still_late": still_late_block(digest.still_late),
         "notes_heading": NOTE_HEADING,
         "health": [source_health(line, digest.now) for line in digest.sources],
         "manage_url": digest.manage_url,
@@ -264,14 +290,25 @@ CONFIRMATION_SUBJECT = "Confirmez votre abonnement à relance"
 
 def render_confirmation(email: str, confirm_url: str, frequency: str, follows: str, now: datetime) -> Rendered:
     """The double opt-in message: the confirmation link and what the address was subscribed to."""
-    local = now.astimezone(PARIS)
     context = {
         "subject": CONFIRMATION_SUBJECT,
         "email": email,
         "confirm_url": confirm_url,
         "follows": follows,
         "frequency": FREQUENCIES_FR.get(frequency, frequency),
-        "asked_at": f"{fr_date(local.date())} à {format_time(local, 'HH:mm', locale=LOCALE)}",
+        "asked_at": at_time(now),
     }
     text, html = _render("confirmation", context)
     return Rendered(subject=CONFIRMATION_SUBJECT, text=text, html=html)
+
+
+SEARCH_ACCESS_SUBJECT = "Ajouter une recherche à votre abonnement relance"
+
+
+def render_search_access(email: str, add_url: str, search: str, now: datetime) -> Rendered:
+    """To an address already subscribed that asked to follow a search: the link (its manage link's) that
+    adds it, so that nobody adds a search to somebody else's subscription."""
+    context = {"subject": SEARCH_ACCESS_SUBJECT, "email": email, "add_url": add_url, "search": search,
+               "asked_at": at_time(now)}
+    text, html = _render("search_access", context)
+    return Rendered(subject=SEARCH_ACCESS_SUBJECT, text=text, html=html)

@@ -14,30 +14,31 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import StrictUndefined
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from bot.app.context import Context
 from bot.app.settings import mail_settings
 from bot.core.deadlines import PARIS
 from bot.core.ministries import ministry_history
+from bot.notify.i18n import install_in
 from bot.notify.subscriptions import describe_follows, follow_titles
 from bot.notify.tokens import site_secret
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import FREQUENCIES_FR, MISSING_REASON, STATUS_FR, capitalized, fr_date
 from bot.notify.wording import SUBSCRIBER_STATES_FR as STATES_FR
 from bot.notify.wording.tags import tag_label
-from bot.web import api, feeds, pages, stats, subscribers
+from bot.web import alerts, api, feeds, pages, stats, subscribers
 from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db, db, site
 from bot.web.limits import Limiters
 from scrapers.refs import parse_ref
 from storage.subscribers import Subscriber
 
-MAX_BODY_BYTES = 16 * 1024  # every form of the site fits in a few hundred bytes
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
 SECURITY_HEADERS = {
@@ -56,9 +57,12 @@ ERRORS_FR = {
                               "ce que vous cherchez."),
     405: ("Méthode non permise", "Cette adresse ne s'utilise pas ainsi."),
     413: ("Envoi trop volumineux", "Le formulaire envoyé est trop long. Raccourcissez-le et recommencez."),
+    431: ("Requête trop volumineuse", "L'adresse ou les en-têtes de la requête sont trop longs. Raccourcissez "
+                                      "l'adresse, ou effacez les cookies de ce site, et recommencez."),
     429: ("Trop de demandes", "Trop de demandes en peu de temps. Réessayez plus tard."),
     500: ("Erreur du serveur", "Une erreur inattendue est survenue de notre côté. Elle est enregistrée ; "
                                "réessayez dans un moment."),
+    501: ("Requête non prise en charge", "Ce site ne sait pas lire une requête envoyée ainsi."),
     503: ("Service indisponible", "Ce service n'est pas disponible pour le moment."),
 }
 CSRF_MESSAGE = ("Le formulaire a expiré, ou n'a pas été envoyé depuis ce site. Rechargez la page, puis "
@@ -94,7 +98,8 @@ def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> 
                 limiters or Limiters.default())
     app = RelanceFlask(__name__)
     app.config.update(
-        SECRET_KEY=session_key(secret), MAX_CONTENT_LENGTH=MAX_BODY_BYTES, MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+        SECRET_KEY=session_key(secret), MAX_CONTENT_LENGTH=config.web.max_body_bytes,
+        MAX_FORM_MEMORY_SIZE=config.web.max_body_bytes,
         SESSION_COOKIE_NAME="relance_session", SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=site.base_url.startswith("https://"), WTF_CSRF_TIME_LIMIT=12 * 3600,
         WTF_I18N_ENABLED=False,  # WTForms' bundled translations, in the forms' locale (French), without Flask-Babel
@@ -105,10 +110,11 @@ def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> 
     app.extensions[EXTENSION] = site
     csrf = CSRFProtect(app)
     csrf.exempt(subscribers.unsubscribe_one_click)  # RFC 8058: a mail client posts without cookies
-    for blueprint in (pages.bp, subscribers.bp, feeds.bp, api.bp, stats.bp):
+    for blueprint in (pages.bp, subscribers.bp, feeds.bp, api.bp, stats.bp, alerts.bp):
         app.register_blueprint(blueprint)
     app.teardown_appcontext(close_db)
     app.after_request(_security_headers)
+    app.after_request(_location_from_base_url)
     app.register_error_handler(HTTPException, _error_page)
     _templates(app)
     return app
@@ -120,6 +126,34 @@ def _security_headers(response: Response) -> Response:
     if request.path.startswith(("/api/", "/feeds/")):
         response.headers.setdefault("Access-Control-Allow-Origin", "*")  # public data, no cookies used
     return response
+
+
+def _location_from_base_url(response: Response) -> Response:
+    """A redirect that names a host names `[web] base_url`'s, never the request's: Werkzeug builds the
+    routing redirects (`//questions` to `/questions`) from the Host header, which any client sets. A
+    relative one stays relative, unless it starts with `//`, which a browser reads as another host."""
+    location = response.headers.get("Location")
+    if location is None:
+        return response
+    parts = urlsplit(location)
+    if parts.scheme or parts.netloc or location.startswith(("//", "/\\")):
+        path = "/" + parts.path.lstrip("/\\")
+        response.headers["Location"] = site().base_url + path + (f"?{parts.query}" if parts.query else "")
+    return response
+
+
+def error_response(app: Flask, code: int, path: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Status line, headers and body of the page for `code`, for an error the server answers before the
+    application sees the request (a body or headers too large, a request it cannot read)."""
+    error = default_exceptions.get(code, InternalServerError)()
+    try:
+        with app.test_request_context(path if path.startswith("/") else "/"):
+            response = app.process_response(app.make_response(_error_page(error)))
+    except Exception:  # a path the page cannot be made for: the site's root stands in
+        with app.test_request_context("/"):
+            response = app.process_response(app.make_response(_error_page(error)))
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection")]
+    return response.status, headers, response.get_data()
 
 
 def _error_page(error: HTTPException) -> ResponseReturnValue:
@@ -191,6 +225,7 @@ def _table_link(endpoint: str, path_args: dict[str, Any], query: dict[str, Any])
 
 def _templates(app: Flask) -> None:
     app.jinja_env.undefined = StrictUndefined
+    install_in(app.jinja_env)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(date_fr=_date_fr, short_date=_short_date, datetime_fr=_datetime_fr,
