@@ -334,3 +334,21 @@ def m018_subscriber_searches(db: Database) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS subscriber_searches (id INTEGER PRIMARY KEY, "
                "subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE, "
                "query TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (subscriber_id, query))")
+
+
+@migrations()
+def m016_claims_joined_watermark(db: Database) -> None:
+    # Issue 17. `messages.claimed_at`: a sender takes a message before handing it to its transport, so two
+    # processes (the web's sender and `relance notify`) never send it both. `subscribers.joined_generation`:
+    # the generation its current subscription began at; a manage or unsubscribe link signed before it (from
+    # before leaving) is refused. `subscribers.after_event`: the last event id when it confirmed; it hears of
+    # the events after it, whatever the clock said (a clock stepped back made seen_at earlier). Filled for the
+    # subscribers already there from what their confirmed_at said. `smtp_servers`: what the server offered
+    # when relance last talked to it (SMTPUTF8), for the subscribe form that cannot ask it.
+    db.table("messages").add_column("claimed_at", str)
+    db.table("subscribers").add_column("joined_generation", int, not_null_default=0)
+    db.table("subscribers").add_column("after_event", int)
+    db.execute("UPDATE subscribers SET after_event = (SELECT coalesce(max(e.id), 0) FROM events e "
+               "WHERE e.seen_at < subscribers.confirmed_at) WHERE confirmed_at IS NOT NULL")
+    db.table("smtp_servers").create({"server": str, "smtputf8": int, "seen_at": str}, pk="server",
+                                    not_null={"smtputf8", "seen_at"})

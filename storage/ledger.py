@@ -6,13 +6,18 @@ two messages to the same recipient. A message is marked `sent` only after the se
 a `failed` one is sent again, byte for byte, on the next run, unless the receiving end refused it
 for good too often: then it is `given_up`. A recipient is typed (`Recipient`: an e-mail address or a
 channel's name), stored in two columns, `recipient_kind` and `recipient`.
+
+Before its attempt a sender claims a message (`claim`), so that two processes sending side by side (the
+web's sender and `relance notify`) never both send it; recording the outcome releases the claim. A claim
+left by a process that stopped between the server's acceptance and the record lapses after
+`CLAIM_SECONDS`, and the message is sent again then: the one documented repeat.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlite_utils import Database
@@ -25,6 +30,9 @@ MessageState = Literal["queued", "sent", "failed", "given_up", "cancelled"]
 # admin: source alarms; access: the manage link sent to an address that asks to subscribe again
 MessageKind = Literal["confirmation", "immediate", "daily", "weekly", "channel", "admin", "access"]
 RecipientKind = Literal["email", "channel"]
+# Far longer than any one attempt ([email] timeout is at most 300 s): a claim older than this is a
+# process that stopped mid-attempt. One further in the future than this is a clock stepped back.
+CLAIM_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +84,18 @@ def _columns(recipient: Recipient) -> dict[str, str]:
     return {"recipient_kind": recipient.kind, "recipient": recipient.address}
 
 
-def undelivered_events(db: Database, recipient: Recipient, since: datetime | None = None) -> list[Event]:
-    """Events seen at or after `since` that no message to `recipient` carries yet, oldest first; never
-    the admin's own kinds (`ADMIN_EVENT_KINDS`), which only the admin's notices carry."""
+def undelivered_events(db: Database, recipient: Recipient, since: datetime | None = None, *,
+                       after_event: int | None = None) -> list[Event]:
+    """Events recorded after the event id `after_event` (when given: an order no clock changes), else
+    seen at or after `since`, that no message to `recipient` carries yet, oldest first; never the
+    admin's own kinds (`ADMIN_EVENT_KINDS`), which only the admin's notices carry."""
     admin_only = sorted(ADMIN_EVENT_KINDS)
+    after = ("e.id > ?", after_event) if after_event is not None else ("e.seen_at >= ?", _text(since) if since else "")
     rows = db.execute(
-        f"SELECT * FROM events e WHERE e.seen_at >= ? AND e.kind NOT IN ({', '.join('?' * len(admin_only))}) "
+        f"SELECT * FROM events e WHERE {after[0]} AND e.kind NOT IN ({', '.join('?' * len(admin_only))}) "
         "AND NOT EXISTS (SELECT 1 FROM deliveries d "
         "WHERE d.recipient_kind = ? AND d.recipient = ? AND d.event_id = e.id) ORDER BY e.id",
-        [_text(since) if since else "", *admin_only, recipient.kind, recipient.address])
+        [after[1], *admin_only, recipient.kind, recipient.address])
     columns = [c[0] for c in rows.description]
     return [event_from_row(dict(zip(columns, row, strict=True))) for row in rows.fetchall()]
 
@@ -159,9 +170,21 @@ def message_events(db: Database, message: Message) -> list[Event]:
     return [event_from_row(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
 
 
+def claim(db: Database, message: Message, now: datetime) -> bool:
+    """Take `message` for one attempt; False when it is no longer to send (another process sent it, or
+    holds it now). A claim older than CLAIM_SECONDS, or dated beyond them ahead of `now`, has lapsed."""
+    lapse = timedelta(seconds=CLAIM_SECONDS)
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE messages SET claimed_at = ? WHERE id = ? AND state IN ('queued', 'failed') "
+            "AND (claimed_at IS NULL OR claimed_at < ? OR claimed_at > ?)",
+            [_text(now), message.id, _text(now - lapse), _text(now + lapse)])
+        return cursor.rowcount == 1
+
+
 def mark_sent(db: Database, message: Message, at: datetime) -> None:
     with db.atomic():
-        db.table("messages").update(message.id, {"state": "sent", "sent_at": _text(at),
+        db.table("messages").update(message.id, {"state": "sent", "sent_at": _text(at), "claimed_at": None,
                                                   "attempts": message.attempts + 1, "last_error": None})
 
 
@@ -170,14 +193,16 @@ def mark_failed(db: Database, message: Message, error: str, *, refused: bool = F
     end refused it for good (counted in `refusals`)."""
     with db.atomic():
         db.table("messages").update(message.id, {"state": "failed", "attempts": message.attempts + 1,
-                                                  "refusals": message.refusals + refused, "last_error": error})
+                                                  "refusals": message.refusals + refused, "last_error": error,
+                                                  "claimed_at": None})
 
 
 def mark_given_up(db: Database, message: Message, error: str) -> None:
     """A message refused for good once too often: never sent again (`relance subscribers` shows it)."""
     with db.atomic():
         db.table("messages").update(message.id, {"state": "given_up", "attempts": message.attempts + 1,
-                                                  "refusals": message.refusals + 1, "last_error": error})
+                                                  "refusals": message.refusals + 1, "last_error": error,
+                                                  "claimed_at": None})
 
 
 def mark_cancelled(db: Database, message: Message, why: str) -> None:
@@ -218,3 +243,16 @@ def channels_first_seen(db: Database, names: Sequence[str], now: datetime, *,
             db.table("channels").insert_all([{"name": n, "first_seen": _text(now)} for n in names], ignore=True)
     known = {row["name"]: datetime.fromisoformat(row["first_seen"]) for row in db.table("channels").rows}
     return {name: known.get(name, now) for name in names}
+
+
+def remember_smtputf8(db: Database, server: str, offered: bool, now: datetime) -> None:
+    """What the SMTP server `server` (host:port) offered when relance last talked to it."""
+    with db.atomic():
+        db.table("smtp_servers").upsert({"server": server, "smtputf8": int(offered), "seen_at": _text(now)},
+                                        pk="server")
+
+
+def offers_smtputf8(db: Database, server: str) -> bool:
+    """Whether `server` offered SMTPUTF8 the last time relance talked to it (False when it never did)."""
+    row = db.execute("SELECT smtputf8 FROM smtp_servers WHERE server = ?", [server]).fetchone()
+    return bool(row and row[0])

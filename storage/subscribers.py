@@ -2,8 +2,11 @@
 
 A subscriber is `pending` until they confirm (double opt-in), then `confirmed`, `paused` while they
 want no e-mail for a while (the web manage page), and `unsubscribed` once they leave. `generation`
-changes on every change of state, so a token signed for an earlier state (an old confirmation link, a
-link from before an unsubscribe) no longer works.
+changes on every change of state, so a token signed for an earlier state (an old confirmation link)
+no longer works; `joined_generation` is the generation the current subscription began at, so a manage
+or unsubscribe link from before leaving no longer works once the address subscribes again.
+`after_event` is the last event id when the subscriber confirmed (or resumed): it hears of the events
+recorded after it, an order the clock cannot change.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Subscriber:
     confirmed_at: datetime | None
     unsubscribed_at: datetime | None
     last_digest_at: datetime | None
+    joined_generation: int = 0
+    after_event: int | None = None
 
     @property
     def follows_everything(self) -> bool:
@@ -56,7 +61,8 @@ def _subscriber(row: dict[str, Any]) -> Subscriber:
                       tags=tuple(json.loads(row["tags"] or "[]")), refs=tuple(json.loads(row["refs"] or "[]")),
                       state=row["state"], generation=row["generation"], created_at=created,
                       confirmed_at=_instant(row["confirmed_at"]), unsubscribed_at=_instant(row["unsubscribed_at"]),
-                      last_digest_at=_instant(row["last_digest_at"]))
+                      last_digest_at=_instant(row["last_digest_at"]),
+                      joined_generation=row.get("joined_generation") or 0, after_event=row.get("after_event"))
 
 
 def get_subscriber(db: Database, *, email: str | None = None, id: int | None = None) -> Subscriber | None:
@@ -82,9 +88,13 @@ def upsert_pending(db: Database, email: str, *, frequency: Frequency, tags: tupl
         row = {"email": email, "frequency": frequency, "tags": json.dumps(list(tags)), "refs": json.dumps(list(refs)),
                "state": "pending", "created_at": _text(now), "confirmed_at": None, "unsubscribed_at": None}
         if existing is None:
-            db.table("subscribers").insert({**row, "generation": 1})
+            db.table("subscribers").insert({**row, "generation": 1, "joined_generation": 1})
         else:
-            db.table("subscribers").update(existing.id, {**row, "generation": existing.generation + 1})
+            generation = existing.generation + 1
+            # Coming back after leaving begins a new subscription: the links of the old one stop working.
+            joined = generation if existing.state == "unsubscribed" else existing.joined_generation
+            db.table("subscribers").update(existing.id, {**row, "generation": generation,
+                                                         "joined_generation": joined})
         found = get_subscriber(db, email=email)
     assert found is not None
     return found, True
@@ -92,14 +102,16 @@ def upsert_pending(db: Database, email: str, *, frequency: Frequency, tags: tupl
 
 def set_state(db: Database, subscriber: Subscriber, state: SubscriberState, now: datetime) -> Subscriber:
     """Confirm, pause, resume (`confirmed` again) or unsubscribe; the generation moves on so earlier
-    confirmation tokens stop working. Confirming sets `confirmed_at`, so a resumed subscriber hears
-    only of events seen from then on."""
+    confirmation tokens stop working. Confirming sets `confirmed_at` and `after_event` (the last event
+    recorded), so a resumed subscriber hears only of events recorded from then on."""
     changes: dict[str, Any] = {"state": state, "generation": subscriber.generation + 1}
-    if state == "confirmed":
-        changes["confirmed_at"] = _text(now)
-    elif state == "unsubscribed":
+    if state == "unsubscribed":
         changes["unsubscribed_at"] = _text(now)
-    db.table("subscribers").update(subscriber.id, changes)
+    with db.atomic():
+        if state == "confirmed":
+            changes["confirmed_at"] = _text(now)
+            changes["after_event"] = db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        db.table("subscribers").update(subscriber.id, changes)
     updated = get_subscriber(db, id=subscriber.id)
     assert updated is not None
     return updated

@@ -1,10 +1,14 @@
-"""A real SMTP server for the tests: aiosmtpd on a free port of 127.0.0.1, keeping what it accepts."""
+"""Real SMTP servers for the tests: aiosmtpd on a free port of 127.0.0.1, keeping what it accepts (with or
+without SMTPUTF8); and a dripping one, a real TCP server that answers one byte a second."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 import socket
+import threading
+import time
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
@@ -47,16 +51,66 @@ def free_port() -> int:
 
 
 class Mailer:
-    def __init__(self) -> None:
+    """aiosmtpd on a free port; `smtputf8`: it offers SMTPUTF8 (RFC 6531) in its EHLO answer."""
+
+    def __init__(self, smtputf8: bool = False) -> None:
         self.port = free_port()
         self.inbox = Inbox()
+        self.smtputf8 = smtputf8
         self.controller: Controller | None = None
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=self.smtputf8)
         self.controller.start()
 
     def stop(self) -> None:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+
+class DrippingServer:
+    """A real SMTP peer that sends its greeting one byte a second (`drip_s`), forever: each read gets a
+    byte well within any socket timeout, so only a deadline on the whole exchange ends it. Counts the
+    connections it accepted."""
+
+    GREETING = b"220 drip.test ESMTP " + b"." * 10_000
+
+    def __init__(self, drip_s: float = 1.0) -> None:
+        self.drip_s = drip_s
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.connections = 0
+        self._stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                peer, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(peer,), daemon=True).start()
+
+    def _drip(self, peer: socket.socket) -> None:
+        with peer:
+            for byte in self.GREETING:
+                if self._stopped.wait(self.drip_s):
+                    return
+                try:
+                    peer.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.listener.close()
+
+
+def elapsed(work: Callable[[], object]) -> float:
+    """Seconds `work()` took, measured here on the client's side."""
+    started = time.monotonic()
+    work()
+    return time.monotonic() - started

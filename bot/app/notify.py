@@ -13,8 +13,9 @@ from bot.app.settings import email_schedule, mail_settings, smtp_sender
 from bot.app.watched import tags_of
 from bot.notify.channels import Channel, ChannelReport, notify_channels
 from bot.notify.emails import SendReport, notify_emails, preview_emails
+from bot.notify.smtp import SmtpTransport
 from bot.notify.wording.preview import NOTHING_DUE, preview_heading
-from storage.ledger import channels_first_seen
+from storage.ledger import channels_first_seen, offers_smtputf8, remember_smtputf8
 
 Now = Callable[[], datetime]
 
@@ -22,6 +23,18 @@ Now = Callable[[], datetime]
 def has_recipients(config: Config) -> bool:
     """Whether a notify pass can tell anyone anything: e-mail or at least one channel is configured."""
     return config.email is not None or bool(config.channel)
+
+
+def smtputf8_offered(config: Config, db: Database) -> bool:
+    """Whether [email]'s SMTP server offered SMTPUTF8 when relance last talked to it, so that an address
+    with accents before the @ can be accepted (the web form cannot ask the server while a person waits)."""
+    return config.email is not None and offers_smtputf8(db, f"{config.email.host}:{config.email.port}")
+
+
+def remember_server(db: Database, transport: SmtpTransport, now: datetime) -> None:
+    """Keep what the server offered in the session `transport` opened (nothing when it opened none)."""
+    if transport.offers_smtputf8 is not None:
+        remember_smtputf8(db, transport.settings.server, transport.offers_smtputf8, now)
 
 
 @dataclass
@@ -50,6 +63,7 @@ def notify_once(config: Config, db: Database, *, now: Now, dry_run: bool = False
             with smtp_sender(config) as smtp:
                 report.email = notify_emails(db, tags_of(config, db), now=now, settings=settings,
                                              schedule=email_schedule(config), transport=smtp)
+                remember_server(db, smtp, now())
             report.errors += report.email.errors
     if config.channel:
         channels = [Channel(c.name, c.url, c.tags, c.kinds) for c in config.channel]

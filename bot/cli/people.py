@@ -7,7 +7,7 @@ import sys
 import click
 
 from bot.app.json_views import subscriber_json
-from bot.app.notify import notify_once
+from bot.app.notify import notify_once, remember_server, smtputf8_offered
 from bot.app.settings import mail_settings, smtp_sender
 from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.notify.emails import SendReport, send_queued
@@ -32,13 +32,15 @@ def subscribe(context: Context, email: str, tags: tuple[str, ...], refs: tuple[s
     config = context.config
     settings = mail_settings(config)
     db = context.database()
-    result = subscribe_address(db, email, frequency=frequency, tags=tags, refs=refs, now=now(), settings=settings)
+    result = subscribe_address(db, email, frequency=frequency, tags=tags, refs=refs, now=now(), settings=settings,
+                               smtputf8=smtputf8_offered(config, db))
     if result.confirmation is None:
         click.echo(f"{result.subscriber.email} is already subscribed and confirmed: nothing sent")
         return
     report = SendReport()
     with smtp_sender(config) as smtp:
         send_queued(db, smtp, now, report)
+        remember_server(db, smtp, now())
     if report.errors:
         click.echo(f"{result.subscriber.email} subscribed; the confirmation is queued and will be sent by "
                    f"`relance notify`: {report.errors[0]}", err=True)

@@ -6,13 +6,21 @@ accepted the message, or raises `DeliveryError`, which says whether the refusal 
 SMTP 5xx: the same message would be refused again) and whether the transport itself is unreachable
 (every other message would fail the same way, so the run stops).
 
+Each message is claimed in the ledger before its attempt (`storage.ledger.claim`): a message another
+sender holds, or has sent meanwhile, is skipped, so two processes never both send it.
+
 The one window where a crash repeats a message: after the other end accepted it and before the
 ledger recorded it as sent. `mark_sent` follows the reply at once, in its own transaction, before
-the next message is touched.
+the next message is touched; when the database refuses that record (another process holding it locked
+beyond the store's own retries), the record is tried again, for up to `RECORD_PATIENCE_S`, and no other
+message goes out meanwhile. If it never goes in, the loop stops there: the message stays claimed, and is
+sent again only once its claim lapses, the same repeat as a crash.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +29,13 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from scrapers.errors import CannotRun
-from storage.ledger import Message, mark_failed, mark_given_up, mark_sent
+from storage.ledger import Message, claim, mark_failed, mark_given_up, mark_sent
+from storage.transactions import DatabaseBusy, is_busy
+
+# How long a "sent" the database refuses is tried again before the loop gives up on the run (each try
+# already waits the store's busy timeout and retries): a lock held this long is a stuck process.
+RECORD_PATIENCE_S = 120.0
+RECORD_PAUSE_S = 0.2
 
 
 class DeliveryError(CannotRun):
@@ -73,7 +87,10 @@ class Delivery:
 
     @property
     def errors(self) -> list[str]:
-        return [str(f) for f in self.failures]
+        return [str(f) for f in self.failures] + ([self.unrecorded] if self.unrecorded else [])
+
+    # A message the transport took whose "sent" the database would not record: the run stopped there.
+    unrecorded: str | None = None
 
 
 def _record_failure(db: Database, message: Message, error: DeliveryError, give_up_after: int | None) -> Failure:
@@ -84,14 +101,33 @@ def _record_failure(db: Database, message: Message, error: DeliveryError, give_u
     return Failure(message, error)
 
 
+def record_sent(db: Database, message: Message, at: datetime, *, patience_s: float = RECORD_PATIENCE_S) -> bool:
+    """Record `message` as sent, trying again while the database refuses (locked by another process) for
+    up to `patience_s`; False when it never went in."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            mark_sent(db, message, at)
+            return True
+        except sqlite3.OperationalError as error:
+            if not (isinstance(error, DatabaseBusy) or is_busy(error)):
+                raise
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(RECORD_PAUSE_S)
+
+
 def deliver(db: Database, messages: Iterable[Message], transport: Transport, *, now: Callable[[], datetime],
-            stop_after: int | None = None) -> Delivery:
+            stop_after: int | None = None, record_patience_s: float = RECORD_PATIENCE_S) -> Delivery:
     """Hand each message to `transport` in turn and record the outcome in the ledger. The loop stops
-    at an unreachable transport, or after `stop_after` failures in a row; the messages not tried wait
-    in the ledger for the next run. `messages` is read lazily, one message before its attempt."""
+    at an unreachable transport, after `stop_after` failures in a row, or at a "sent" the database will
+    not record; the messages not tried wait in the ledger for the next run. `messages` is read lazily,
+    one message before its attempt; one another sender holds is left to it."""
     done = Delivery()
     in_a_row = 0
     for message in messages:
+        if not claim(db, message, now()):
+            continue
         try:
             transport.send(message)
         except DeliveryError as error:
@@ -103,7 +139,11 @@ def deliver(db: Database, messages: Iterable[Message], transport: Transport, *, 
                 done.stopped = True
                 break
             continue
-        mark_sent(db, message, now())
+        if not record_sent(db, message, now(), patience_s=record_patience_s):
+            done.unrecorded = (f"{message.recipient} accepted message {message.id} ({message.message_id}), but the "
+                               f"database would not record it as sent for {record_patience_s:g} s: the run stops "
+                               "here; it is sent again once its claim lapses")
+            break
         done.sent += 1
         in_a_row = 0
     return done

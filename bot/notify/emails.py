@@ -104,7 +104,8 @@ def plan_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], now: datet
     for subscriber in list_subscribers(db, "confirmed"):
         if not digest_due(subscriber, now, schedule):
             continue
-        events = [e for e in undelivered_events(db, email_recipient(subscriber.email), subscriber.confirmed_at)
+        events = [e for e in undelivered_events(db, email_recipient(subscriber.email), subscriber.confirmed_at,
+                                                after_event=subscriber.after_event)
                   if _tells(subscriber, e.ref, tags_of)]
         if events:
             yield subscriber, PlannedEmail(subscriber, tuple(events), _digest(subscriber, events, db, now, settings))

@@ -10,6 +10,8 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+from bot.notify.addresses import needs_smtputf8, smtp_address
+
 
 def sender_domain(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "relance.invalid"
@@ -23,11 +25,13 @@ def message_id(sender: str, kind: str, row_id: int) -> str:
 def build_email(*, sender: str, to: str, subject: str, text: str, html: str | None, message_id: str,
                 date: datetime, unsubscribe_url: str | None = None,
                 unsubscribe_mailto: str | None = None) -> str:
-    """The whole message, as the ASCII text sent to the server (and stored in the ledger).
-    `unsubscribe_mailto` is a whole `mailto:` URI."""
-    message = EmailMessage(policy=policy.SMTP)
+    """The whole message, as the text sent to the server (and stored in the ledger): ASCII, unless the
+    recipient's local part is not (then UTF-8 headers, for a server that offers SMTPUTF8). The
+    recipient's domain is written as its A-label. `unsubscribe_mailto` is a whole `mailto:` URI."""
+    utf8 = needs_smtputf8(to)
+    message = EmailMessage(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
     message["From"] = sender
-    message["To"] = to
+    message["To"] = smtp_address(to)
     message["Subject"] = subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -42,4 +46,6 @@ def build_email(*, sender: str, to: str, subject: str, text: str, html: str | No
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    if utf8:
+        return message.as_bytes(policy=policy.SMTPUTF8).decode("utf-8")
     return message.as_bytes(policy=policy.SMTP).decode("ascii")

@@ -91,9 +91,10 @@ class Subscription:
 
 
 def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str], refs: Sequence[str],
-              now: datetime, settings: MailSettings) -> Subscription:
-    """Record a subscription and queue its confirmation. Raises AddressError, RefError or SubscriptionError."""
-    email = normalize_address(address)
+              now: datetime, settings: MailSettings, smtputf8: bool = False) -> Subscription:
+    """Record a subscription and queue its confirmation. Raises AddressError, RefError or SubscriptionError.
+    `smtputf8`: the SMTP server offers SMTPUTF8, so an address with accents before the @ can be used."""
+    email = normalize_address(address, smtputf8=smtputf8)
     if frequency not in FREQUENCIES:
         raise SubscriptionError(f"frequency {frequency!r}: choose one of {', '.join(FREQUENCIES)}")
     chosen: Frequency = frequency
@@ -120,6 +121,8 @@ def _subscriber_for(db: Database, claim: TokenClaim) -> Subscriber:
     subscriber = get_subscriber(db, id=claim.subscriber_id)
     if subscriber is None or subscriber.email != claim.email:
         raise TokenError("this link is not valid")
+    if claim.generation < subscriber.joined_generation:  # signed before the address left and came back
+        raise TokenError("this link is no longer valid: it belongs to a subscription that ended")
     return subscriber
 
 
@@ -137,7 +140,7 @@ def confirm(db: Database, token: str, *, now: datetime, secret: str) -> Subscrib
 def unsubscribe(db: Database, token_or_address: str, *, now: datetime, secret: str | None) -> Subscriber:
     """Leave, by an unsubscribe token (the e-mail's link) or, for the operator, by the address."""
     if "@" in token_or_address and "/" not in token_or_address:  # an address, not a pasted link
-        subscriber = get_subscriber(db, email=normalize_address(token_or_address))
+        subscriber = get_subscriber(db, email=normalize_address(token_or_address, smtputf8=True))
         if subscriber is None:
             raise TokenError(f"{token_or_address} is not a subscriber")
     else:

@@ -10,6 +10,7 @@ from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, 
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from bot.notify.addresses import AddressError, normalize_address
+from bot.notify.wording.addresses import FORM_ACCENTED, FORM_INVALID
 from scrapers.refs import RefError, parse_ref
 from storage.subscribers import FREQUENCIES
 
@@ -67,12 +68,14 @@ class SubscribeForm(ChoicesForm):
     email = StringField("Adresse e-mail", validators=[InputRequired("Indiquez votre adresse e-mail."),
                                                        Length(max=254, message="Adresse trop longue.")])
 
-    def __init__(self, tags: Sequence[str], watched_refs: Container[str], **kwargs: object) -> None:
+    def __init__(self, tags: Sequence[str], watched_refs: Container[str], *, smtputf8: bool = False,
+                 **kwargs: object) -> None:
         super().__init__(tags, watched_refs, **kwargs)
         self.clean_email = ""
+        self._smtputf8 = smtputf8  # the SMTP server offers SMTPUTF8: accents before the @ can travel
 
     def validate_email(self, field: StringField) -> None:
         try:
-            self.clean_email = normalize_address(field.data or "")
-        except AddressError:
-            raise ValidationError("Cette adresse e-mail n'est pas valable (exemple : nom@exemple.fr).") from None
+            self.clean_email = normalize_address(field.data or "", smtputf8=self._smtputf8)
+        except AddressError as error:
+            raise ValidationError(FORM_ACCENTED if error.accented else FORM_INVALID) from None

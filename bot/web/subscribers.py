@@ -18,16 +18,18 @@ No account and no password: each page after the form is reached by a signed link
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bot.app.notify import smtputf8_offered
 from bot.app.questions import WatchedView
 from bot.core.deadlines import today_in_paris
 from bot.notify.subscriptions import MailSettings, confirm, identify, unsubscribe
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
 from bot.web.context import Refusal, db, now, site
 from bot.web.forms import ChoicesForm, SubscribeForm
-from bot.web.mailing import deliver, request_subscription, web_sender
+from bot.web.mailing import WebSender, request_subscription, web_sender
+from storage.db import database_path
 from storage.subscribers import FREQUENCIES, Frequency, Subscriber, set_state, update_choices
 
 bp = Blueprint("subscribers", __name__)
@@ -123,6 +125,11 @@ def manage_url(subscriber: Subscriber) -> str:
 # --- subscribe ----------------------------------------------------------------------------------
 
 
+def _sender() -> WebSender:
+    config = site().config
+    return web_sender(current_app, config, database_path(config.storage.path), now)
+
+
 @bp.get("/abonnement")
 def subscribe_form() -> ResponseReturnValue:
     _mail()
@@ -141,15 +148,18 @@ def subscribe() -> ResponseReturnValue:
     if wait := limiters.per_client.hit(f"client:{request.remote_addr}"):
         raise _too_many(wait)
     tags, refs = _choices()
-    form = SubscribeForm(tags, refs)
+    smtputf8 = smtputf8_offered(site().config, db())
+    form = SubscribeForm(tags, refs, smtputf8=smtputf8)
     if not form.validate():
         return render_template("subscribe.html", form=form), 400
     if wait := limiters.per_address.hit(f"address:{form.clean_email}"):
         raise _too_many(wait)
-    message = request_subscription(db(), form.clean_email, frequency=_frequency(form.frequency.data),
-                                   tags=tuple(form.tags.data or ()), refs=form.clean_refs, now=now(), settings=mail)
-    with web_sender(site().config) as sender:
-        deliver(db(), sender, message, now())
+    request_subscription(db(), form.clean_email, frequency=_frequency(form.frequency.data),
+                                   tags=tuple(form.tags.data or ()), refs=form.clean_refs, now=now(), settings=mail,
+                                   smtputf8=smtputf8)
+    # Sent by the web process's sender (bot/web/mailing.py), never waited for here: a slow SMTP server
+    # holds no request, and the answer is the same whether or not the server took the message.
+    _sender().wake()
     return redirect(url_for("subscribers.sent"), 303)
 
 

@@ -143,7 +143,7 @@ def test_confirmation_token_of_another_purpose_is_refused(config: Path, mailer: 
                                      "alice@example.net, eve@evil.test"])
 def test_hostile_addresses_are_refused(config: Path, mailer: Mailer, address: str) -> None:
     result = relance(config, "subscribe", address)
-    assert result.exit_code == 1 and "not a usable e-mail address" in result.stderr
+    assert result.exit_code == 1 and "n'est pas une adresse e-mail utilisable" in result.stderr
     assert mailer.inbox.messages == []
 
 

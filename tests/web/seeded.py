@@ -27,6 +27,7 @@ from bot.core.deadlines import PARIS
 from bot.core.events import diff
 from bot.notify.tokens import TokenClaim, make_token
 from bot.web.app import create_app
+from bot.web.mailing import wait_for_web_mail
 from scrapers.an import parse_an_json
 from scrapers.model import QuestionSnapshot
 from scrapers.senat import parse_senat_text
@@ -126,6 +127,8 @@ class Site:
         return self.client.post("/abonnement", data=data)
 
     def mails(self, email: str) -> list[EmailMessage]:
+        """The e-mails `email` received, once the web's sender has tried what the requests queued."""
+        assert wait_for_web_mail(self.app), "the web's sender is still busy after 30 s"
         return self.mailer.inbox.to(email)
 
     def confirm(self, email: str) -> TestResponse:

@@ -16,8 +16,9 @@ from werkzeug.test import TestResponse
 from bot.main import main
 from bot.web.app import create_app
 from bot.web.limits import Limit, Limiters, SlidingWindow
+from bot.web.mailing import wait_for_web_mail
 from tests.notify.subscribers_site import SECRET, text_of, token_in
-from tests.smtp import Mailer
+from tests.smtp import DrippingServer, Mailer, elapsed
 from tests.web import seeded
 from tests.web.seeded import (
     AN,
@@ -121,6 +122,7 @@ def test_smtp_down_still_the_same_answer_and_the_mail_waits_in_the_ledger(site: 
     site.mailer.stop()
     response = site.subscribe("alice@example.net")
     assert response.status_code == 303 and response.location == "/abonnement/envoye"
+    assert site.mails("alice@example.net") == []  # the web's sender tried, and failed
     with sqlite3.connect(site.db_path) as conn:
         assert conn.execute("SELECT kind, state FROM messages").fetchall() == [("confirmation", "failed")]
     site.mailer.start()
@@ -159,6 +161,7 @@ def test_subscribe_is_limited_per_client(tmp_path: Path, mailer: Mailer, monkeyp
     refused = post("late@example.net")
     assert refused.status_code == 429 and refused.headers["Retry-After"]
     assert post("late@example.net", "198.51.100.9").status_code == 303  # another client
+    assert wait_for_web_mail(app)
     assert len(mailer.inbox.messages) == 3
 
 
@@ -168,3 +171,69 @@ def test_the_subscribe_form_says_what_is_kept_why_and_how_to_leave(site: Site) -
         notice = html[html.index('<details class="privacy">'):html.index("</details>", html.index('class="privacy"'))]
         assert "Ce qui est gardé" in notice and "Pourquoi" in notice and "Partir" in notice
         assert "adresse IP" in notice and "n'est pas enregistrée" in notice
+
+
+# --- issue 17: addresses SMTP can carry, and a request that never waits for the SMTP server --------
+
+
+def test_an_idn_address_subscribes_and_its_mail_goes_to_the_a_label(site: Site) -> None:
+    assert site.subscribe("jose@exämple.fr").status_code == 303
+    assert site.subscriber("jose@exämple.fr").state == "pending"  # kept as the person wrote it
+    [mail] = site.mails("jose@xn--exmple-cua.fr")  # the envelope's recipient: the domain as its A-label
+    assert mail["To"] == "jose@xn--exmple-cua.fr" and mail["Subject"] == "Confirmez votre abonnement à relance"
+
+
+def test_accents_before_the_at_are_a_form_error_when_the_server_cannot_carry_them(site: Site) -> None:
+    response = site.subscribe("josé@example.fr")
+    assert response.status_code == 400
+    html = page(response).replace("\u00a0", " ")
+    assert "caractères accentués avant le « @ »" in html and 'role="alert"' in html
+    assert site.mails("josé@example.fr") == [] and site.mailer.inbox.messages == []
+
+
+def test_accents_before_the_at_pass_once_the_server_offered_smtputf8(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    mailer = Mailer(smtputf8=True)
+    mailer.start()
+    try:
+        monkeypatch.setenv("RELANCE_SECRET", SECRET)
+        web_config(tmp_path, mailer.port)
+        app = create_app(tmp_path / "config.toml")
+        client = app.test_client()
+
+        def post(email: str) -> TestResponse:
+            csrf = CSRF.search(client.get("/abonnement").get_data(as_text=True))[1]  # type: ignore[index]
+            return client.post("/abonnement", data={"csrf_token": csrf, "email": email, "frequency": "daily"})
+
+        assert post("josé@example.fr").status_code == 400  # relance has not talked to the server yet
+        assert post("bob@example.net").status_code == 303  # its confirmation: the server offers SMTPUTF8
+        assert wait_for_web_mail(app)
+        assert post("josé@example.fr").status_code == 303
+        assert wait_for_web_mail(app)
+        [mail] = mailer.inbox.to("josé@example.fr")
+        assert mail["To"] == "josé@example.fr" and mail["Subject"] == "Confirmez votre abonnement à relance"
+    finally:
+        mailer.stop()
+
+
+def test_a_dripping_smtp_server_holds_no_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drip = DrippingServer()  # its greeting one byte a second: the old code held each request ~100 s
+    try:
+        monkeypatch.setenv("RELANCE_SECRET", SECRET)
+        web_config(tmp_path, drip.port)  # [email] timeout = 5 s: the deadline of one message
+        app = create_app(tmp_path / "config.toml")
+        client = app.test_client()
+        csrf = CSRF.search(client.get("/abonnement").get_data(as_text=True))[1]  # type: ignore[index]
+
+        def post() -> None:
+            response = client.post("/abonnement", data={"csrf_token": csrf, "email": "alice@example.net",
+                                                         "frequency": "daily"})
+            assert response.status_code == 303 and response.location == "/abonnement/envoye"
+
+        assert elapsed(post) < 4  # answered before the 5 s deadline could even pass: nothing waited for SMTP
+        assert wait_for_web_mail(app, timeout=30)  # the sender gave up at the deadline, not after minutes
+        with sqlite3.connect(tmp_path / "relance.db") as conn:
+            [(state, error)] = conn.execute("SELECT state, last_error FROM messages").fetchall()
+        assert state == "failed" and "deadline" in error and drip.connections == 1
+    finally:
+        drip.stop()
