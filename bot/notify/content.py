@@ -83,6 +83,7 @@ class Digest:
     manage_url: str
     unsubscribe_url: str
     unsubscribe_mailto: str | None = None
+    still_late: StillLate | None = None  # a digest's closing block (daily and weekly ones)
 
     def shown(self) -> tuple[Item, ...]:
         """The items to show: a question's `published` item is left out when a `matched` one about it
@@ -134,6 +135,16 @@ class LateGroup:
         """The chambers whose questions are late against their answer deadline, AN first."""
         late = {q.chamber for q in self.questions if q.days_late is not None}
         return tuple(c for c in ("an", "senat") if c in late)
+
+
+@dataclass(frozen=True, slots=True)
+class StillLate:
+    """The subscriber's questions still late when a digest is made: how many, the latest to have become
+    late (the most recent first), and the page listing them all."""
+
+    count: int
+    questions: tuple[LateQuestion, ...]
+    url: str
 
 
 def _late_questions(items: Sequence[Item]) -> list[LateQuestion]:

@@ -23,7 +23,7 @@ from bot.notify.content import Digest, item_from_event, source_lines
 from bot.notify.delivery import Transport, deliver
 from bot.notify.digest import render_digest, with_note
 from bot.notify.mail import build_email, message_id
-from bot.notify.subscriptions import MailSettings, link
+from bot.notify.subscriptions import MailSettings, link, still_late, told_refs
 from bot.notify.wording import SOURCE_NAMES
 from storage.ledger import (
     Message,
@@ -70,8 +70,10 @@ class PlannedEmail:
 
 
 def _digest(subscriber: Subscriber, events: Sequence[Event], db: Database, now: datetime,
-            settings: MailSettings) -> Digest:
+            settings: MailSettings, *, tags_of: Mapping[str, tuple[str, ...]]) -> Digest:
     today = today_in_paris(now)
+    # Daily and weekly digests end with the subscriber's questions still late; a notice tells its news only.
+    late = still_late(db, subscriber, tags_of, today, settings) if subscriber.frequency != "immediate" else None
     snapshots = {e.ref: (stored.snapshot if (stored := get_question(db, e.ref)) else None) for e in events}
     notes = latest_notes(db, snapshots)
     return Digest(frequency=subscriber.frequency, items=tuple(with_note(item_from_event(e, snapshots[e.ref], today),
@@ -79,21 +81,12 @@ def _digest(subscriber: Subscriber, events: Sequence[Event], db: Database, now: 
                   sources=source_lines(source_health(db), SOURCE_NAMES), now=now,
                   manage_url=link(settings, "manage", subscriber),
                   unsubscribe_url=link(settings, "unsubscribe", subscriber),
-                  unsubscribe_mailto=_mailto(settings))
+                  unsubscribe_mailto=_mailto(settings), still_late=late)
 
 
 def _mailto(settings: MailSettings) -> str | None:
     address = settings.unsubscribe_mailto or parseaddr(settings.sender)[1]
     return f"mailto:{address}?subject=unsubscribe" if address else None
-
-
-def _tells(subscriber: Subscriber, ref: str, tags_of: Mapping[str, tuple[str, ...]]) -> bool:
-    """Whether `subscriber` hears of `ref`: a question they named, or a watched one (`tags_of` holds
-    every watched question) among their tags, or any watched one when they chose none. A bulk import
-    stores every question of a chamber; only the watched ones are news for "everything"."""
-    if ref in subscriber.refs:
-        return True
-    return ref in tags_of and subscriber.follows(ref, tags_of[ref])
 
 
 def plan_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], now: datetime, settings: MailSettings,
@@ -104,11 +97,13 @@ def plan_emails(db: Database, tags_of: Mapping[str, tuple[str, ...]], now: datet
     for subscriber in list_subscribers(db, "confirmed"):
         if not digest_due(subscriber, now, schedule):
             continue
-        events = [e for e in undelivered_events(db, email_recipient(subscriber.email), subscriber.confirmed_at,
-                                                after_event=subscriber.after_event)
-                  if _tells(subscriber, e.ref, tags_of)]
+        undelivered = undelivered_events(db, email_recipient(subscriber.email), subscriber.confirmed_at,
+                                         after_event=subscriber.after_event)
+        told = told_refs(db, subscriber, {e.ref for e in undelivered}, tags_of)  # tags, questions, searches
+        events = [e for e in undelivered if e.ref in told]
         if events:
-            yield subscriber, PlannedEmail(subscriber, tuple(events), _digest(subscriber, events, db, now, settings))
+            yield subscriber, PlannedEmail(subscriber, tuple(events),
+                                           _digest(subscriber, events, db, now, settings, tags_of=tags_of))
         elif subscriber.frequency != "immediate":
             yield subscriber, None
 

@@ -1,26 +1,31 @@
-"""Joining and leaving: subscribe (double opt-in), confirm, unsubscribe, and the signed links.
+"""Joining and leaving: subscribe (double opt-in), confirm, unsubscribe, and the signed links; and what a
+subscriber hears of (their tags, questions and searches), and which of their questions are still late.
 
 Nothing but the confirmation is ever sent to an address that has not confirmed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlite_utils import Database
 
 from bot.notify.addresses import normalize_address
-from bot.notify.digest import render_confirmation
+from bot.notify.content import LateQuestion as LateLine
+from bot.notify.content import StillLate
+from bot.notify.digest import render_confirmation, render_search_access
 from bot.notify.mail import build_email, message_id
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
+from bot.notify.wording.alerts import STILL_LATE_SHOWN, search_words, searches_words
 from bot.notify.wording.late_group import short_title
 from bot.notify.wording.tags import tags_label
 from scrapers.errors import CannotRun
 from scrapers.refs import RefError, parse_ref
 from storage.ledger import Message, email_recipient, queue_message
 from storage.questions import get_question
+from storage.searches import LateQuestion, SavedSearch, late_questions, matching, searches_of, set_searches
 from storage.subscribers import (
     FREQUENCIES,
     Frequency,
@@ -75,13 +80,20 @@ def _named(ref: str, titles: Mapping[str, str]) -> str:
 
 
 def describe_follows(subscriber: Subscriber, titles: Mapping[str, str] | None = None,
-                     tag_labels: Mapping[str, str] | None = None) -> str:
-    """What a subscriber follows, in words: the tags by their labels (`tag_labels`, the config's), and the
-    questions by their titles (`titles`, see `follow_titles`) and labels, never by their raw ids."""
+                     tag_labels: Mapping[str, str] | None = None, searches: Sequence[SavedSearch] = ()) -> str:
+    """What a subscriber follows, in words: the tags by their labels (`tag_labels`, the config's), the
+    questions by their titles (`titles`, see `follow_titles`) and labels, never by their raw ids, and the
+    searches (`searches`, see `searches_of`)."""
     parts = [f"les questions marquées {tags_label(subscriber.tags, tag_labels or {})}"] if subscriber.tags else []
     named = [_named(ref, titles or {}) for ref in subscriber.refs]
     parts += [f"{'la question' if len(named) == 1 else 'les questions'} {', '.join(named)}"] if named else []
+    parts += [searches_words(list(searches))] if searches else []
     return " et ".join(parts) or "toutes les questions suivies"
+
+
+def followed_searches(db: Database, subscriber: Subscriber) -> list[SavedSearch]:
+    """The searches `subscriber` follows, for `describe_follows`."""
+    return [followed.search for followed in searches_of(db, subscriber.id)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +103,12 @@ class Subscription:
 
 
 def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str], refs: Sequence[str],
-              now: datetime, settings: MailSettings, smtputf8: bool = False) -> Subscription:
+              now: datetime, settings: MailSettings, searches: Sequence[SavedSearch] = (),
+              smtputf8: bool = False) -> Subscription:
     """Record a subscription and queue its confirmation. Raises AddressError, RefError or SubscriptionError.
+
+    A new, pending or departed address gets these choices, `searches` included, and a confirmation; a
+    confirmed or paused one is left as it is (its owner adds a search through their manage link).
     `smtputf8`: the SMTP server offers SMTPUTF8, so an address with accents before the @ can be used."""
     email = normalize_address(address, smtputf8=smtputf8)
     if frequency not in FREQUENCIES:
@@ -104,7 +120,8 @@ def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str]
                                                     refs=canonical_refs, now=now)
     if not needs_confirmation:
         return Subscription(subscriber, None)
-    follows = describe_follows(subscriber, follow_titles(db, subscriber.refs), settings.tag_labels)
+    set_searches(db, subscriber.id, searches, now)
+    follows = describe_follows(subscriber, follow_titles(db, subscriber.refs), settings.tag_labels, searches)
     rendered = render_confirmation(email, link(settings, "confirm", subscriber), chosen, follows, now)
 
     def build(row_id: int) -> tuple[str, str, str]:
@@ -115,6 +132,47 @@ def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str]
     confirmation = queue_message(db, recipient=email_recipient(email), kind="confirmation", events=[], build=build,
                                  now=now, subscriber_id=subscriber.id)
     return Subscription(subscriber, confirmation)
+
+
+SEARCH_ADD_PAGE = "recherche"  # under a subscriber's manage link: add the search its query names
+
+
+def search_add_url(settings: MailSettings, subscriber: Subscriber, search: SavedSearch) -> str:
+    return f"{link(settings, 'manage', subscriber)}/{SEARCH_ADD_PAGE}?{search.query}"
+
+
+def request_search(db: Database, address: str, *, frequency: str, search: SavedSearch, now: datetime,
+                   settings: MailSettings, smtputf8: bool = False) -> Message:
+    """A visitor asks that `address` follow `search`; queue the one e-mail it calls for. A new or departed
+    address gets a confirmation naming the search; a pending one keeps its other choices, gains the
+    search and gets a new confirmation; a confirmed or paused one gets the link that adds the search from
+    its manage page: nobody adds a search to somebody else's subscription."""
+    existing = get_subscriber(db, email=normalize_address(address, smtputf8=smtputf8))
+    if existing is not None and existing.state in ("confirmed", "paused"):
+        return _queue_search_access(db, existing, search, settings, now)
+    kept = existing is not None and existing.state == "pending"
+    searches = [f.search for f in searches_of(db, existing.id)] if existing is not None and kept else []
+    result = subscribe(db, address, frequency=frequency, tags=existing.tags if existing and kept else (),
+                       refs=existing.refs if existing and kept else (), now=now, settings=settings,
+                       searches=[*(s for s in searches if s != search), search], smtputf8=smtputf8)
+    assert result.confirmation is not None  # not confirmed nor paused: subscribe asked for a confirmation
+    return result.confirmation
+
+
+def _queue_search_access(db: Database, subscriber: Subscriber, search: SavedSearch, settings: MailSettings,
+                         now: datetime) -> Message:
+    rendered = render_search_access(subscriber.email, search_add_url(settings, subscriber, search),
+                                    search_words(search), now)
+
+    def build(row_id: int) -> tuple[str, str, str]:
+        mid = message_id(settings.sender, "access", row_id)
+        return mid, rendered.subject, build_email(sender=settings.sender, to=subscriber.email,
+                                                  subject=rendered.subject, text=rendered.text, html=rendered.html,
+                                                  message_id=mid, date=now)
+
+    # No subscriber id, as the web's other access e-mail: a paused subscriber gets it too.
+    return queue_message(db, recipient=email_recipient(subscriber.email), kind="access", events=[], build=build,
+                         now=now)
 
 
 def _subscriber_for(db: Database, claim: TokenClaim) -> Subscriber:
@@ -156,3 +214,70 @@ def identify(db: Database, token: str, *, purpose: Purpose, secret: str) -> Subs
     """The subscriber a manage or unsubscribe link belongs to (for the web pages)."""
     return _subscriber_for(db, read_token(secret, purpose, token))
 
+
+
+# --- what a subscriber hears of ------------------------------------------------------------------
+
+
+def _by_choices(subscriber: Subscriber, searches: Sequence[SavedSearch], ref: str,
+                tags_of: Mapping[str, tuple[str, ...]]) -> bool:
+    """A question they named, or a watched one (`tags_of` holds every watched question) among their tags,
+    or any watched one when they chose nothing at all: no tag, no question, no search. A bulk import
+    stores every question of a chamber; only the watched ones are news for "everything"."""
+    if ref in subscriber.refs:
+        return True
+    if ref not in tags_of:
+        return False
+    return bool(set(subscriber.tags) & set(tags_of[ref])) or (subscriber.follows_everything and not searches)
+
+
+def told_refs(db: Database, subscriber: Subscriber, refs: Collection[str],
+              tags_of: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """Which of `refs` `subscriber` hears of: by their tags and questions (`_by_choices`), and any stored
+    question one of their searches finds, watched or not, matched now: a question stored after the
+    search was saved is found as well."""
+    searches = followed_searches(db, subscriber)
+    told = {ref for ref in refs if _by_choices(subscriber, searches, ref, tags_of)}
+    if searches:
+        told |= matching(db, searches, [ref for ref in refs if ref not in told])
+    return told
+
+
+STILL_LATE_PAGE = "sans-reponse"  # under a subscriber's manage link: all their questions still late
+
+
+def still_late_url(settings: MailSettings, subscriber: Subscriber) -> str:
+    return f"{link(settings, 'manage', subscriber)}/{STILL_LATE_PAGE}"
+
+
+def late_of(db: Database, subscriber: Subscriber, tags_of: Mapping[str, tuple[str, ...]], today: date
+            ) -> list[LateQuestion]:
+    """Every question of `subscriber` (their tags', their questions, their searches') pending past a deadline
+    on `today` (Paris), the latest to have become late first (ties in reference order)."""
+    searches = followed_searches(db, subscriber)
+    refs = [ref for ref in dict.fromkeys([*subscriber.refs, *tags_of]) if _by_choices(subscriber, searches, ref,
+                                                                                        tags_of)]
+    found = sorted(late_questions(db, refs, searches, today), key=lambda q: q.ref)
+    return sorted(found, key=lambda q: q.late_since(today), reverse=True)
+
+
+def _passed(deadline: date | None, today: date) -> int | None:
+    return (today - deadline).days if deadline is not None and deadline < today else None
+
+
+def late_line(question: LateQuestion, today: date) -> LateLine:
+    """A late question as the digest's lists show it (label, official page, days past each deadline)."""
+    ref = parse_ref(question.ref)
+    return LateLine(question.ref, ref.label, ref.chamber, ref.public_url, question.title, None,
+                    _passed(question.answer_deadline, today), _passed(question.signal_deadline, today))
+
+
+def still_late(db: Database, subscriber: Subscriber, tags_of: Mapping[str, tuple[str, ...]], today: date,
+               settings: MailSettings) -> StillLate | None:
+    """A digest's closing block: how many of the subscriber's questions are still late, the
+    STILL_LATE_SHOWN latest to have become late, and the link to them all; None when none is late."""
+    late = late_of(db, subscriber, tags_of, today)
+    if not late:
+        return None
+    return StillLate(len(late), tuple(late_line(q, today) for q in late[:STILL_LATE_SHOWN]),
+                     still_late_url(settings, subscriber))
