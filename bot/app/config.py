@@ -70,6 +70,22 @@ class HttpSection(_Strict):
     backoff_max: Annotated[float, Field(gt=0, le=3600)] = 60.0
     max_retry_after: Annotated[float, Field(ge=0, le=3600)] = 300.0
     cache_dir: str = ".relance-cache"
+    # Bounds against a hostile or broken site (docs/limits.md).
+    max_body_mb: Annotated[float, Field(gt=0, le=1000)] = 8.0  # a page or a JSON, read into memory
+    max_file_mb: Annotated[float, Field(gt=0, le=10_000)] = 64.0  # the Sénat's CSV, read into memory
+    max_download_mb: Annotated[float, Field(gt=0, le=100_000)] = 1000.0  # an archive streamed to disk
+    deadline: Annotated[float, Field(gt=0, le=3600)] = 60.0  # one request: connect, every read, redirects
+    question_deadline: Annotated[float, Field(gt=0, le=7200)] = 300.0  # one question, retries included
+    download_deadline: Annotated[float, Field(gt=0, le=86_400)] = 3600.0  # one attempt of a download
+    redirect_sites: tuple[str, ...] = ()  # other sites a redirect may lead to: "https://host"
+
+    @field_validator("redirect_sites")
+    @classmethod
+    def _redirect_sites(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for site in value:
+            if not re.fullmatch(r"https?://[^\s/?#]+(?::\d+)?/?", site):
+                raise ValueError(f"{site!r} is not a site: write its scheme and host, as https://data.senat.fr")
+        return value
 
 
 AN_ARCHIVE_URL = ("https://data.assemblee-nationale.fr/static/openData/repository/{leg}/questions/"
@@ -187,6 +203,14 @@ class EmailSection(_Strict):
 
 class WebSection(_Strict):
     base_url: str = "http://127.0.0.1:8080"  # public address of `relance serve`, used in every e-mail link
+    # Against slow and hostile clients: docs/security.md says why each number.
+    threads: Annotated[int, Field(ge=1, le=64)] = 4
+    connection_limit: Annotated[int, Field(ge=10, le=10_000)] = 1000
+    connections_per_client: Annotated[int, Field(ge=1, le=10_000)] = 100
+    request_timeout: Annotated[float, Field(ge=0.5, le=300)] = 20.0  # seconds to send a request, head and body
+    channel_timeout: Annotated[float, Field(ge=1, le=3600)] = 30.0  # seconds a kept-alive connection may idle
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1_048_576)] = 16 * 1024
+    backlog: Annotated[int, Field(ge=16, le=65_535)] = 1024
 
     _check_url = field_validator("base_url")(_base_url)
 
@@ -271,6 +295,12 @@ class FollowRule(_Strict):
     ministry: str | None = None
     chamber: Literal["an", "senat"] | None = None
     tags: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # questions `relance remove` took out of the rule: any form of ref, kept canonical
+
+    @field_validator("exclude")
+    @classmethod
+    def _refs(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(parse_ref(value).uid for value in values))
 
     @model_validator(mode="after")
     def _something_to_match(self) -> FollowRule:

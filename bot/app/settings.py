@@ -19,7 +19,11 @@ def http_settings(config: Config) -> HttpSettings:
     h = config.http
     return HttpSettings(user_agent=config.user_agent, timeout=h.timeout, max_concurrency=h.max_concurrency,
                         min_interval=h.min_interval, retries=h.retries, backoff_max=h.backoff_max,
-                        max_retry_after=h.max_retry_after, cache_dir=Path(h.cache_dir) if h.cache_dir else None)
+                        max_retry_after=h.max_retry_after, cache_dir=Path(h.cache_dir) if h.cache_dir else None,
+                        max_body=int(h.max_body_mb * 1_000_000), max_file=int(h.max_file_mb * 1_000_000),
+                        max_download=int(h.max_download_mb * 1_000_000),
+                        deadline=h.deadline, question_deadline=h.question_deadline,
+                        download_deadline=h.download_deadline, redirect_sites=h.redirect_sites)
 
 
 def source_settings(config: Config) -> SourceSettings:

@@ -16,6 +16,7 @@ from typing import Self
 import httpx
 
 from scrapers.http import download as _download
+from scrapers.http.bounds import Deadline
 from scrapers.http.cache import (
     CacheEntry,
     DiskCache,
@@ -34,7 +35,7 @@ from scrapers.http.wire import lower_headers
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """A validated response. `url` is the address asked for (redirects are followed silently);
+    """A validated response. `url` is the address asked for (redirects within its site are followed);
     `headers` have lower-case keys. When `revalidated` is True the server answered 304, `status` is
     304 and `content`, `charset` come from the cache."""
 
@@ -56,6 +57,7 @@ class PoliteClient:
                  monotonic: Callable[[], float] = time.monotonic, tally: RequestTally = REQUESTS) -> None:
         self.settings = settings
         self._sleep = sleep
+        self._monotonic = monotonic
         self._random = random.Random()
         self._cache = DiskCache(settings.cache_dir) if settings.cache_dir else None
         self._wire = CountedWire(settings, tally=tally, transport=transport, sleep=sleep, monotonic=monotonic)
@@ -74,8 +76,11 @@ class PoliteClient:
         """Fetch `url` and check that the body is plausibly of the `expect`ed kind. Raises a
         `FetchError` subclass once retries are exhausted or not worth it (see `scrapers.http.retry`)."""
         cached = self._cache.load(url) if self._cache else None
-        retry = retrying(self.settings, url, sleep=self._sleep, rng=self._random)
-        return retry(self._attempt, url, expect, cached)
+        # One deadline for the whole fetch, retries and their waits included: a server that drips or
+        # fails slowly costs at most `question_deadline`, whatever the retries.
+        deadline = Deadline.after(self.settings.question_deadline, self._monotonic)
+        retry = retrying(self.settings, url, sleep=self._sleep, rng=self._random, deadline=deadline)
+        return retry(self._attempt, url, expect, cached, deadline)
 
     def download(self, url: str, path: Path, *, current: Validators | None = None,
                  partial: Validators | None = None, on_start: OnStart | None = None,
@@ -98,17 +103,18 @@ class PoliteClient:
         return _download.download(self._wire, url, path, current=current, partial=partial, on_start=on_start,
                                   expect=expect, sleep=self._sleep, rng=self._random)
 
-    def _attempt(self, url: str, expect: Expect, cached: CacheEntry | None) -> Fetched:
+    def _attempt(self, url: str, expect: Expect, cached: CacheEntry | None, deadline: Deadline) -> Fetched:
         headers = {"Accept": ACCEPT[expect], **conditional_headers(cached)}
-        response = self._wire.get(url, headers)
+        received = self._wire.get(url, headers, deadline=deadline, bulk=expect == "csv")
+        response = received.response
         if response.status_code == 304 and cached is not None:
             return self._revalidated(response, cached)
         check_status(url, response, max_retry_after=self.settings.max_retry_after)
         # Content-Length counts the bytes on the wire, so compare it with those, not with the
         # decompressed body.
-        check_body(url, expect, response.content, received=response.num_bytes_downloaded,
+        check_body(url, expect, received.content, received=received.wire_bytes,
                    content_length=response.headers.get("content-length"))
-        fetched = Fetched(url=url, status=response.status_code, content=response.content,
+        fetched = Fetched(url=url, status=response.status_code, content=received.content,
                           charset=response.charset_encoding,
                           headers=MappingProxyType(lower_headers(response)))
         self._remember(fetched)

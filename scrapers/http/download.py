@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from scrapers.http.checks import HEAD_BYTES, check_head
-from scrapers.http.exceptions import ErrorPage, FetchError
+from scrapers.http.exceptions import CannotWrite, ErrorPage, FetchError, TooLarge
 from scrapers.http.retry import retrying
 from scrapers.http.settings import ACCEPT, DownloadExpect
 from scrapers.http.status import check_status
@@ -138,7 +138,7 @@ class _Transfer:
                     headers["If-None-Match"] = current.etag
                 if current.last_modified:
                     headers["If-Modified-Since"] = current.last_modified
-        with self.wire.stream(url, headers) as response:
+        with self.wire.stream(url, headers, seconds=self.wire.settings.download_deadline) as response:
             status = response.status_code
             if status == 304 and ("If-None-Match" in headers or "If-Modified-Since" in headers):
                 assert current is not None
@@ -153,11 +153,14 @@ class _Transfer:
             else:
                 offset, total = 0, _declared_length(response.headers.get("content-length"))
             validators = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+            limit = self.wire.settings.max_download
+            if total is not None and total > limit:
+                raise TooLarge(url, limit, "[http] max_download_mb")
             if self.on_start is not None:
                 self.on_start(validators, total)
             try:
                 with self.wire.errors(url):
-                    digest, received = _stream_to(response, part, offset, url, self.expect)
+                    digest, received = _stream_to(response, part, offset, url, expect=self.expect, limit=limit)
             except FetchError as error:
                 raise _Started(validators, error) from error
         length = offset + received
@@ -171,10 +174,20 @@ class _Transfer:
         return Downloaded(url, path, status, validators, length, digest, received, offset)
 
 
-def _stream_to(response: httpx.Response, part: Path, offset: int, url: str,
-               expect: DownloadExpect) -> tuple[str, int]:
+def _stream_to(response: httpx.Response, part: Path, offset: int, url: str, *,
+               expect: DownloadExpect, limit: int) -> tuple[str, int]:
     """Write the body after the first `offset` bytes of `part` (truncating anything beyond);
-    return the whole file's sha256 and the bytes received."""
+    return the whole file's sha256 and the bytes received. `TooLarge` once the file passes `limit`
+    bytes; `CannotWrite` when the disk refuses (full, read-only): what was written stays in `part`,
+    a prefix of the file, which the next attempt resumes."""
+    try:
+        return _write_part(response, part, offset, url, expect=expect, limit=limit)
+    except OSError as error:
+        raise CannotWrite(url, part, error) from error
+
+
+def _write_part(response: httpx.Response, part: Path, offset: int, url: str, *,
+                expect: DownloadExpect, limit: int) -> tuple[str, int]:
     digest = hashlib.sha256()
     part.parent.mkdir(parents=True, exist_ok=True)
     with open(part, "r+b" if offset else "wb") as out:
@@ -186,6 +199,8 @@ def _stream_to(response: httpx.Response, part: Path, offset: int, url: str,
         head = b"" if offset == 0 else None  # a fresh body's first bytes, checked before any is written
         # Each piece is written as it arrives: what a dropped connection leaves is all kept.
         for piece in response.iter_raw():
+            if offset + received + len(piece) + len(head or b"") > limit:
+                raise TooLarge(url, limit, "[http] max_download_mb")
             chunk = piece
             if head is not None:
                 head += piece

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from scrapers.errors import SourceFailed
+from scrapers.errors import CannotRun, SourceFailed
 
 ErrorPageKind = Literal["server_error", "empty", "truncated", "unexpected_type"]
 
@@ -54,3 +55,31 @@ class ErrorPage(FetchError):
         self.reason = _one_line(reason)
         self.kind: ErrorPageKind = kind
         super().__init__(url, f"error page served as data: {self.reason}")
+
+
+class TooLarge(FetchError):
+    """A body larger than its cap, counted decoded (a gzip bomb is refused as it inflates). `what`
+    names the setting that sets the cap. Never retried: the next attempt would be as large."""
+
+    def __init__(self, url: str, limit: int, what: str) -> None:
+        self.limit = limit
+        super().__init__(url, f"body larger than {limit:,} bytes ({what}): refused, not read further")
+
+
+class OffSiteRedirect(FetchError):
+    """A redirect to another site than the one asked (scheme and host), not in `[http] redirect_sites`:
+    its body is never read as the first site's data. Never retried."""
+
+    def __init__(self, url: str, target: str) -> None:
+        self.target = target
+        super().__init__(url, f"redirected to another site, {target}: not followed "
+                              "(allow it in [http] redirect_sites if it is the chamber's)")
+
+
+class CannotWrite(CannotRun):
+    """A download that cannot be written to disk (full, read-only, no permission): not the site's
+    failure but the machine's, so exit 1. `path` is the file being written; `error` the OSError."""
+
+    def __init__(self, url: str, path: Path, error: OSError) -> None:
+        self.url, self.path, self.error = url, path, error
+        super().__init__(f"{path}: cannot write the download of {url}: {error.strerror or error}")

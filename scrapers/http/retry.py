@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import tenacity
 
+from scrapers.http.bounds import Deadline
 from scrapers.http.exceptions import ErrorPage, ErrorPageKind, FetchError, HttpStatusError, TransportError
 from scrapers.http.settings import HttpSettings
 
@@ -34,18 +35,33 @@ ONCE_RETRYABLE_PAGES: frozenset[ErrorPageKind] = frozenset({"empty", "truncated"
 
 
 def retrying(settings: HttpSettings, url: str, *, sleep: Callable[[float], None],
-             rng: random.Random) -> tenacity.Retrying:
+             rng: random.Random, deadline: Deadline | None = None) -> tenacity.Retrying:
     """The retry loop for one fetch of `url`: call it with the attempt. The last error is raised as
-    it is (never wrapped in tenacity's `RetryError`)."""
+    it is (never wrapped in tenacity's `RetryError`). With a `deadline`, no retry starts whose wait
+    would end after it: the fetch gives up with the last error instead."""
     policy = _Policy(settings, rng)
+    stop: tenacity.stop.stop_base = tenacity.stop_after_attempt(settings.retries + 1)
+    if deadline is not None:
+        stop = stop | _StopBefore(deadline)
     return tenacity.Retrying(
-        stop=tenacity.stop_after_attempt(settings.retries + 1),
+        stop=stop,
         retry=policy.retry,
         wait=policy.wait,
         sleep=sleep,
         before_sleep=lambda state: _log_retry(state, settings.retries, url),
         reraise=True,
     )
+
+
+class _StopBefore(tenacity.stop.stop_base):
+    """Stop when the wait before the next attempt would reach `deadline` (tenacity computes the wait
+    before it asks whether to stop)."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return retry_state.upcoming_sleep >= self.deadline.remaining()
 
 
 class _Policy:

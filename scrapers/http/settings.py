@@ -36,6 +36,14 @@ class HttpSettings:
     backoff_max: float = 60.0
     max_retry_after: float = 300.0
     cache_dir: Path | None = None
+    # Bounds against a hostile or broken server (scrapers/http/bounds.py).
+    max_body: int = 8_000_000  # bytes, decoded, of a page or a JSON read into memory
+    max_file: int = 64_000_000  # bytes, decoded, of a bulk file read into memory (the Sénat's CSV)
+    max_download: int = 1_000_000_000  # bytes of a file streamed to disk (an archive)
+    deadline: float = 60.0  # seconds for one request: connect, every read, redirects
+    question_deadline: float = 300.0  # seconds for one `get`, its retries and their waits included
+    download_deadline: float = 3600.0  # seconds for one attempt of a download
+    redirect_sites: tuple[str, ...] = ()  # other sites ("https://host") a redirect may lead to
 
     def __post_init__(self) -> None:
         problems = []
@@ -48,5 +56,8 @@ class HttpSettings:
         for name in ("min_interval", "retries", "backoff_base", "backoff_max", "max_retry_after"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name in ("max_body", "max_file", "max_download", "deadline", "question_deadline", "download_deadline"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name} must be > 0, got {getattr(self, name)}")
         if problems:
             raise ValueError("HttpSettings: " + "; ".join(problems))

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator, Mapping
 
 import httpx
 
+from scrapers.http.bounds import Deadline
 from scrapers.http.settings import HttpSettings
-from scrapers.http.wire import Wire, host_of
+from scrapers.http.wire import Received, Wire, host_of
 
 
 class RequestTally:
@@ -54,12 +55,14 @@ class CountedWire(Wire):
         super().__init__(settings, transport=transport, sleep=sleep, monotonic=monotonic)
         self.tally = tally
 
-    def get(self, url: str, headers: Mapping[str, str]) -> httpx.Response:
+    def get(self, url: str, headers: Mapping[str, str], *, deadline: Deadline | None = None,
+            bulk: bool = False) -> Received:
         self.tally.count(url)
-        return super().get(url, headers)
+        return super().get(url, headers, deadline=deadline, bulk=bulk)
 
     @contextlib.contextmanager
-    def stream(self, url: str, headers: Mapping[str, str]) -> Iterator[httpx.Response]:
+    def stream(self, url: str, headers: Mapping[str, str], *, deadline: Deadline | None = None,
+               seconds: float | None = None) -> Iterator[httpx.Response]:
         self.tally.count(url)
-        with super().stream(url, headers) as response:
+        with super().stream(url, headers, deadline=deadline, seconds=seconds) as response:
             yield response
