@@ -61,3 +61,12 @@ def unfollow_rule(db: Database, rule: str, tags_of_rules: Mapping[str, Sequence[
                 db.table("followed").delete(item.ref)
                 dropped += 1
     return dropped
+
+
+
+def unfollow(db: Database, ref: str) -> bool:
+    """Forget that rules found `ref` (`relance remove`, which also excludes it from them); whether it was followed."""
+    with db.atomic():
+        found = db.execute("SELECT count(*) FROM followed WHERE ref = ?", [ref]).fetchone()[0]
+        db.execute("DELETE FROM followed WHERE ref = ?", [ref])
+    return bool(found)

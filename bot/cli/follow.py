@@ -18,6 +18,7 @@ from bot.cli.kit import EXIT_CANNOT_RUN, Context, now, one_line_errors, pass_con
 from bot.core.deadlines import today_in_paris
 from bot.core.status import WatchedQuestion, status_row
 from bot.notify.wording import STATUS_FR
+from bot.notify.wording.notes import excluded_line
 from bot.notify.wording.tags import TagLabels, tag_with_name
 from scrapers.model import STATUSES
 from scrapers.refs import parse_ref
@@ -39,12 +40,14 @@ def _rule_text(rule: FollowRule, found: int, labels: TagLabels) -> list[str]:
     lines += [f"  {key}: {value}" for key, value in (("author", rule.author), ("ministry", rule.ministry)) if value]
     tags = ", ".join(tag_with_name(tag, labels) for tag in rule.tags)
     lines.append(f"  chamber: {rule.chamber or 'both'}" + (f"; tags: {tags}" if rule.tags else ""))
+    if rule.exclude:  # the questions `relance remove` took out of it (`relance add` brings one back)
+        lines.append(excluded_line(len(rule.exclude)) + ", ".join(parse_ref(ref).label for ref in rule.exclude))
     return lines
 
 
 def _rule_json(rule: FollowRule, found: int) -> dict[str, Any]:
     return {"name": rule.name, "keywords": list(rule.keywords), "author": rule.author, "ministry": rule.ministry,
-            "chamber": rule.chamber, "tags": list(rule.tags), "found": found}
+            "chamber": rule.chamber, "tags": list(rule.tags), "exclude": list(rule.exclude), "found": found}
 
 
 @follow_group.command("add")

@@ -10,12 +10,13 @@ import click
 from rich.console import Console
 
 from bot.app.check import CycleReport, check_once, failures_by_source, probe_question
+from bot.app.exclusions import readmit, remove_question
 from bot.app.health import run_source_alarms
 from bot.app.json_views import UnknownQuestion, event_json, show_json, snapshot_json
 from bot.app.questions import WATCHED_ORDER, Filters, WatchedView
 from bot.app.settings import http_settings, source_settings
 from bot.app.stats import rows_csv, status_keys
-from bot.app.watchlist import add_watch, remove_watch
+from bot.app.watchlist import add_watch
 from bot.cli.kit import DAY, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.views import event_text, render_status, rows_json, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
@@ -30,7 +31,13 @@ from bot.notify.wording import (
     missing_question_line,
     seen_on,
 )
-from bot.notify.wording.notes import notes_block
+from bot.notify.wording.notes import (
+    excluded_from,
+    exclusion_lifted,
+    no_longer_watched,
+    notes_block,
+    watch_removed,
+)
 from scrapers.http import PoliteClient
 from scrapers.refs import parse_ref
 from scrapers.sources import fetch_snapshot
@@ -232,6 +239,9 @@ def add(context: Context, ref: str, tags: tuple[str, ...], note: str | None) -> 
     not be read; it is followed all the same.
     """
     change = add_watch(context.path, ref, tags, note)
+    readmitted = readmit(context.path, context.database, change.ref, now())  # a rule's exclusion is lifted
+    if readmitted.rules:
+        click.echo(exclusion_lifted(change.ref, readmitted.rules, str(change.path)))
     if change.action == "added":
         click.echo(f"{change.ref} added to {change.path}")
         # One polite read now: a mistyped number is told at once, but still followed (the site may be late).
@@ -251,6 +261,12 @@ def add(context: Context, ref: str, tags: tuple[str, ...], note: str | None) -> 
 @pass_context
 @one_line_errors
 def remove(context: Context, ref: str) -> None:
-    """Stop following a question: remove it from config.toml's watchlist. Its history stays stored."""
-    change = remove_watch(context.path, ref)
-    click.echo(f"{change.ref} removed from {change.path}")
+    """Stop following a question: remove it from config.toml's watchlist; a question a follow rule found
+    is excluded from that rule (its `exclude` list), which never finds it again (relance add undoes it).
+    Its history stays stored."""
+    change = remove_question(context.path, context.database(), ref)
+    if change.unwatched:
+        click.echo(watch_removed(change.ref, str(change.path)))
+    if change.rules:
+        click.echo(excluded_from(change.ref, change.rules, str(change.path)))
+    click.echo(no_longer_watched(change.ref))

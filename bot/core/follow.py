@@ -4,7 +4,8 @@ A rule holds when every condition it gives holds: one of its keywords (a word, o
 in a row, whatever spaces or punctuation part them) in the question's title, analysis (rubric) or
 text; the words of its author in the author's name; the words of its ministry in the ministry asked
 or the one holding the question; its chamber. Words are whole words: "Masson" does not find
-"Massonnet". Pure functions of a snapshot and the rules.
+"Massonnet". A question in the rule's `exclude` list is never found by it. Pure functions of a snapshot
+and the rules.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class FollowRule(Protocol):
     def ministry(self) -> str | None: ...
     @property
     def chamber(self) -> str | None: ...
+    @property
+    def exclude(self) -> tuple[str, ...]: ...  # canonical refs the rule never finds (`relance remove`)
 
 
 Rule = TypeVar("Rule", bound=FollowRule)
@@ -77,6 +80,8 @@ def has_words(wanted: str, name: str) -> bool:
 
 
 def rule_matches(rule: FollowRule, snapshot: QuestionSnapshot, text: str | None = None) -> bool:
+    if snapshot.ref.uid in rule.exclude:  # taken out of the rule by hand: never found again
+        return False
     if rule.chamber is not None and snapshot.chamber != rule.chamber:
         return False
     if rule.author is not None and not has_words(rule.author, snapshot.author.name or ""):

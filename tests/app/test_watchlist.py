@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 
 from bot.app import watchlist
 from bot.app.config import ConfigError, load_config
-from bot.app.watchlist import WatchChange, add_watch, remove_watch
+from bot.app.watchlist import (
+    Exclusion,
+    WatchChange,
+    add_rule,
+    add_watch,
+    exclude_question,
+    readmit_question,
+    remove_watch,
+)
 from scrapers.refs import RefError
 from tests.conftest import PROJECT
 
@@ -350,3 +358,51 @@ def test_any_sequence_of_edits_matches_a_model(steps: list[tuple[str, str, list[
                     remove_watch(path, ref)
             assert {watch.ref for watch in load_config(path).watch} == model
         assert [line for line in text_of(path).splitlines() if line.startswith("#")] == comments
+
+
+# --- a rule's exclusions (relance remove / relance add on what a rule found) ------------------------
+
+RULES = (MINIMAL + "\n# The rules\n[[follow]]\nname = \"VSA\"\nkeywords = [\"VSA\"]  # short\ntags = [\"vsa\"]\n"
+         "# about this rule\n\n[[follow]]\nname = \"Autre\"\nauthor = \"Masson\"\n")
+
+
+def test_exclude_then_readmit_give_back_the_file_byte_for_byte(tmp_path: Path) -> None:
+    for newline in ("\n", "\r\n"):
+        path = write(tmp_path, RULES.replace("\n", newline))
+        change = exclude_question(path, AN_URL, ["VSA", "Autre", "gone by hand"])
+        assert change == Exclusion(AN_UID, ("VSA", "Autre"), path)
+        assert text_of(path) == RULES.replace(
+            'tags = ["vsa"]\n', f'tags = ["vsa"]\nexclude = ["{AN_UID}"]\n').replace(
+            'author = "Masson"\n', f'author = "Masson"\nexclude = ["{AN_UID}"]\n').replace("\n", newline)
+        assert [rule.exclude for rule in load_config(path).follow] == [(AN_UID,), (AN_UID,)]
+        assert exclude_question(path, AN_UID, ["VSA"]) == Exclusion(AN_UID, (), path)  # already: nothing written
+        assert readmit_question(path, "AN 17-5268") == Exclusion(AN_UID, ("VSA", "Autre"), path)
+        assert text_of(path) == RULES.replace("\n", newline)
+
+
+def test_a_second_exclusion_joins_the_list_and_readmit_takes_out_only_its_own(tmp_path: Path) -> None:
+    path = write(tmp_path, RULES)
+    exclude_question(path, SENAT_URL, ["VSA"])
+    exclude_question(path, AN_UID, ["VSA"])
+    assert load_config(path).follow[0].exclude == (SENAT_UID, AN_UID)
+    assert f'exclude = ["{SENAT_UID}", "{AN_UID}"]\n' in text_of(path)
+    readmit_question(path, SENAT_UID)
+    assert f'tags = ["vsa"]\nexclude = ["{AN_UID}"]\n# about this rule\n' in text_of(path)
+
+
+def test_exclude_also_cuts_the_watch_table_in_the_same_write(config: Path) -> None:
+    original = text_of(config)
+    change = exclude_question(config, SENAT_UID, ["Vidéosurveillance algorithmique"])
+    assert change.unwatched and change.rules == ("Vidéosurveillance algorithmique",)
+    config_now = load_config(config)
+    assert config_now.watch == () and config_now.follow[1].exclude == (SENAT_UID,)
+    assert "# Algorithmic video-surveillance and facial recognition." in text_of(config)  # comments stay
+    assert text_of(config).count("\n") < original.count("\n")
+
+
+def test_merging_into_a_rule_keeps_its_exclusions(tmp_path: Path) -> None:
+    path = write(tmp_path, RULES)
+    exclude_question(path, AN_UID, ["VSA"])
+    add_rule(path, "VSA", keywords=["caméras augmentées"])
+    assert load_config(path).follow[0].exclude == (AN_UID,)
+    assert load_config(path).follow[0].keywords == ("VSA", "caméras augmentées")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bot.app.config import load_config
 from bot.app.watched import watched
 from storage.followed import list_followed
 from storage.questions import list_events
+from tests.app.an_archives import answered, pending, write_archive
 from tests.follow_questions import (  # noqa: F401 (fixtures)
     AN_UID,
     DOSSUS_UID,
@@ -19,6 +21,7 @@ from tests.follow_questions import (  # noqa: F401 (fixtures)
     config_path,
     db,
     ingest_all,
+    lagontrie,
     rule,
     run_cli,
 )
@@ -137,3 +140,135 @@ def test_a_rule_deleted_by_hand_can_still_be_forgotten(config_path: Path, db: Da
     result = run_cli(config_path, "follow", "remove", "Reconnaissance faciale")
     assert result.exit_code == 0, result.output
     assert result.output == "1 question(s) found only by 'Reconnaissance faciale' no longer watched\n"
+
+
+# --- relance remove on a question a rule found: excluded from the rule, for good ----------------------
+
+FACIAL_TABLE_END = 'identification faciale", "reconnaissance biométrique"]\ntags = ["vsa"]\n'
+
+
+def found_refs(db: Database) -> dict[str, tuple[str, ...]]:
+    return {f.ref: f.rules for f in list_followed(db)}
+
+
+def test_remove_excludes_what_a_rule_found_and_no_import_finds_it_again(config_path: Path, db: Database) -> None:
+    original = text_of(config_path)
+    ingest_all(db, load_config(config_path).follow)
+    assert found_refs(db)[LAGONTRIE_UID] == ("Reconnaissance faciale",)
+    assert LAGONTRIE_UID not in {w.ref for w in load_config(config_path).watch}
+
+    result = run_cli(config_path, "remove", "Sénat 1335 (2024-05)")  # the label relance prints
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (f"{LAGONTRIE_UID} exclue de la règle « Reconnaissance faciale » dans {config_path} : "
+                             "elle n'y sera plus trouvée\n"
+                             f"{LAGONTRIE_UID} n'est plus suivie ; son historique reste enregistré\n")
+    # In the rule's own table, after its tags; every other byte of the file as it was.
+    assert text_of(config_path) == original.replace(FACIAL_TABLE_END,
+                                                    FACIAL_TABLE_END + f'exclude = ["{LAGONTRIE_UID}"]\n')
+    assert load_config(config_path).follow[0].exclude == (LAGONTRIE_UID,)
+    assert LAGONTRIE_UID not in found_refs(db)
+    assert LAGONTRIE_UID not in {w.ref.uid for w in watched(load_config(config_path), db)}
+    assert [e.kind for e in list_events(db, ref=LAGONTRIE_UID)][-1] == "matched"  # the history stays
+
+    # Read again by an import (a later, changed state: its text edited), the rule leaves it alone, while
+    # another rule may still find it.
+    real = lagontrie()
+    assert real.text is not None and "reconnaissance faciale" in real.text
+    report = ingest_all(db, load_config(config_path).follow,
+                        questions=[dataclasses.replace(real, text=real.text + " (corrigé)")])
+    assert report.changed == 1 and report.matched == 0
+    assert LAGONTRIE_UID not in found_refs(db)
+    added = run_cli(config_path, "follow", "add", "Faciale", "--keyword", "reconnaissance faciale")
+    assert "1 stored question(s) newly found by this rule" in added.output  # a new rule is not bound by it
+    assert found_refs(db)[LAGONTRIE_UID] == ("Faciale",)
+
+
+def test_follow_list_names_what_each_rule_excludes(config_path: Path, db: Database) -> None:
+    ingest_all(db, load_config(config_path).follow)
+    run_cli(config_path, "remove", LAGONTRIE_UID)
+    text = run_cli(config_path, "follow", "list").output
+    assert "Reconnaissance faciale: 0 questions found\n" in text
+    assert "  exclues (1 question) : Sénat 1335 (2024-05)\n" in text
+    rules = json.loads(run_cli(config_path, "follow", "list", "--json").output)
+    assert [(r["name"], r["exclude"]) for r in rules] == [("Reconnaissance faciale", [LAGONTRIE_UID]),
+                                                         ("Vidéosurveillance algorithmique", [])]
+
+
+def test_add_lifts_the_exclusion_and_the_rule_finds_it_again(config_path: Path, db: Database) -> None:
+    original = text_of(config_path)
+    ingest_all(db, load_config(config_path).follow)
+    run_cli(config_path, "remove", LAGONTRIE_UID)
+    result = run_cli(config_path, "add", "SEQ240501335")
+    assert result.stdout.startswith(f"{LAGONTRIE_UID} n'est plus exclue de la règle « Reconnaissance faciale » "
+                                    f"dans {config_path}\n")
+    # The exclusion is gone, key and all; the question is in the watchlist too, as `add` says.
+    assert text_of(config_path) == original + f'\n[[watch]]\nref = "{LAGONTRIE_UID}"\n'
+    assert found_refs(db)[LAGONTRIE_UID] == ("Reconnaissance faciale",)
+    assert {w.ref.uid: w.tags for w in watched(load_config(config_path), db)}[LAGONTRIE_UID] == ("vsa",)
+
+
+def test_remove_a_question_both_watched_and_found_in_one_write(config_path: Path, db: Database) -> None:
+    ingest_all(db, load_config(config_path).follow)
+    assert found_refs(db)[DOSSUS_UID] == ("Vidéosurveillance algorithmique",)
+    result = run_cli(config_path, "remove", DOSSUS_UID)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{DOSSUS_UID} retirée de la liste de suivi de {config_path}",
+        f"{DOSSUS_UID} exclue de la règle « Vidéosurveillance algorithmique » dans {config_path} : "
+        "elle n'y sera plus trouvée",
+        f"{DOSSUS_UID} n'est plus suivie ; son historique reste enregistré"]
+    config = load_config(config_path)
+    assert DOSSUS_UID not in {w.ref for w in config.watch} and config.follow[1].exclude == (DOSSUS_UID,)
+    status = json.loads(run_cli(config_path, "status", "--tag", "vsa", "--json").output)
+    assert [row["ref"] for row in status] == [LAGONTRIE_UID]
+
+
+def test_remove_what_nothing_watches_is_one_french_line(config_path: Path, db: Database) -> None:
+    ingest_all(db, load_config(config_path).follow)
+    original = text_of(config_path)
+    unknown = run_cli(config_path, "remove", "AN 17-9999")
+    assert unknown.exit_code == 1
+    assert unknown.stderr == (f"relance: {config_path}: watch: 'QANR5L17QE9999' n'est ni dans la liste de suivi "
+                              "ni trouvée par une règle de suivi\n")
+    run_cli(config_path, "remove", LAGONTRIE_UID)
+    again = run_cli(config_path, "remove", LAGONTRIE_UID)
+    assert again.exit_code == 1
+    assert "déjà exclue de la règle « Reconnaissance faciale » (relance add SEQ240501335 la suit de nouveau)" \
+           in again.stderr
+    assert text_of(config_path) == original.replace(FACIAL_TABLE_END,
+                                                    FACIAL_TABLE_END + f'exclude = ["{LAGONTRIE_UID}"]\n')
+
+
+def test_an_exclusion_written_by_hand_in_any_form_holds_and_add_lifts_it(config_path: Path, db: Database) -> None:
+    original = text_of(config_path)
+    by_hand = original.replace(FACIAL_TABLE_END, FACIAL_TABLE_END + 'exclude = ["Sénat 1335 (2024-05)"]  # vu\n')
+    config_path.write_text(by_hand, encoding="utf-8")
+    ingest_all(db, load_config(config_path).follow)
+    assert LAGONTRIE_UID not in found_refs(db)
+    assert run_cli(config_path, "add", "Sénat 1335 (2024-05)").exit_code == 0
+    assert text_of(config_path) == original + f'\n[[watch]]\nref = "{LAGONTRIE_UID}"\n'
+    assert found_refs(db)[LAGONTRIE_UID] == ("Reconnaissance faciale",)
+
+
+def test_a_bad_exclusion_is_the_configs_error(config_path: Path) -> None:
+    text = text_of(config_path).replace(FACIAL_TABLE_END, FACIAL_TABLE_END + 'exclude = ["pas une ref"]\n')
+    config_path.write_text(text, encoding="utf-8")
+    result = run_cli(config_path, "follow", "list")
+    assert result.exit_code == 1 and "follow[1]" in result.stderr and "exclude" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_import_of_the_archive_after_remove_does_not_find_it_again(config_path: Path, tmp_path: Path) -> None:
+    """Through `relance import an --file`: QANR5L17QE2 (the real record renumbered, pending) is found by a
+    rule; removed; then the archive shows it answered: the import stores the answer, the rule stays away."""
+    run_cli(config_path, "follow", "add", "Diamants", "--keyword", "diamants synthétiques", "--tag", "commerce")
+    first = run_cli(config_path, "import", "an", "--file", str(write_archive(tmp_path / "a.zip", [pending(2)])))
+    assert first.exit_code == 0, first.output
+    assert run_cli(config_path, "status", "--tag", "commerce", "--json").output.count('"QANR5L17QE2"') == 1
+    assert run_cli(config_path, "remove", "AN 17-2").exit_code == 0
+    again = run_cli(config_path, "import", "an", "--file", str(write_archive(tmp_path / "b.zip", [answered(2)])))
+    assert again.exit_code == 0, again.output
+    assert json.loads(run_cli(config_path, "show", "QANR5L17QE2", "--json").output)["status"] == "answered"
+    assert json.loads(run_cli(config_path, "status", "--tag", "commerce", "--json").output) == []
+    rules = json.loads(run_cli(config_path, "follow", "list", "--json").output)
+    assert [(r["name"], r["found"], r["exclude"]) for r in rules][-1] == ("Diamants", 0, ["QANR5L17QE2"])

@@ -58,7 +58,7 @@ def test_the_question_page_lists_the_notes_under_the_history_escaped(site: Site)
     assert 'id="notes"' not in page(site.client.get(f"/questions/{SENAT_PENDING}"))  # another question's page
 
 
-def test_the_digest_card_shows_the_latest_note_escaped(config: Path, httpserver: HTTPServer,  # noqa: F811
+def test_the_digest_card_shows_the_latest_note_escaped(config: Path, httpserver: HTTPServer,
                                                        mailer: Mailer) -> None:
     with time_machine.travel(at("2025-04-01"), tick=True):
         ok(relance(config, "check"))
@@ -72,8 +72,12 @@ def test_the_digest_card_shows_the_latest_note_escaped(config: Path, httpserver:
         ok(relance(config, "notify"))
     _, notice = mailer.inbox.to("alice@example.net")
     text = text_of(notice).replace("\r\n", "\n")
-    assert f"  Dernière note : 3 juin 2025 : {TYPED}\n" in text
+    card = text[text.index("* AN 17-5268"):text.index("https://www.assemblee-nationale.fr/dyn/17/questions/")]
+    assert "\n  Dernière note : 3 juin 2025 : " in card  # in the question's card, above its link
+    assert f"Dernière note : 3 juin 2025 : {TYPED}" in " ".join(card.split())  # as typed, wrapped at 78
     assert "une note plus ancienne" not in text
     html = html_of(notice)
-    assert f"Dernière note&nbsp;:</strong> 3 juin 2025 : {ESCAPED}</p>" in html
+    # css-inline writes the quotes of text as they are, which HTML allows outside attributes.
+    assert ("Dernière note&nbsp;:</strong> 3 juin 2025 : &lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; "
+            "signalement demandé</p>") in html
     assert "<script>" not in html

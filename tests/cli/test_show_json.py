@@ -99,7 +99,7 @@ def test_a_question_never_read_successfully(make_config: ConfigFactory, httpserv
     assert relance(config, "check").exit_code == 2
     question = shown(config, "QANR5L17QE5268")
     assert question["status"] == "unknown" and question["last_error"]
-    assert [question[key] for key in EXTRA_KEYS] == [None, [], None, [], None]
+    assert [question[key] for key in EXTRA_KEYS] == [None, [], None, [], [], None]
 
 
 @pytest.mark.parametrize("as_json", [["--json"], []])

@@ -100,3 +100,9 @@ def notes_block(notes: Sequence[tuple[int, datetime, str]]) -> list[str]:
     if not notes:
         return []
     return [f"{NOTES_HEADING} :", *(f"  {note_line(number, at, text)}" for number, at, text in notes)]
+
+
+def already_excluded(uid: str, rules: Sequence[str]) -> str:
+    names = fr_list([f"« {name} »" for name in rules])
+    which = "la règle" if len(rules) == 1 else "les règles"
+    return f"{uid!r} n'est plus suivie : déjà exclue de {which} {names} (relance add {uid} la suit de nouveau)"
