@@ -154,3 +154,28 @@ def test_manage_page_of_a_subscription_not_confirmed_yet(site: Site) -> None:
     response = site.client.post(f"{path}/pause", data={"csrf_token": site.csrf(path)})
     assert response.status_code == 303 and site.subscriber("alice@example.net").state == "pending"
     assert "pas encore confirmé" in page(site.client.get(path))
+
+
+# --- issue 17: links from before leaving ---------------------------------------------------------
+
+
+def test_links_from_before_leaving_are_refused_once_the_address_subscribes_again(site: Site) -> None:
+    site.confirm("alice@example.net")
+    old_manage = f"/manage/{site.token('alice@example.net', 'manage')}"
+    old_unsubscribe = f"/unsubscribe/{site.token('alice@example.net', 'unsubscribe')}"
+    left = site.client.post(f"{old_manage}/leave", data={"csrf_token": site.csrf(old_manage)})
+    assert left.status_code == 303 and site.subscriber("alice@example.net").state == "unsubscribed"
+    assert "désabonné" in page(site.client.get(old_manage))  # still says so while the address stays gone
+    site.confirm("alice@example.net")  # back: subscribe again and confirm, as a person does
+    assert site.subscriber("alice@example.net").state == "confirmed"
+    for path in (old_manage, old_unsubscribe):
+        refused = site.client.get(path)
+        assert refused.status_code == 400 and "n&#39;est plus valable" in page(refused), path
+    refused = site.client.post(f"{old_manage}/leave", data={"csrf_token": site.csrf("/abonnement")})
+    assert refused.status_code == 400 and site.subscriber("alice@example.net").state == "confirmed"
+    one_click = site.app.test_client(use_cookies=False).post(old_unsubscribe, data="List-Unsubscribe=One-Click",
+                                                             content_type="application/x-www-form-urlencoded")
+    assert one_click.status_code == 400 and site.subscriber("alice@example.net").state == "confirmed"
+    # The links of the new subscription work.
+    new_manage = f"/manage/{site.token('alice@example.net', 'manage')}"
+    assert "actif" in page(site.client.get(new_manage))
