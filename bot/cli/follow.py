@@ -15,15 +15,16 @@ from bot.app.ingest import apply_rules_to_stored
 from bot.app.watched import tags_of
 from bot.app.watchlist import add_rule, remove_rule
 from bot.cli.kit import EXIT_CANNOT_RUN, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.table import WIDE, print_lines
+from bot.cli.views import search_hit_lines
 from bot.core.deadlines import today_in_paris
 from bot.core.status import WatchedQuestion, status_row
-from bot.notify.wording import STATUS_FR
 from bot.notify.wording.notes import excluded_line
 from bot.notify.wording.tags import TagLabels, tag_with_name
 from scrapers.model import STATUSES
 from scrapers.refs import parse_ref
 from storage.followed import list_followed, unfollow_rule
-from storage.search import DEFAULT_LIMIT, MARK_END, MARK_START, SearchError, SearchHit, search_questions
+from storage.search import DEFAULT_LIMIT, SearchError, SearchHit, search_questions
 
 # --- follow rules ----------------------------------------------------------------------------------
 
@@ -133,27 +134,10 @@ def _hit_row(hit: SearchHit, tags: dict[str, tuple[str, ...]], today: date) -> d
     return {**status_row(WatchedQuestion(ref, tags.get(hit.ref, ()), hit.stored), today), "rank": hit.rank}
 
 
-def _fr(value: str | None) -> str:
-    return f"{value[8:10]}/{value[5:7]}/{value[:4]}" if value else "—"
-
-
-def _hit_text(row: dict[str, Any], snippet: str | None, watched: bool) -> list[str]:
-    where = parse_ref(row["ref"]).label
-    state = [STATUS_FR.get(row["status"], row["status"])]
-    if row["deadline"]:
-        state.append(f"échéance {_fr(row['deadline'])}")
-    if row["days_overdue"]:
-        state.append(f"{row['days_overdue']} j de retard")
-    elif row["days_left"] is not None:
-        state.append(f"{row['days_left']} j restants")
-    lines = [f"{row['rank']:>3}. {row['ref']}  {where} · {' · '.join(state)}"
-             + ("  (suivie)" if watched else "")]
-    lines.append(f"     {row['title'] or '(sans titre)'}")
-    who = " · ".join(part for part in (row["author"], row["ministry"]) if part)
-    if who:
-        lines.append(f"     {who}")
+def _hit_text(row: dict[str, Any], snippet: str | None, watched: bool, wide: bool) -> list[str]:
+    lines = search_hit_lines(row, watched=watched, wide=wide)
     if snippet:
-        lines.append("     " + snippet.replace(MARK_START, "\x1b[1m").replace(MARK_END, "\x1b[0m"))
+        lines.append("     " + snippet)  # its marks made bold by print_lines
     lines.append(f"     {row['url']}")
     return lines
 
@@ -168,10 +152,11 @@ def _hit_text(row: dict[str, Any], snippet: str | None, watched: bool) -> list[s
               help="At most this many questions, best first.")
 @click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects: the keys of status --json, "
                                                      "plus rank.")
+@WIDE
 @pass_context
 @one_line_errors
 def search(context: Context, *, query: str, chamber: str | None, author: str | None, ministry: str | None,
-           status: str | None, limit: int, as_json: bool) -> None:
+           status: str | None, limit: int, as_json: bool, wide: bool) -> None:
     """Search every stored question (watched or not) for the words of QUERY, best match first.
 
     Accents and case are ignored; "quoted words" must follow each other. Every word must be in the
@@ -191,6 +176,6 @@ def search(context: Context, *, query: str, chamber: str | None, author: str | N
         print_json(rows)
         return
     for row, hit in zip(rows, hits, strict=True):
-        click.echo("\n".join(_hit_text(row, hit.snippet, hit.ref in tags)))
+        print_lines(_hit_text(row, hit.snippet, hit.ref in tags, wide), wide=wide, continued="     ")
     click.echo(f"{len(rows)} question(s) found" + (f" (the first {limit}; see --limit)" if len(rows) == limit else "")
                if rows else "no stored question has these words (relance import brings in the chambers' questions)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 import click
 
@@ -10,14 +11,18 @@ from bot.app.json_views import subscriber_json
 from bot.app.notify import notify_once, remember_server, smtputf8_offered
 from bot.app.settings import mail_settings, smtp_sender
 from bot.cli.kit import EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.table import WIDE, Cell, Column, print_lines, print_table
+from bot.cli.views import ref_label
 from bot.notify.emails import SendReport, send_queued
 from bot.notify.subscriptions import confirm as confirm_token
 from bot.notify.subscriptions import subscribe as subscribe_address
 from bot.notify.subscriptions import unsubscribe as unsubscribe_subscriber
 from bot.notify.tokens import secret_from_env
-from bot.notify.wording.tags import tag_with_name
-from storage.ledger import given_up
-from storage.subscribers import FREQUENCIES, list_subscribers
+from bot.notify.wording import SUBSCRIBER_STATES_FR, tables
+from bot.notify.wording.tables import FOLLOWS_EVERYTHING, FREQUENCY_SHORT, given_up_line
+from bot.notify.wording.tags import TagLabels, tag_with_name
+from storage.ledger import GivenUp, given_up
+from storage.subscribers import FREQUENCIES, Subscriber, list_subscribers
 
 
 @click.command()
@@ -71,11 +76,13 @@ def unsubscribe(context: Context, token_or_email: str) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@WIDE
 @pass_context
 @one_line_errors
-def subscribers(context: Context, as_json: bool) -> None:
+def subscribers(context: Context, as_json: bool, wide: bool) -> None:
     """The subscribers, their state, frequency and what they follow, and the messages given up
-    (refused for good by their mail server too often, [email] give_up_after)."""
+    (refused for good by their mail server too often, [email] give_up_after): a table, then one line
+    per address whose messages were given up."""
     db = context.database()
     found = list_subscribers(db)
     refused = given_up(db, "email")
@@ -83,18 +90,25 @@ def subscribers(context: Context, as_json: bool) -> None:
         print_json([{**subscriber_json(s), "given_up": refused[s.email].count if s.email in refused else 0}
                     for s in found])
         return
-    for s in found:
-        follows = ", ".join([tag_with_name(t, context.config.tag_labels) for t in s.tags] + list(s.refs)) or "tout"
-        click.echo(f"{s.email:<40} {s.state:<13} {s.frequency:<10} {follows}")
-        if s.email in refused:
-            click.echo(f"{'':<40} given up: {_messages(refused[s.email].count)}, last refusal: "
-                       f"{refused[s.email].last_error}")
+    labels = context.config.tag_labels
+    print_table(SUBSCRIBER_COLUMNS, [_subscriber_cells(s, labels, refused) for s in found], wide=wide)
+    print_lines([f"{email} : {given_up_line(refused[email].count, refused[email].last_error or '?')}"
+                 for email in (s.email for s in found) if email in refused], wide=wide)
     if not found:
-        click.echo("no subscribers")
+        print_lines([tables.NO_SUBSCRIBERS], wide=wide)
 
 
-def _messages(n: int) -> str:
-    return f"{n} message" if n == 1 else f"{n} messages"
+SUBSCRIBER_COLUMNS = (Column(tables.EMAIL, 1), Column(tables.SUBSCRIBER_STATE, 2, "words"),
+                      Column(tables.FREQUENCY, 3), Column(tables.FOLLOWS, 5, "text", min_width=16),
+                      Column(tables.GIVEN_UP, 4, justify="right"))
+
+
+def _subscriber_cells(s: Subscriber, labels: TagLabels, refused: Mapping[str, GivenUp]) -> list[str | Cell]:
+    """An address, its state and frequency in words, what it follows (tags by their label, questions by
+    theirs), how many of its messages were given up."""
+    follows = [tag_with_name(t, labels) for t in s.tags] + [ref_label(ref) for ref in s.refs]
+    return [s.email, SUBSCRIBER_STATES_FR.get(s.state, s.state), FREQUENCY_SHORT.get(s.frequency, s.frequency),
+            ", ".join(follows) or FOLLOWS_EVERYTHING, str(refused[s.email].count if s.email in refused else 0)]
 
 
 @click.command()

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.console import Console
 
 from bot.app.check import CycleReport, check_once, failures_by_source, probe_question
 from bot.app.exclusions import readmit, remove_question
@@ -18,7 +17,8 @@ from bot.app.settings import http_settings, source_settings
 from bot.app.stats import rows_csv, status_keys
 from bot.app.watchlist import add_watch
 from bot.cli.kit import DAY, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
-from bot.cli.views import event_text, render_status, rows_json, snapshot_text
+from bot.cli.table import WIDE, print_lines
+from bot.cli.views import event_text, render_events, render_status, rows_json, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
 from bot.notify.wording import (
     MISSING_REASON,
@@ -29,7 +29,7 @@ from bot.notify.wording import (
     late_question_advice,
     local_time,
     missing_question_line,
-    seen_on,
+    short_date,
 )
 from bot.notify.wording.notes import (
     excluded_from,
@@ -130,11 +130,16 @@ def check(context: Context, as_json: bool) -> None:
 @click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
 @click.option("--tag", help="Only questions watched with this tag.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the JSON keys as columns.")
+@WIDE
 @pass_context
 @one_line_errors
 def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, tag: str | None, *,
-           as_csv: bool) -> None:
-    """Where every watched question stands: deadline, days late or left, last check."""
+           as_csv: bool, wide: bool) -> None:
+    """Where every watched question stands: deadline, days late or left, title, ministry, last check.
+
+    The table fits the terminal (80 columns when the output is not one, or $COLUMNS): only titles,
+    ministries and authors wrap, and the columns that do not fit are left out, the last kept being
+    the reference, the state, the deadline, the delay, the title, the ministry (abridged)."""
     if as_json and as_csv:
         raise click.UsageError("--json and --csv: choose one")
     db = context.database()
@@ -146,7 +151,7 @@ def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, 
     elif as_csv:
         click.echo(rows_csv(rows, status_keys()), nl=False)
     else:
-        render_status(Console(width=200 if not sys.stdout.isatty() else None), rows, source_health(db))
+        render_status(rows, source_health(db), wide=wide)
 
 
 @click.command()
@@ -177,7 +182,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         status_now = deadline_status(stored.snapshot, today_in_paris(now()))
         for deadline in (status_now.answer_deadline, status_now.signalement_deadline):
             if deadline is not None:
-                lines.append(f"  Échéance : {deadline.date:%d/%m/%Y}, {deadline.explain_fr()}")
+                lines.append(f"  Échéance : {short_date(deadline.date)}, {deadline.explain_fr()}")
         if status_now.days_late:
             lines.append(f"  Retard : {status_now.days_late} jour(s)")
         elif status_now.days_left is not None:
@@ -208,11 +213,12 @@ def show(context: Context, ref: str, as_json: bool) -> None:
 @click.option("--since", type=DAY, help="Only events relance saw on or after this day (YYYY-MM-DD or DD/MM/YYYY).")
 @click.option("--ref", "ref_text", help="Only the events of this question.")
 @click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@WIDE
 @pass_context
 @one_line_errors
-def events(context: Context, since: datetime | None, ref_text: str | None, as_json: bool) -> None:
-    """The event log, oldest first: each line gives the event's official date (JO, answer, deadline),
-    then the day relance saw it, which is what --since filters on."""
+def events(context: Context, since: datetime | None, ref_text: str | None, as_json: bool, wide: bool) -> None:
+    """The event log, oldest first: a table of each event's official date (JO, answer, deadline), its
+    question, what happened, and the day relance saw it, which is what --since filters on."""
     ref = parse_ref(ref_text).uid if ref_text else None
     start = datetime.combine(since.date(), datetime.min.time(), PARIS) if since else None
     found = list_events(context.database(), since=start, ref=ref)
@@ -220,9 +226,8 @@ def events(context: Context, since: datetime | None, ref_text: str | None, as_js
         print_json([event_json(e) for e in found])
     else:
         if since:
-            click.echo(events_since_heading(since.date()))
-        for event in found:
-            click.echo(f"{event_text(event)}  ({seen_on(event.seen_at)})")
+            print_lines([events_since_heading(since.date())], wide=wide)
+        render_events(found, wide=wide)
 
 
 

@@ -1,4 +1,4 @@
-"""How the terminal shows things: the status table, a question's summary, an event's line."""
+"""How the terminal shows things: the status and events tables, a question's summary, an event's line."""
 
 from __future__ import annotations
 
@@ -8,21 +8,25 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
+from bot.cli.table import Cell, Column, kept_whole, print_lines, print_table
+from bot.core.deadlines import PARIS
 from bot.core.ministries import ministry_history
 from bot.notify.wording import (
-    CHAMBER_SHORT,
     SOURCE_NAMES,
+    STATUS_FR,
     STATUS_LONG_FR,
     TEXT_WIDTH,
     event_line,
+    fr_date,
     local_time,
     missing_question_line,
     missing_short,
+    short_date,
+    tables,
 )
+from bot.notify.wording.tables import ERROR_SHORT, NO_VALUE, abridged_ministry, delay_short
 from scrapers.model import QuestionSnapshot
+from scrapers.refs import RefError, parse_ref
 from storage.records import Event, SourceHealth
 
 ANSWER_PREVIEW_CHARS = 300
@@ -58,7 +62,8 @@ def rows_json(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _fr(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
+    """A date inside a sentence: '3 décembre 2026'."""
+    return fr_date(value) if value else NO_VALUE
 
 
 def _paragraphs(text: str, indent: str = "    ") -> list[str]:
@@ -106,42 +111,103 @@ def snapshot_text(snapshot: QuestionSnapshot, *, full: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _short(value: date | None) -> str:
+    return short_date(value) if value else NO_VALUE
+
+
 def event_text(event: Event) -> str:
-    return f"{_fr(event.official_date)}  {event.ref}  {event_line(event.kind, event.details)}"
+    """One event on a line (`relance check`, `show`'s history): its official date, the question, what happened."""
+    return f"{_short(event.official_date)}  {ref_label(event.ref)}  {event_line(event.kind, event.details)}"
 
 
-def _fr_date(value: str | None) -> str:
-    return date.fromisoformat(value).strftime("%d/%m/%Y") if value else "—"
+def _table_date(value: str | None) -> str:
+    """An ISO date of a status row ('2026-12-03') as tables write it ('03/12/2026')."""
+    return short_date(date.fromisoformat(value[:10])) if value else NO_VALUE
 
 
-def _delay(row: Mapping[str, Any]) -> str:
-    if row["days_overdue"]:
-        return f"[red]{row['days_overdue']} j de retard[/red]"
-    if row["days_left"] is not None:
-        return f"{row['days_left']} j restants"
-    return "—"
+def ref_label(ref: str) -> str:
+    """'AN 17-5268', 'Sénat 3705 (2022-11)': the reference as people read it (and type it back)."""
+    try:
+        return parse_ref(ref).label
+    except RefError:  # a stored reference no rule reads any more: shown as stored rather than not at all
+        return ref
 
 
-def render_status(console: Console, rows: Sequence[dict[str, Any]], health: Sequence[SourceHealth]) -> None:
+def _delay(row: Mapping[str, Any]) -> Cell:
+    return Cell(delay_short(row["days_overdue"], row["days_left"]), "red" if row["days_overdue"] else "")
+
+
+def _state(row: Mapping[str, Any], *, wide: bool) -> Cell:
+    state = (STATUS_LONG_FR if wide else STATUS_FR)[row["status"]]
+    if row["missing"]:  # never read: that it is not on the site is all there is to say
+        return Cell(missing_short() if row["status"] == "unknown" else f"{state} ({missing_short()})", "yellow")
+    return Cell(f"{state} ({ERROR_SHORT})", "red") if row["last_error"] else Cell(state)
+
+
+def ministry_cell(name: str | None, *, wide: bool) -> str:
+    """A ministry in a table: abridged ('Intérieur et outre-mer'), in full with --wide."""
+    if not name:
+        return NO_VALUE
+    return name if wide else abridged_ministry(name)
+
+
+# Display order; `priority` says what a narrow terminal keeps first (issue 16: reference, state, deadline,
+# days late, title, ministry), then the author, the day of publication and the last reading.
+STATUS_COLUMNS = (
+    Column(tables.QUESTION, 1), Column(tables.TITLE, 5, "text", min_width=16, easy_width=22, weight=2),
+    Column(tables.AUTHOR, 7, "text", min_width=12, easy_width=14),
+    Column(tables.MINISTRY, 6, "text", min_width=12, easy_width=20),
+    Column(tables.PUBLISHED, 8), Column(tables.DEADLINE, 3), Column(tables.STATE, 2),
+    Column(tables.DELAY, 4), Column(tables.CHECKED, 9))
+
+
+def status_cells(row: Mapping[str, Any], *, wide: bool) -> list[str | Cell]:
+    checked = datetime.fromisoformat(row["last_checked"]) if row["last_checked"] else None
+    return [ref_label(row["ref"]), row["title"] or NO_VALUE, row["author"] or NO_VALUE,
+            ministry_cell(row["ministry"], wide=wide), _table_date(row["published"]), _table_date(row["deadline"]),
+            _state(row, wide=wide), _delay(row), local_time(checked)]
+
+
+def render_status(rows: Sequence[dict[str, Any]], health: Sequence[SourceHealth], *, wide: bool) -> None:
+    lines = []
     for source in health:
         name = SOURCE_NAMES.get(source.source, source.source)
         line = f"{name} : dernière lecture réussie {local_time(source.last_success)}"
         if source.failed_cycles:
-            line += f" — [red]en échec depuis {source.failed_cycles} cycle(s) : {source.last_error}[/red]"
-        console.print(line, highlight=False)
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("Réf.", "Ch.", "Auteur", "Ministère", "Publiée", "Échéance", "État", "Délai", "Vérifiée"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        checked = datetime.fromisoformat(row["last_checked"]) if row["last_checked"] else None
-        state = STATUS_LONG_FR[row["status"]] + (f" [yellow]({missing_short()})[/yellow]" if row["missing"] else
-                                                  " [red](erreur)[/red]" if row["last_error"] else "")
-        table.add_row(row["ref"], CHAMBER_SHORT[row["chamber"]], row["author"] or "—",
-                      row["ministry"] or "—", _fr_date(row["published"]), _fr_date(row["deadline"]), state,
-                      _delay(row), local_time(checked))
-    console.print(table)
+            line += f" — en échec depuis {source.failed_cycles} cycle(s) : {source.last_error}"
+        lines.append(line)
+    print_lines(lines, wide=wide)
+    print_table(STATUS_COLUMNS, [status_cells(row, wide=wide) for row in rows], wide=wide)
     if not rows:
-        console.print("Aucune question ne correspond.")
-    for row in rows:
-        if row["missing"]:
-            console.print(missing_question_line(row["ref"]), highlight=False)
+        print_lines([tables.NO_QUESTIONS], wide=wide)
+    print_lines([missing_question_line(ref_label(row["ref"])) for row in rows if row["missing"]], wide=wide)
+
+
+EVENT_COLUMNS = (Column(tables.EVENT_DATE, 2), Column(tables.QUESTION, 1),
+                 Column(tables.EVENT, 3, "text", min_width=20), Column(tables.SEEN, 4))
+
+
+def render_events(found: Sequence[Event], *, wide: bool) -> None:
+    """`relance events`: the official date, the question, what happened, the day relance saw it."""
+    print_table(EVENT_COLUMNS, [[_short(event.official_date), ref_label(event.ref),
+                                 event_line(event.kind, event.details),
+                                 short_date(event.seen_at.astimezone(PARIS).date())] for event in found], wide=wide)
+    if not found:
+        print_lines([tables.NO_EVENTS], wide=wide)
+
+
+def search_hit_lines(row: Mapping[str, Any], *, watched: bool, wide: bool) -> list[str]:
+    """A question `relance search` found, before its snippet and address: its rank, label, state,
+    deadline and delay on a first line (wrapped between these parts only), its title, its author and
+    ministry (abridged, in full with --wide)."""
+    parts = [ref_label(row["ref"]), STATUS_FR.get(row["status"], row["status"])]
+    if row["deadline"]:
+        parts.append(f"{tables.DEADLINE.lower()} {_table_date(row['deadline'])}")
+    if row["days_overdue"] or row["days_left"] is not None:
+        parts.append(delay_short(row["days_overdue"], row["days_left"]))
+    if watched:
+        parts.append(tables.WATCHED)
+    who = [part for part in (row["author"], ministry_cell(row["ministry"], wide=wide) if row["ministry"] else None)
+           if part]
+    return [f"{row['rank']:>3}. " + " · ".join(kept_whole(part) for part in parts),
+            f"     {row['title'] or '(sans titre)'}"] + ([f"     {' · '.join(who)}"] if who else [])

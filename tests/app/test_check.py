@@ -142,7 +142,7 @@ def test_status_and_show(config: Path) -> None:
         "answered", "2025-03-25", "2025-05-25", "2025-06-03")
     assert an["days_overdue"] == 9 and not an["overdue"]  # answered 9 days late, no longer pending
     assert [r["ref"] for r in by_tag] == [r["ref"] for r in senat] == [SENAT_UID]
-    assert table.exit_code == 0 and "QANR5L14QE47351" in table.stdout and "Sénat : dernière lecture" in table.stdout
+    assert table.exit_code == 0 and "AN 14-47351" in table.stdout and "Sénat : dernière lecture" in table.stdout
     assert show.exit_code == 0, show.output
     assert "Échéance : 10/02/2010, 2 mois après la publication au JO du 10/12/2009 (Règlement du Sénat, art. 75)" \
         in show.stdout

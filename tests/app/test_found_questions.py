@@ -51,7 +51,7 @@ def test_a_found_question_is_watched_with_the_rules_tags(config_path: Path, db: 
     assert matched[1].details == {"rules": ["Vidéosurveillance algorithmique"], "tags": ["vsa"], "status": "pending",
                                   "title": dossus().title, "author": "Thomas Dossus",
                                   "ministry": "ministre de l'intérieur et des outre-mer"}
-    assert event_text(matched[0]) == "30/05/2024  SEQ240501335  trouvée par la règle « Reconnaissance faciale »"
+    assert event_text(matched[0]) == "30/05/2024  Sénat 1335 (2024-05)  trouvée par la règle « Reconnaissance faciale »"
 
 
 def test_a_second_import_adds_nothing(db: Database) -> None:
@@ -92,7 +92,9 @@ def test_found_questions_show_in_status_by_tag_with_their_deadlines(config_path:
         "answered", "2024-07-30", "2024-06-05", False)
     assert answered["url"] == "https://www.senat.fr/questions/base/2024/qSEQ240501335.html"
     table = run_cli(config_path, "status", "--tag", "vsa")
-    assert "SEQ240501335" in table.output and "Marie-Pierre de La Gontrie" in table.output
+    # The table names questions by label; at 80 columns (not a terminal) the author is a column left out.
+    assert "Sénat 1335 (2024-05)" in table.output and "30/07/2024" in table.output
+    assert "Marie-Pierre de La Gontrie" in run_cli(config_path, "status", "--tag", "vsa", "--wide").output
 
 
 

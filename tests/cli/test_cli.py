@@ -113,8 +113,9 @@ def test_readable_output_through_the_installed_command(site: HTTPServer, tmp_pat
     assert done.returncode == 0, done.stderr
     assert "QANR5L17QE5268  (AN 17-5268)  répondue" in done.stdout
     assert "Auteur : Mme Olivia Grégoire (EPR)" in done.stdout
-    assert "Publiée au JO le 25/03/2025, page 1958" in done.stdout
-    assert "Réponse publiée le 03/06/2025, page 4348" in done.stdout
+    # Dates in sentences are written out (as the JO writes them), in tables as 25/03/2025.
+    assert "Publiée au JO le 25 mars 2025, page 1958" in done.stdout
+    assert "Réponse publiée le 3 juin 2025, page 4348" in done.stdout
 
 
 def test_config_from_current_directory(site: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

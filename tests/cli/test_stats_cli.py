@@ -126,8 +126,14 @@ def test_events_since_says_which_date_it_filters_on_and_prints_both(config: Path
     everything = relance(config, "events")
     lines = everything.stdout.splitlines()
     assert everything.exit_code == 0 and lines
-    # Each line: the official date first, then the day relance saw the event.
-    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}  \S+  .+  \(vu le \d{2}/\d{2}/\d{4}\)", line) for line in lines), lines
+    # A table: the official date first, the question's label, what happened, then the day relance saw it;
+    # a row's other lines continue its event's words.
+    assert lines[0].split() == ["Date", "Question", "Événement", "Vue", "le"]
+    rows = [line for line in lines[2:] if not line.startswith(" ")]
+    day, label = r"\d{2}/\d{2}/\d{4}", r"(AN 16-\d+|Sénat \d+ \(\d{4}-\d{2}\))"
+    odd = [row for row in rows if not re.fullmatch(rf"{day}  {label} +\S.*  {day}", row)]
+    assert rows and not odd, odd
     since = relance(config, "events", "--since", "01/02/2023").stdout.splitlines()
-    assert since[0].startswith("Événements que relance a vus depuis le 1er février 2023 ;")
-    assert "date officielle" in since[0] and "le jour où relance l'a vu" in since[0]
+    heading = " ".join(" ".join(since[:since.index(lines[0])]).split())
+    assert heading.startswith("Événements que relance a vus depuis le 1er février 2023 ;")
+    assert "date officielle" in heading and "le jour où relance l'a vu" in heading

@@ -52,9 +52,13 @@ def test_a_550_is_given_up_after_three_tries(notify_config: Path, httpserver: HT
     assert [(s["email"], s["state"], s["given_up"]) for s in listed] == [(ALICE, "confirmed", 0),
                                                                         (BOB, "confirmed", 1)]
     text = ok(relance(notify_config, "subscribers")).stdout.splitlines()
-    assert text[0].startswith(ALICE) and text[1].startswith(BOB)
-    assert text[2].strip().startswith("given up: 1 message, last refusal: SMTP server 127.0.0.1")
-    assert "mailbox unknown" in text[2] and len(text) == 3
+    # A table (address, state, frequency, what it follows, messages given up), then a line for each
+    # address whose messages were given up, wrapped between words at 80 columns (not a terminal).
+    assert text[0].split() == ["Adresse", "État", "Fréquence", "Suit", "Abandonnés"]
+    assert (text[2].split()[0], text[2].split()[-1], text[3].split()[0], text[3].split()[-1]) == (ALICE, "0", BOB, "1")
+    given = " ".join(line.strip() for line in text[4:])
+    assert given.startswith(f"{BOB} : 1 message abandonné, dernier refus : SMTP server 127.0.0.1")
+    assert "mailbox unknown" in given and all(len(line) <= 80 for line in text)
 
     [check] = [c for c in database_checks(notify_config.parent / "relance.db") if c.name == "messages abandonnés"]
     assert check.ok and check.detail.startswith("1 refusé définitivement par le serveur SMTP")
