@@ -12,7 +12,10 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from bot.notify.wording.downloads import download_not_written
+from scrapers.errors import CannotRun
 from scrapers.http import PoliteClient, Validators, partial_path
+from scrapers.http.exceptions import CannotWrite
 from storage.downloads import get_download, revalidated, transfer_completed, transfer_started
 
 # --- where the archives are -------------------------------------------------------------------
@@ -53,7 +56,8 @@ class FetchedArchive:
 
 def fetch_archive(db: Database, client: PoliteClient, url: str, path: Path, *, now: datetime) -> FetchedArchive:
     """Bring the archive at `url` to `path`: nothing when the copy there is current (304), the rest
-    of an interrupted transfer, or the whole file. Raises `FetchError`."""
+    of an interrupted transfer, or the whole file. Raises `FetchError`, or `CannotRun` when the disk
+    refuses the file (full, read-only): the partial file stays, and the next run resumes it."""
     row = get_download(db, url)
     known = Validators(row.etag, row.last_modified) if row else None
     complete = (row is not None and row.complete and path.is_file() and path.stat().st_size == row.length)
@@ -63,8 +67,12 @@ def fetch_archive(db: Database, client: PoliteClient, url: str, path: Path, *, n
         transfer_started(db, url, str(path), etag=validators.etag, last_modified=validators.last_modified,
                          length=length)
 
-    got = client.download(url, path, current=known if complete else None, partial=known if resumable else None,
-                          on_start=started, expect="zip")
+    try:
+        got = client.download(url, path, current=known if complete else None,
+                              partial=known if resumable else None, on_start=started, expect="zip")
+    except CannotWrite as error:
+        # The machine's failure, not the site's: one line saying what to do, exit 1.
+        raise CannotRun(download_not_written(error.path, error.error)) from error
     if got.not_modified:
         assert row is not None
         revalidated(db, url, etag=got.validators.etag, last_modified=got.validators.last_modified)
