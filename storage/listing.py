@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from storage.instants import instant_from, instant_text
+from storage.instants import instant_from, instant_text, stored_day
 from storage.questions import MISSING, event_from_row
 from storage.records import Event
 from storage.snapshots import HAS_SNAPSHOT
@@ -291,7 +291,8 @@ def answer_days(db: Database, query: Query) -> list[tuple[date, bool]]:
     rows = db.execute(f"{_WATCHED} SELECT w.answered, coalesce(w.answered > w.answer_deadline, 0) {_FROM}{where} "
                       f"{'AND' if where else 'WHERE'} w.status = 'answered' AND w.answered IS NOT NULL "
                       "ORDER BY w.answered", params).fetchall()
-    return [(date.fromisoformat(day), bool(late)) for day, late in rows]
+    # A stored answer day no date reads is left out of the counts, not an error of the statistics (issue 17).
+    return [(day, bool(late)) for text, late in rows if (day := stored_day(text)) is not None]
 
 
 def last_change(db: Database, query: Query) -> datetime | None:

@@ -17,18 +17,20 @@ from sqlite_utils import Database
 
 from scrapers.model import QuestionSnapshot
 from storage.instants import instant_from as _instant
-from storage.instants import instant_text
+from storage.instants import instant_text, stored_day
 from storage.records import DeadlineColumns, Event, Poll, SourceHealth, StoredQuestion
 from storage.snapshots import (
     STORED_SNAPSHOT,
+    StoredSnapshotError,
     decode_details,
-    decode_snapshot,
     deferred_index,
     encode_details,
     encode_json,
     encode_snapshot,
     index_snapshot,
     pending_index_writes,
+    read_back,
+    readable_snapshot,
     snapshot_json,
     snapshot_text,
     write_snapshot,
@@ -69,12 +71,14 @@ def _snapshot_columns(s: QuestionSnapshot) -> dict[str, Any]:
 
 
 def _stored(row: dict[str, Any]) -> StoredQuestion:
-    snapshot = decode_snapshot(row["snapshot"], row["ref"]) if row.get("snapshot") else None
+    snapshot, unreadable = read_back(row.get("snapshot"), row["ref"])
+    # Said where a person looks for a question's trouble: `status`, `show`, the question's page.
+    error = "; ".join(e for e in (unreadable, row.get("last_error")) if e) or None
     first_seen = _instant(row["first_seen"])
     assert first_seen is not None
     return StoredQuestion(ref=row["ref"], snapshot=snapshot, first_seen=first_seen,
                           last_checked=_instant(row.get("last_checked")),
-                          last_success=_instant(row.get("last_success")), last_error=row.get("last_error"),
+                          last_success=_instant(row.get("last_success")), last_error=error,
                           last_change=_instant(row.get("last_change")), missing=bool(row.get("missing")))
 
 
@@ -151,7 +155,7 @@ def check_states(db: Database, refs: Iterable[str], *, bulk_sources: Sequence[st
         for ref, status, last, checked, missing, *more in rows:
             published, source, bulk_at, changed, own = more or (None,) * 5
             states[ref] = CheckState(status or "unknown", _instant(last), _instant(checked), bool(missing),
-                                     date.fromisoformat(published) if published else None, source,
+                                     stored_day(published), source,
                                      _instant(bulk_at), _instant(changed), _instant(own))
     return states
 
@@ -159,7 +163,9 @@ def check_states(db: Database, refs: Iterable[str], *, bulk_sources: Sequence[st
 def iter_snapshots(db: Database) -> Iterator[QuestionSnapshot]:
     """Every stored snapshot, one at a time (a whole archive's worth never sits in memory)."""
     for ref, data in db.execute("SELECT ref, data FROM snapshots ORDER BY ref"):
-        yield decode_snapshot(data, ref)
+        # One that cannot be read back has nothing to offer (a rule finds it once its next read stores it).
+        if (snapshot := readable_snapshot(data, ref)) is not None:
+            yield snapshot
 
 
 def add_events(db: Database, events: Sequence[Event]) -> list[Event]:
@@ -215,7 +221,7 @@ def reindex(db: Database, snapshot: QuestionSnapshot) -> None:
                        [snapshot.ref.uid]).fetchone()
     if found is not None:
         rowid, old = found
-        index_snapshot(db, rowid, snapshot, decode_snapshot(old, snapshot.ref.uid) if old is not None else None)
+        index_snapshot(db, rowid, snapshot, readable_snapshot(old, snapshot.ref.uid))
 
 
 _IN_QUESTION: set[int] = set()  # the connections inside a `one_question` block
@@ -271,7 +277,7 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
     with one_question(db):
         rowid, stored, first_seen = db.execute(f"SELECT rowid, {STORED_SNAPSHOT}, first_seen FROM questions "
                                                "WHERE ref = ?", [ref]).fetchone() or (None, None, None)
-        old = snapshot_json(stored, ref) if stored is not None else None
+        old = _stored_text(stored, ref)
         changed = old != text
         at = _iso(poll.at)
         row = {"ref": ref, **_query_columns(snapshot), "last_checked": at, "last_success": at, "last_error": None,
@@ -281,10 +287,19 @@ def save_check(db: Database, snapshot: QuestionSnapshot, events: Sequence[Event]
         rowid = _upsert_question(db, row, rowid)
         if changed:
             write_snapshot(db, ref, encode_json(text))
-            index_snapshot(db, rowid, snapshot, decode_snapshot(old, ref) if old is not None else None)
+            index_snapshot(db, rowid, snapshot, readable_snapshot(old, ref))
         new_events = _insert_events(db, events)
         _insert_poll(db, poll)
     return new_events
+
+
+def _stored_text(stored: str | bytes | None, ref: str) -> str | None:
+    """The JSON text of the stored snapshot, None when there is none or it cannot be inflated: the new read
+    then replaces it (its search index entry cannot be taken out without it: its words stay findable)."""
+    try:
+        return snapshot_json(stored, ref) if stored is not None else None
+    except StoredSnapshotError:
+        return None
 
 
 def save_failure(db: Database, ref: str, poll: Poll) -> None:
@@ -304,7 +319,7 @@ def event_from_row(row: dict[str, Any]) -> Event:
     seen_at = _instant(row["seen_at"])
     assert seen_at is not None
     return Event(ref=row["ref"], kind=row["kind"], key=row["key"],
-                 official_date=date.fromisoformat(row["official_date"]) if row["official_date"] else None,
+                 official_date=stored_day(row["official_date"]),
                  seen_at=seen_at, details=json.loads(decode_details(row["details"], row["id"])), id=row["id"])
 
 

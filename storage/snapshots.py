@@ -158,6 +158,22 @@ def decode_snapshot(value: str | bytes, ref: str | None = None) -> QuestionSnaps
         raise StoredSnapshotError(ref, f"not a snapshot: {type(error).__name__}: {error}") from None
 
 
+def read_back(value: str | bytes | None, ref: str) -> tuple[QuestionSnapshot | None, str | None]:
+    """The stored snapshot of `ref` and, when it cannot be read back (issue 17: a date no parser reads, a
+    damaged value), None and why. That question is then as if never read, and the next good read stores it
+    again: one bad value never stops a listing, a page or a cycle."""
+    if not value:
+        return None, None
+    try:
+        return decode_snapshot(value, ref), None
+    except StoredSnapshotError as error:
+        return None, str(error)
+
+
+def readable_snapshot(value: str | bytes | None, ref: str) -> QuestionSnapshot | None:
+    return read_back(value, ref)[0]
+
+
 # The columns of questions_fts, in order. The text comes first: FTS5 writes no column number in the
 # positions of a word found in the first column, which makes the index a quarter smaller.
 FTS_COLUMNS: Final = ("text", "title", "rubric", "author", "ministry")

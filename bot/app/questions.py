@@ -23,7 +23,7 @@ from bot.notify.wording import STATUS_FR
 from scrapers.errors import CannotRun
 from scrapers.refs import parse_ref
 from storage import listing
-from storage.instants import instant_from
+from storage.instants import instant_from, stored_day
 from storage.questions import all_questions
 from storage.records import ADMIN_EVENT_KINDS, Event
 
@@ -332,16 +332,14 @@ def watch_key(config: Config) -> str:
     return hashlib.sha256(repr([(w.question.uid, w.tags) for w in config.watch]).encode()).hexdigest()
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def _state(columns: Sequence[Any]) -> StoredState:
     """A question's columns as `listing.stored_states` reads them."""
     (status, title, author, ministry, published, answered, signaled, answer_deadline, signal_deadline, rules,
      last_checked, last_error, missing) = columns
-    return StoredState(status, title, author, ministry, _day(published), _day(answered), _day(signaled),
-                       _day(answer_deadline), _day(signal_deadline), rules, instant_from(last_checked), last_error,
+    # A stored value no date reads is that date unknown (issue 17), never an error of the whole page.
+    day = stored_day
+    return StoredState(status, title, author, ministry, day(published), day(answered), day(signaled),
+                       day(answer_deadline), day(signal_deadline), rules, instant_from(last_checked), last_error,
                        bool(missing))
 
 

@@ -145,11 +145,17 @@ class DeadlineStatus:
 
 
 def deadline_from(chamber: Chamber, starts_from: StartsFrom, basis: dt.date) -> Deadline | None:
-    """The deadline running from `basis` under the rule in force that day, None if no rule applies."""
+    """The deadline running from `basis` under the rule in force that day, None if no rule applies or the
+    deadline falls past the last date Python can hold (a basis of 31/12/9999: a stored value, not a JO
+    date, which must leave the deadline unknown rather than stop every view)."""
     rule = rule_for(chamber, starts_from, basis)
     if rule is None:
         return None
-    return Deadline(kind=_KIND_OF[starts_from], date=rule.deadline_after(basis), basis=basis, rule=rule)
+    try:
+        due = rule.deadline_after(basis)
+    except (ValueError, OverflowError):  # relativedelta says ValueError for the year 10000, days OverflowError
+        return None
+    return Deadline(kind=_KIND_OF[starts_from], date=due, basis=basis, rule=rule)
 
 
 def answer_deadline(snapshot: QuestionSnapshot) -> Deadline | None:

@@ -224,6 +224,45 @@ def test_without_a_publication_date_there_is_no_deadline() -> None:
     assert (answered.answer_deadline, answered.days_late, answered.answered_on_time) == (None, None, None)
 
 
+# --- any stored date (issue 17): the deadline is unknown, never a crash ---------------------------
+
+def test_a_publication_on_the_last_representable_day_has_no_deadline() -> None:
+    """31/12/9999 plus two months is in the year 10000: no deadline, the question stays open and on time."""
+    status = deadline_status(an_pending(date(9999, 12, 31)), date(2025, 6, 1))
+    assert (status.answer_deadline, status.binding, status.open) == (None, None, True)
+    assert (status.overdue, status.days_left, status.days_late) == (False, None, None)
+
+
+def test_a_signalement_days_before_the_last_day_has_no_deadline() -> None:
+    """Ten days after 25/12/9999 is past date.max (the days overflow, not the year): no signalement deadline;
+    the answer deadline of the real publication (25/05/2025) is kept and binds."""
+    status = deadline_status(replace(an_pending(), signaled=(date(9999, 12, 25),)), date(2025, 6, 1))
+    assert status.signalement_deadline is None
+    assert status.binding is not None and status.binding.date == date(2025, 5, 25)
+    assert status.days_late == 7
+
+
+def test_an_answer_of_year_one_to_a_question_of_year_one() -> None:
+    """Before the Fifth Republic no rule applies: no deadline, so no lateness either."""
+    snapshot = answered_on(replace(an_answered(), published=date(1, 1, 1)), date(1, 1, 1))
+    status = deadline_status(snapshot, date(2025, 6, 1))
+    assert (status.answer_deadline, status.days_late, status.answered_on_time) == (None, None, None)
+
+
+@settings(max_examples=300)
+@given(published=st.dates(), signaled=st.lists(st.dates(), max_size=3), answered=st.none() | st.dates(),
+       today=st.dates())
+def test_any_dates_give_a_status_and_never_raise(published: date, signaled: list[date], answered: date | None,
+                                                 today: date) -> None:
+    snapshot = replace(an_pending(published), signaled=tuple(signaled))
+    if answered is not None:
+        snapshot = answered_on(replace(an_answered(), published=published, signaled=tuple(signaled)), answered)
+    status = deadline_status(snapshot, today)
+    for deadline in (status.answer_deadline, status.signalement_deadline):
+        assert deadline is None or deadline.date >= deadline.basis
+    assert status.days_left is None or status.days_late is None
+
+
 # --- the rule rows ----------------------------------------------------------------------------
 
 def test_rule_rows_are_unique_and_never_overlap() -> None:

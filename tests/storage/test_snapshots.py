@@ -103,11 +103,15 @@ def test_unreadable_stored_value_names_the_question(tmp_path: Path) -> None:
     save_check(db, parse_an_json(dump(qe_json()), URL), [], poll(NOON))
     truncated = stored_value(db, AN_REF)[:-10]  # a BLOB cut short (a disk fault, a bad copy)
     db.execute("UPDATE snapshots SET data = ? WHERE ref = ?", [truncated, AN_REF])
+    # Issue 17: the question is listed as never read, with the problem as its error; nothing raises.
+    found = get_question(db, AN_REF)
+    assert found is not None and found.snapshot is None and found.status == "unknown"
+    assert found.last_error is not None and found.last_error.startswith(f"stored snapshot of {AN_REF}: cannot inflate")
     with pytest.raises(StoredSnapshotError, match=f"stored snapshot of {AN_REF}: cannot inflate"):
-        get_question(db, AN_REF)
+        decode_snapshot(truncated, AN_REF)
     db.execute("UPDATE snapshots SET data = ? WHERE ref = ?", [b"\x09" + truncated[1:], AN_REF])
-    with pytest.raises(StoredSnapshotError, match="unknown format '09'"):
-        all_questions(db)
+    (listed,) = all_questions(db)
+    assert listed.snapshot is None and "unknown format '09'" in (listed.last_error or "")
 
 
 # --- the migration -------------------------------------------------------------------------------------
