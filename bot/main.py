@@ -19,7 +19,7 @@ from storage.db import database_path
 class Runtime:
     """What `relance serve` and `relance run` start (`bot.cli.kit.Runtime`)."""
 
-    def serve(self, config_path: Path, config: Config, *, host: str, port: int, threads: int,
+    def serve(self, config_path: Path, config: Config, *, host: str, port: int, threads: int | None,
               trusted_proxy: str | None = None) -> None:
         serve_web(config_path, config, host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
 

@@ -63,7 +63,7 @@ class Runtime(Protocol):
     """The long-running parts the command line starts but does not own: the web server (`relance serve`)
     and the scheduler (`relance run`). `bot.main` wires them in, so `bot.cli` imports neither."""
 
-    def serve(self, config_path: Path, config: Config, *, host: str, port: int, threads: int,
+    def serve(self, config_path: Path, config: Config, *, host: str, port: int, threads: int | None,
               trusted_proxy: str | None = None) -> None: ...
     def run(self, config_path: Path, config: Config) -> None: ...
 

@@ -57,13 +57,13 @@ def run(context: Context) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--threads", type=click.IntRange(1, 64), help="Worker threads.  [default: [web] threads, 4]")
 @click.option("--trusted-proxy", metavar="ADDRESS",
               help="The reverse proxy's address: its X-Forwarded-For, -Proto and -Host are then believed "
                    "(the client address the rate limits count on).")
 @pass_context
 @one_line_errors
-def serve(context: Context, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
+def serve(context: Context, host: str, port: int, threads: int | None, trusted_proxy: str | None) -> None:
     """Serve the web interface: subscriber pages, public pages, feeds and the JSON API.
 
     Needs RELANCE_SECRET (it signs the e-mail links and the forms' cookie). Links in pages, feeds and

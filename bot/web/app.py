@@ -13,14 +13,15 @@ import hmac
 import logging
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify, render_template, request, url_for
+from flask import Flask, Request, Response, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.routing import RequestRedirect
 
 from bot.app.context import Context
 from bot.app.settings import mail_settings
@@ -76,6 +77,14 @@ class RelanceFlask(Flask):
         rule = request.url_rule.rule if request.url_rule else "?"
         log.error("unexpected error in %s %s", request.method, rule, exc_info=exc_info)
 
+    def raise_routing_exception(self, request: Request) -> NoReturn:
+        # Werkzeug's routing redirects (`/tags//vsa` to `/tags/vsa`) name the Host the client sent, in
+        # their Location and their body: the same redirect, to base_url.
+        error = request.routing_exception
+        if isinstance(error, RequestRedirect):
+            raise RequestRedirect(_on_site(error.new_url)) from None
+        super().raise_routing_exception(request)
+
 
 def session_key(secret: str) -> bytes:
     """The session cookie's key, derived from RELANCE_SECRET: one secret to keep, two separate keys."""
@@ -128,17 +137,21 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _location_from_base_url(response: Response) -> Response:
-    """A redirect that names a host names `[web] base_url`'s, never the request's: Werkzeug builds the
-    routing redirects (`//questions` to `/questions`) from the Host header, which any client sets. A
-    relative one stays relative, unless it starts with `//`, which a browser reads as another host."""
-    location = response.headers.get("Location")
-    if location is None:
-        return response
+def _on_site(location: str) -> str:
+    """`location` on `[web] base_url` when it names a host (any host: a request's Host header is the
+    client's to choose); a path stays a path, unless it starts with `//`, which browsers read as a host."""
     parts = urlsplit(location)
-    if parts.scheme or parts.netloc or location.startswith(("//", "/\\")):
-        path = "/" + parts.path.lstrip("/\\")
-        response.headers["Location"] = site().base_url + path + (f"?{parts.query}" if parts.query else "")
+    if not (parts.scheme or parts.netloc or location.startswith(("//", "/\\"))):
+        return location
+    path = "/" + parts.path.lstrip("/\\")
+    return site().base_url + path + (f"?{parts.query}" if parts.query else "")
+
+
+def _location_from_base_url(response: Response) -> Response:
+    """Every redirect stays on the site: whatever made it, its Location names no host but base_url's."""
+    location = response.headers.get("Location")
+    if location is not None:
+        response.headers["Location"] = _on_site(location)
     return response
 
 
