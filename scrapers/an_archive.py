@@ -41,9 +41,12 @@ from scrapers.zips import ZIP_DAMAGE, ZipReader
 # `json/QANR5L17QE5268.json`, `Questions_ecrites/json/2019/QANR5L17QE5268.json`: a file named after its
 # question, in any folder.
 MEMBER = re.compile(r"(?:.*/)?(QANR5L\d{1,2}QE\d{1,6})\.json")
-# One question's file is about 10 KB; anything this large is not one, and is not read into memory.
-MAX_MEMBER_BYTES = 16 * 1024 * 1024
+# One question's file is about 10 KB (the longest answers, with tables, a few hundred KB); anything this
+# large is not one, and is not read into memory: a file of the archive, or an item of a list file.
+# The zip's directory gives each file's size, and zipfile never reads more than it says.
+MAX_MEMBER_BYTES = 4 * 1024 * 1024
 _READ_CHUNK = 1 << 20
+_SHAPE_BUFFER = 1 << 16  # bytes the JSON parser reads at a time: an item's size is known within this
 
 # The copies of each file's metadata that macOS adds to a zip it makes: not files of the archive.
 _NOT_FILES = ("__MACOSX/",)
@@ -117,6 +120,8 @@ class _Walk:
     items: str | None = None
     count: int = 0
     has_key: bool = False  # the current item has a `question` or `uid` key
+    position: Callable[[], int] = lambda: 0  # bytes of the document read so far
+    item_start: int = 0
 
     def item_event(self, prefix: str, event: str, value: Any) -> None:
         """An event inside the list: each item must be an object holding a question or a uid."""
@@ -126,11 +131,15 @@ class _Walk:
             if event != "start_map":
                 raise NotQuestions(f"item {self.count} of the list is a {event.removeprefix('start_')}, "
                                    "not a question object")
-            self.count, self.has_key = self.count + 1, False
+            self.count, self.has_key, self.item_start = self.count + 1, False, self.position()
         elif event == "map_key" and value in ("question", "uid"):
             self.has_key = True
         elif event == "end_map" and not self.has_key:
             raise NotQuestions(f"item {self.count - 1} of the list has neither a `question` nor a `uid` key")
+        elif event == "end_map" and self.position() - self.item_start > MAX_MEMBER_BYTES + _SHAPE_BUFFER:
+            # Each item is built whole in memory when read: one larger than any question is refused.
+            raise NotQuestions(f"item {self.count - 1} of the list is larger than {MAX_MEMBER_BYTES:,} bytes, "
+                               "too large for one question")
 
     def wrapper_event(self, prefix: str, event: str, value: Any) -> None:
         """An event around the questions: at most two levels of wrapper, one key each."""
@@ -161,12 +170,13 @@ class _Walk:
             raise NotQuestions(f"the key `{where}`" + (f" beside `{self.outer}`" if prefix == "" else ""))
 
 
-def json_shape(events: Iterable[tuple[str, str, Any]]) -> Shape:
+def json_shape(events: Iterable[tuple[str, str, Any]], position: Callable[[], int] = lambda: 0) -> Shape:
     """Which layout a JSON document's events (as `ijson.parse` gives them) show, walking them once:
     one question (`{"question": {...}}`: its uid), or a list of questions (`[...]`, `{"K": [...]}`,
     `{"K": {"question": [...]}}`; each item an object holding a question or a uid). Keys beginning with
-    `@` may stand beside the one key of each wrapper. Raises `NotQuestions`, saying what was found."""
-    walk = _Walk()
+    `@` may stand beside the one key of each wrapper; `position` gives the bytes read so far, by which an
+    item larger than `MAX_MEMBER_BYTES` is refused. Raises `NotQuestions`, saying what was found."""
+    walk = _Walk(position=position)
     for prefix, event, value in events:
         if walk.question:
             if prefix == "question.uid" and event == "string":
@@ -182,6 +192,21 @@ def json_shape(events: Iterable[tuple[str, str, Any]]) -> Shape:
     if walk.items is None:
         raise NotQuestions("no question and no list of questions")
     return Shape(items=walk.items, count=walk.count)
+
+
+class _Counted:
+    """A member being read, counting the bytes handed to the JSON parser."""
+
+    def __init__(self, member: IO[bytes]) -> None:
+        self._member, self._read = member, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._member.read(size)
+        self._read += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._read
 
 
 def _one_line(error: BaseException) -> str:
@@ -248,7 +273,8 @@ class AnArchive(ZipReader):
         """The layout of a member not named after a question, streamed (never whole in memory)."""
         try:
             with self._zip.open(info) as member:
-                shape = json_shape(ijson.parse(member, use_float=True))
+                counted = _Counted(member)
+                shape = json_shape(ijson.parse(counted, use_float=True, buf_size=_SHAPE_BUFFER), counted.tell)
                 while member.read(_READ_CHUNK):  # what follows the document, and the CRC-32 check
                     pass
         except NotQuestions as error:

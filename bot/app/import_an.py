@@ -29,7 +29,7 @@ from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from sqlite_utils import Database
 
@@ -66,8 +66,10 @@ from storage.records import Event, Poll
 
 SOURCE = "an-archive"  # the polls' source of a question read from the archive
 BATCH = 500  # questions per transaction: one commit per question would cost more than the reading
+# A batch also ends once its files reach this many bytes (their sizes in the zip's directory, which
+# zipfile never reads past): memory is bounded by bytes, whatever the files' count or size.
+BATCH_BYTES = 32 * 1024 * 1024
 Now = Callable[[], datetime]
-T = TypeVar("T")
 
 
 # --- the follow rules, cheaply ----------------------------------------------------------------
@@ -204,9 +206,17 @@ def index_path(cache_dir: Path, source: str) -> Path:
     return cache_dir / "downloads" / "index" / f"{hashlib.sha256(source.encode()).hexdigest()[:24]}.json"
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+def _batches(members: Iterable[Member], size: int, max_bytes: int = BATCH_BYTES) -> Iterator[list[Member]]:
+    """`members` in batches of at most `size` files and `max_bytes` bytes (a larger file alone)."""
+    chunk: list[Member] = []
+    held = 0
+    for member in members:
+        if chunk and (len(chunk) == size or held + member.size > max_bytes):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(member)
+        held += member.size
+    if chunk:
         yield chunk
 
 
