@@ -17,11 +17,11 @@ from sqlite_utils import Database
 from bot.app.config import Config
 from bot.core.deadlines import PARIS
 from bot.notify.wording.notes import (
-    EMPTY_NOTE,
-    NOTE_CONTROL,
     NOTE_MAX_CHARS,
-    NOTE_TOO_LONG,
+    empty_note,
     no_such_note,
+    note_control,
+    note_too_long,
     unknown_for_note,
 )
 from scrapers.errors import CannotRun
@@ -54,11 +54,11 @@ def _known(config: Config, db: Database, text: str) -> QuestionRef:
 def _clean(ref: QuestionRef, text: str) -> str:
     cleaned = text.strip()
     if not cleaned:
-        raise NoteError(f"{ref.label} : {EMPTY_NOTE}")
+        raise NoteError(f"{ref.label} : {empty_note()}")
     if len(cleaned) > NOTE_MAX_CHARS:
-        raise NoteError(f"{ref.label} : {NOTE_TOO_LONG}")
+        raise NoteError(f"{ref.label} : {note_too_long()}")
     if any(unicodedata.category(c) in ("Cc", "Cs") and c not in _ALLOWED_CONTROLS for c in cleaned):
-        raise NoteError(f"{ref.label} : {NOTE_CONTROL}")
+        raise NoteError(f"{ref.label} : {note_control()}")
     return cleaned
 
 

@@ -8,11 +8,11 @@ import click
 from bot.app.notes import delete_question_note, note_question, question_notes
 from bot.cli.kit import Context, now, one_line_errors, pass_context
 from bot.notify.wording.notes import (
-    NOTE_NEEDS_TEXT,
-    NOTE_ONE_ACTION,
     note_deleted,
     note_kept,
     note_line,
+    note_needs_text,
+    note_one_action,
     notes_count,
 )
 
@@ -20,19 +20,19 @@ from bot.notify.wording.notes import (
 @click.command("note")
 @click.argument("ref")
 @click.argument("text", nargs=-1)
-@click.option("--list", "as_list", is_flag=True, help="Print the question's notes, numbered.")
-@click.option("--delete", "number", type=click.IntRange(min=1), help="Delete note N (its number in --list).")
+@click.option("--list", "as_list", is_flag=True, help="Afficher les notes de la question, numérotées.")
+@click.option("--delete", "number", type=click.IntRange(min=1), help="Supprimer la note N (son numéro dans --list).")
 @pass_context
 @one_line_errors
 def note(context: Context, ref: str, text: tuple[str, ...], as_list: bool, number: int | None) -> None:
-    """Keep a dated note on a question (what was done about it), list its notes, or delete one.
+    """Garder une note datée sur une question (ce qui a été fait), lister ses notes, ou en supprimer une.
 
-    relance note 'AN 17-5268' "signalement demandé le 3/12" keeps the note, dated now (Europe/Paris);
-    --list prints the notes numbered; --delete N deletes note N. Notes are shown by show, on the web
-    question page and in the digests.
+    relance note 'AN 17-5268' "signalement demandé le 3/12" garde la note, datée de maintenant (heure de
+    Paris) ; --list affiche les notes numérotées ; --delete N supprime la note N. Les notes s'affichent
+    dans show, sur la page web de la question et dans les résumés par e-mail.
     """
     if sum((bool(text), as_list, number is not None)) > 1:
-        raise click.UsageError(NOTE_ONE_ACTION)
+        raise click.UsageError(note_one_action())
     db = context.database()
     if as_list:
         question, notes = question_notes(context.config, db, ref)
@@ -46,4 +46,4 @@ def note(context: Context, ref: str, text: tuple[str, ...], as_list: bool, numbe
         change = note_question(context.config, db, ref, " ".join(text), now())
         click.echo(note_kept(change.ref.label, change.note.number))
     else:
-        raise click.UsageError(NOTE_NEEDS_TEXT)
+        raise click.UsageError(note_needs_text())

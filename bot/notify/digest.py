@@ -37,7 +37,7 @@ from bot.notify.wording import (
 )
 from bot.notify.wording.alerts import STILL_LATE_TITLE, still_late_intro, still_late_link
 from bot.notify.wording.late_group import late_group_action, late_group_intro, late_group_line, late_group_ministry
-from bot.notify.wording.notes import NOTE_HEADING, latest_note_line
+from bot.notify.wording.notes import latest_note_line, note_heading
 from storage.notes import Note
 
 
@@ -275,7 +275,7 @@ def render_digest(digest: Digest) -> Rendered:
                   else "Rien de nouveau sur les questions écrites que vous suivez."),
         "sections": sections(digest),
         "still_late": still_late_block(digest.still_late),
-        "notes_heading": NOTE_HEADING,
+        "notes_heading": note_heading(),
         "health": [source_health(line, digest.now) for line in digest.sources],
         "manage_url": digest.manage_url,
         "unsubscribe_url": digest.unsubscribe_url,

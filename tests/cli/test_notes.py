@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from bot.core.deadlines import PARIS
 from bot.main import main
+from bot.notify.i18n import use_language
 from tests.an_variants import qe_json
 from tests.app.an_archives import pending, write_archive
 from tests.conftest import ConfigFactory
@@ -131,3 +133,23 @@ def test_notes_live_in_the_database_not_in_the_config(config: Path, tmp_path: Pa
     with sqlite3.connect(tmp_path / "relance.db") as conn:
         rows = conn.execute("SELECT ref, number, at, text FROM notes").fetchall()
     assert rows == [(AN_UID, 1, "2025-06-05T08:00:00.000000+00:00", "dans la base")]
+
+
+@pytest.fixture
+def back_to_french(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`--lang en` sets the process's language (and $LANGUAGE): French again for the next tests."""
+    monkeypatch.setenv("LANGUAGE", "fr")
+    try:
+        yield
+    finally:
+        use_language("fr")
+
+
+@pytest.mark.usefixtures("back_to_french")
+def test_notes_speak_english_when_asked(config: Path) -> None:
+    assert ok(relance(config, "--lang", "en", "note", AN_UID, "letter sent")).stdout == "AN 17-5268: note 1 kept\n"
+    assert ok(relance(config, "--lang", "en", "note", AN_UID, "--list")).stdout == (
+        "AN 17-5268: 1 note\n  1. 5 June 2025 at 10:00: letter sent\n")
+    missing = relance(config, "--lang", "en", "note", AN_UID, "--delete", "4")
+    assert missing.stderr == ("relance: AN 17-5268: no note 4 (its notes: 1; relance note 'AN 17-5268' --list "
+                              "shows them)\n")
