@@ -123,12 +123,23 @@ def _links(hits: list[SearchHit]) -> dict[str, str]:
             for hit in hits}
 
 
+def _snippets(hits: list[SearchHit]) -> dict[str, str]:
+    """Each hit's snippet, but for one that only repeats its title, shown just above it."""
+    found = {}
+    for hit in hits:
+        title = hit.stored.snapshot.title if hit.stored.snapshot else None
+        if hit.snippet and hit.snippet.replace(MARK_START, "").replace(MARK_END, "") != title:
+            found[hit.ref] = hit.snippet
+    return found
+
+
 def _search_page(found: SavedSearch | None, *, form: AlertForm | None = None, problem: str | None = None) -> str:
     hits = search_questions(db(), found.words, chamber=found.chamber, author=found.author, ministry=found.ministry,
                             limit=RESULTS) if found else []
     if found is not None and form is None and site().mail is not None:
         form = AlertForm(formdata=None, data=found.args())
-    return render_template("search.html", found=found, hits=hits, links=_links(hits), form=form, problem=problem,
+    return render_template("search.html", found=found, hits=hits, links=_links(hits), snippets=_snippets(hits),
+                           form=form, problem=problem,
                            results=RESULTS,
                            args=request.args if found is None else found.args(),
                            feed_url=search_feed_url(site().base_url, found) if found else None)

@@ -117,8 +117,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @contextmanager
-def served_world(folder: Path, extra: str = "") -> Iterator[World]:
-    """`relance serve` over the chambers' samples, its config in `folder` (`extra`: TOML added to it)."""
+def served_world(folder: Path, extra: str = "", email: dict[str, Any] | None = None) -> Iterator[World]:
+    """`relance serve` over the chambers' samples, its config in `folder` (`extra`: TOML added to it;
+    `email`: entries merged into its [email] section)."""
     http = HTTPServer(host="127.0.0.1", port=0)
     http.start()
     mailer = Mailer()
@@ -133,7 +134,7 @@ def served_world(folder: Path, extra: str = "") -> Iterator[World]:
         base = f"http://127.0.0.1:{port}"
         config = folder / "config.toml"
         write_config(config, site=http.url_for("").rstrip("/"), smtp_port=mailer.port, web={"base_url": base},
-                     watch=WATCHED, extra=extra)
+                     watch=WATCHED, extra=extra, **({"email": email} if email else {}))
         env = {k: v for k, v in os.environ.items() if k not in ("RELANCE_DB", "RELANCE_CONFIG")}
         env["RELANCE_SECRET"] = SECRET
         world = World(base, config, env, chambers, mailer, log)
