@@ -36,3 +36,14 @@ def test_every_page_feed_and_api_answers(poisoned: Site, path: str) -> None:
     response = poisoned.client.get(path)
     assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:2000])
     page(response)
+
+
+def test_the_poisoned_question_has_an_unknown_deadline_and_the_others_keep_theirs(poisoned: Site) -> None:
+    """The pending Sénat question (published 15/07/2021 in its sample, deadline 15/09/2021) carries the
+    poison: no deadline, and it is not counted late; the answered Sénat one, untouched, keeps 10/02/2010
+    (published 10/12/2009, two months)."""
+    listed = {row["ref"]: row for row in poisoned.client.get("/api/questions").get_json()}
+    assert listed[SENAT_PENDING]["deadline"] is None
+    assert listed[SENAT_ANSWERED]["deadline"] == "2010-02-10"
+    late = poisoned.client.get("/api/questions?overdue=1").get_json()
+    assert SENAT_PENDING not in {row["ref"] for row in late}
