@@ -23,7 +23,7 @@ import pytest
 
 from bot.core.deadlines import PARIS
 from bot.core.events import diff
-from bot.notify.content import Digest, Item, SourceLine, item_from_event
+from bot.notify.content import Digest, Item, LateQuestion, SourceLine, StillLate, item_from_event
 from bot.notify.digest import render_confirmation, render_digest, source_health
 from bot.notify.wording import fr_date
 from scrapers.an import parse_an_json
@@ -198,8 +198,19 @@ def check_golden(name: str, rendered: str) -> None:
     assert rendered.encode("utf-8") == path.read_bytes(), f"{name} differs from its golden file"
 
 
+def still_late() -> StillLate:
+    """The golden digest's closing block: the pending AN 17-5268 (due 25/05/2025: 15 days late on 9 June)
+    and the Sénat 23812 without its ending (due 15/09/2021)."""
+    lines = []
+    for snapshot, due in ((an_pending(), date(2025, 5, 25)), (senat("SEQ210723812"), date(2021, 9, 15))):
+        ref = snapshot.ref
+        lines.append(LateQuestion(ref.uid, ref.label, ref.chamber, ref.public_url, snapshot.title, None,
+                                  (TODAY - due).days))
+    return StillLate(2, tuple(lines), f"{MANAGE}/sans-reponse")
+
+
 def test_digest_matches_golden_files() -> None:
-    rendered = render_digest(digest())
+    rendered = render_digest(dataclasses.replace(digest(), still_late=still_late()))
     check_golden("digest.txt", rendered.text)
     check_golden("digest.html", rendered.html)
 
