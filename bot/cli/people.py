@@ -99,8 +99,8 @@ def subscribers(context: Context, as_json: bool, wide: bool) -> None:
 
 
 SUBSCRIBER_COLUMNS = (Column(tables.EMAIL, 1), Column(tables.SUBSCRIBER_STATE, 2, "words"),
-                      Column(tables.FREQUENCY, 3), Column(tables.FOLLOWS, 5, "text", min_width=16),
-                      Column(tables.GIVEN_UP, 4, justify="right"))
+                      Column(tables.FREQUENCY, 3), Column(tables.FOLLOWS, 4, "text", min_width=16),
+                      Column(tables.GIVEN_UP, 5, justify="right"))
 
 
 def _subscriber_cells(s: Subscriber, labels: TagLabels, refused: Mapping[str, GivenUp]) -> list[str | Cell]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,8 @@ from storage.search import MARK_END, MARK_START
 DEFAULT_WIDTH = 80  # what a table is made for when the output is not a terminal and $COLUMNS says nothing
 GAP = 2  # the blank between two columns (rich: one space of padding, one of the rule's vertical)
 Kind = Literal["token", "words", "text"]
-_KEEP = "\x1f"  # joins the words of a piece that must stay on one line while textwrap works
+_KEEP = "\x1f"
+_BLANKS = re.compile(r"[ \t\n\r\f\v]+")  # joins the words of a piece that must stay on one line while textwrap works
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def screen_width() -> int:
 def _plain(value: str | Cell) -> str:
     """A cell's text on one line, its control characters escaped (a title from a source must not drive
     the terminal): data may hold line breaks and tabs; the table lays out its lines."""
-    text = " ".join((value.text if isinstance(value, Cell) else value).split())
+    # Only the breakable blanks: a no-break space keeps '1 294' and '66,7 %' whole.
+    text = _BLANKS.sub(" ", value.text if isinstance(value, Cell) else value).strip(" ")
     return _KEEP.join(printable(piece) for piece in text.split(_KEEP))
 
 
@@ -90,7 +93,7 @@ def _style(value: str | Cell) -> str:
 
 
 def _longest_piece(text: str) -> int:
-    return max((len(piece) for piece in text.split()), default=0)
+    return max((len(piece) for piece in text.split(" ")), default=0)
 
 
 @dataclass(frozen=True)
@@ -113,8 +116,8 @@ def needs_of(column: Column, cells: Iterable[str]) -> Needs:
         least = max(_longest_piece(column.title), *(len(text) for text in texts[1:]), 0)
         return Needs(least, least, max(most, least))
     longest_word = max(_longest_piece(text) for text in texts)
-    if column.kind == "words":
-        return Needs(longest_word, most, most)
+    if column.kind == "words":  # wrapping between its words costs little: no column waits for it
+        return Needs(longest_word, longest_word, most)
     least = min(most, max(column.min_width, _longest_piece(column.title), min(longest_word, WHOLE_WORD)))
     return Needs(least, min(most, max(least, column.easy_width)), most)
 
@@ -124,7 +127,8 @@ def fit(columns: Sequence[Column], needs: Sequence[Needs], width: int) -> list[i
 
     Columns are taken by priority while each fits at its least width beside the ones before it at their
     easy widths (the first always is); the room left
-    widens the kept columns, by priority, to their easy widths, then shares what remains
+    widens the kept columns, by priority, to their easy widths, then the "words" columns to their
+    longest line (a state reads better on one line), then shares what remains
     between the free-text columns, in proportion to their weight, up to their longest line."""
     order = sorted(range(len(columns)), key=lambda i: columns[i].priority)
     kept: list[int] = []
@@ -134,8 +138,9 @@ def fit(columns: Sequence[Column], needs: Sequence[Needs], width: int) -> list[i
         kept.append(index)
     widths: dict[int, int] = {i: needs[i].least for i in kept}
     room = width - sum(widths.values()) - GAP * (len(kept) - 1)
-    for index in kept:
-        grown = min(needs[index].easy, widths[index] + max(room, 0))
+    for index, goal in [(i, needs[i].easy) for i in kept] + [(i, needs[i].most) for i in kept
+                                                             if columns[i].kind == "words"]:
+        grown = max(widths[index], min(goal, widths[index] + max(room, 0)))
         room -= grown - widths[index]
         widths[index] = grown
     growing = [i for i in kept if columns[i].kind == "text"]
