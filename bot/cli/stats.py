@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from datetime import datetime
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from bot.app.stats import BY, STAT_KEYS, StatRow, checked_request, rows_csv, stat_json, stats
 from bot.cli.kit import DAY, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.table import WIDE, Column, print_lines, print_table
+from bot.cli.views import ministry_cell
 from bot.core.deadlines import today_in_paris
 from bot.notify.wording import CHAMBER_NAMES
 from bot.notify.wording.stats import BY_FR, COLUMNS_FR, NO_QUESTIONS, RATES_NOTE, UNNAMED, median_fr, rate_fr
@@ -23,17 +22,23 @@ def _name(row: StatRow, by: str) -> str:
     return CHAMBER_NAMES.get(row.name, row.name) if by == "chamber" else row.name
 
 
-def render_stats(console: Console, rows: Sequence[StatRow], by: str) -> None:
-    table = Table(header_style="bold")
-    table.add_column(BY_FR[by], overflow="fold")
-    for key in STAT_KEYS[1:]:
-        table.add_column(COLUMNS_FR[key], justify="right")
-    for row in rows:
-        table.add_row(_name(row, by), *(str(n) for n in (row.questions, row.answered, row.answered_on_time,
-                                                         row.pending, row.overdue)),
-                      rate_fr(row.answer_rate), rate_fr(row.on_time_rate), median_fr(row.median_days_to_answer))
-    console.print(table)
-    console.print(NO_QUESTIONS if not rows else RATES_NOTE, highlight=False)
+# What a narrow terminal keeps first: the group's name, how many questions, the two rates, the overdue.
+_PRIORITY = {"questions": 2, "answer_rate": 3, "on_time_rate": 4, "overdue": 5, "answered": 6,
+             "answered_on_time": 7, "pending": 8, "median_days_to_answer": 9}
+
+
+def render_stats(rows: Sequence[StatRow], by: str, *, wide: bool) -> None:
+    """The statistics as a table at the terminal's width: a ministry's name abridged (in full with
+    --wide) and wrapped, the figures never cut, the least wanted figures left out when they do not fit."""
+    columns = (Column(BY_FR[by], 1, "text", min_width=16, easy_width=24),
+               *(Column(COLUMNS_FR[key], _PRIORITY[key], justify="right") for key in STAT_KEYS[1:]))
+    ministries = by in ("ministry", "ministry_asked")
+    print_table(columns, [[ministry_cell(row.name, wide=wide) if ministries and row.name else _name(row, by),
+                           *(str(n) for n in (row.questions, row.answered, row.answered_on_time, row.pending,
+                                              row.overdue)),
+                           rate_fr(row.answer_rate), rate_fr(row.on_time_rate), median_fr(row.median_days_to_answer)]
+                          for row in rows], wide=wide)
+    print_lines([NO_QUESTIONS if not rows else RATES_NOTE], wide=wide)
 
 
 @click.command("stats")
@@ -47,10 +52,11 @@ def render_stats(console: Console, rows: Sequence[StatRow], by: str) -> None:
               help="Only questions published on or before this day (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the JSON keys as columns.")
+@WIDE
 @pass_context
 @one_line_errors
 def stats_command(context: Context, *, by: str, chamber: str | None, since: datetime | None,
-                  until: datetime | None, as_json: bool, as_csv: bool) -> None:
+                  until: datetime | None, as_json: bool, as_csv: bool, wide: bool) -> None:
     """Answer statistics over every stored question: per group, questions, answered (on time), pending,
     overdue, answer and on-time rates, median days from publication to answer; most questions first."""
     if as_json and as_csv:
@@ -62,5 +68,5 @@ def stats_command(context: Context, *, by: str, chamber: str | None, since: date
     elif as_csv:
         click.echo(rows_csv([stat_json(row) for row in rows], STAT_KEYS), nl=False)
     else:
-        render_stats(Console(width=200 if not sys.stdout.isatty() else None), rows, by)
+        render_stats(rows, by, wide=wide)
 

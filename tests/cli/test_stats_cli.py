@@ -60,12 +60,18 @@ def test_stats_text_is_a_french_table(config: Path) -> None:
     # 5, 6 by Thomin (5 on time after 28 days, 6 overdue); 13, 18, 20 by de Courson (13 late after 84 days,
     # 18 overdue, 20 on time after 42 days).
     lines = result.stdout.splitlines()
-    for header in ("Auteur", "Questions", "Répondues", "Dans les délais", "En retard", "Taux de réponse"):
-        assert header in lines[1]
-    courson = next(line for line in lines if "Charles de Courson" in line).split("│")
-    assert [cell.strip() for cell in courson[1:-1]] == ["Charles de Courson", "3", "2", "1", "1", "1", "66,7\u00a0%",
-                                                      "33,3\u00a0%", "63"]
-    assert "Délai médian" in result.stdout and "Taux dans les délais : réponses" in result.stdout
+    # At 80 columns (not a terminal) the headers wrap between their words and the figures wanted least
+    # (pending, median delay) are left out (bot/cli/stats.py); --wide shows them all.
+    header = " ".join(lines[:next(i for i, line in enumerate(lines) if line.startswith("──"))]).split()
+    for word in ("Auteur", "Questions", "Répondues", "Dans", "délais", "retard", "Taux", "réponse"):
+        assert word in header
+    assert "attente" not in header and "médian" not in header
+    courson = re.split(r"\s{2,}", next(line for line in lines if "Charles de Courson" in line).strip())
+    assert courson == ["Charles de Courson", "3", "2", "1", "1", "66,7\u00a0%", "33,3\u00a0%"]
+    wide = relance(config, "stats", "--by", "author", "--since", "2023-09-01", "--until", "2023-10-31", "--wide")
+    courson = re.split(r"\s{2,}", next(line for line in wide.stdout.splitlines() if "Charles de Courson" in line).strip())
+    assert courson == ["Charles de Courson", "3", "2", "1", "1", "1", "66,7\u00a0%", "33,3\u00a0%", "63"]
+    assert "Délai médian" in wide.stdout and "Taux dans les délais : réponses" in wide.stdout
 
 
 def test_stats_on_nothing_says_so(config: Path) -> None:
