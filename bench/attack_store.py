@@ -46,7 +46,7 @@ AN_PATH = "/dyn/opendata/QANR5L17QE5268.json"
 def line(case: str, held: bool | None, seconds: float, detail: str) -> None:
     """`held` None: a baseline (what relance did before), printed for comparison, neither held nor failed."""
     outcome = "baseline" if held is None else "held" if held else "FAILED"
-    print(f"{case:<52} {outcome:<8} {seconds:7.1f} s  {detail}", flush=True)
+    print(f"{case:<58} {outcome:<8} {seconds:7.1f} s  {detail}", flush=True)
 
 
 def p95(values: list[float]) -> float:
