@@ -69,7 +69,7 @@ def test_stats_text_is_a_french_table(config: Path) -> None:
     courson = re.split(r"\s{2,}", next(line for line in lines if "Charles de Courson" in line).strip())
     assert courson == ["Charles de Courson", "3", "2", "1", "1", "66,7\u00a0%", "33,3\u00a0%"]
     wide = relance(config, "stats", "--by", "author", "--since", "2023-09-01", "--until", "2023-10-31", "--wide")
-    courson = re.split(r"\s{2,}", next(line for line in wide.stdout.splitlines() if "Charles de Courson" in line).strip())
+    courson = re.split(r"\s{2,}", next(line for line in wide.stdout.splitlines() if "Courson" in line).strip())
     assert courson == ["Charles de Courson", "3", "2", "1", "1", "1", "66,7\u00a0%", "33,3\u00a0%", "63"]
     assert "Délai médian" in wide.stdout and "Taux dans les délais : réponses" in wide.stdout
 
