@@ -20,23 +20,27 @@ from bot.app.ingest import apply_rules_to_stored
 from bot.app.watchlist import Exclusion, exclude_question, readmit_question
 from bot.notify.wording.notes import already_excluded, not_watched
 from scrapers.refs import parse_ref
+from storage.db import database_path
 from storage.followed import list_followed, unfollow
 from storage.questions import get_question
 
 
-def remove_question(path: Path, db: Database, ref_text: str) -> Exclusion:
+def remove_question(path: Path, database: Callable[[], Database], ref_text: str) -> Exclusion:
     """Stop watching the question: cut its `[[watch]]` table, exclude it from the rules that found it and
-    forget them. Raises `ConfigError` when neither watches it."""
+    forget them. Raises `ConfigError` when neither watches it. `database` opens the store, when there is
+    one: without it no rule found anything, and `remove` creates none."""
     config = load_config(path)
     uid = parse_ref(ref_text).uid
-    found_by = next((item.rules for item in list_followed(db) if item.ref == uid), ())
+    db = database() if database_path(config.storage.path).exists() else None
+    found_by = next((item.rules for item in list_followed(db) if item.ref == uid), ()) if db else ()
     if not found_by and all(watch.ref != uid for watch in config.watch):
         excluded = [rule.name for rule in config.follow if uid in rule.exclude]
         raise ConfigError(path, "watch", already_excluded(uid, excluded) if excluded else not_watched(uid))
     # The file first: were the database to fail after, the rules no longer find the question, and a second
     # `remove` forgets what they had found.
     change = exclude_question(path, uid, found_by)
-    unfollow(db, uid)
+    if db is not None:
+        unfollow(db, uid)
     return change
 
 

@@ -269,7 +269,7 @@ def remove(context: Context, ref: str) -> None:
     """Stop following a question: remove it from config.toml's watchlist; a question a follow rule found
     is excluded from that rule (its `exclude` list), which never finds it again (relance add undoes it).
     Its history stays stored."""
-    change = remove_question(context.path, context.database(), ref)
+    change = remove_question(context.path, context.database, ref)
     if change.unwatched:
         click.echo(watch_removed(change.ref, str(change.path)))
     if change.rules:

@@ -183,9 +183,9 @@ def test_add_and_remove_edit_the_config(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, ["--config", str(path), "add", "SEQ221103705"])
     assert again.exit_code == 0 and "nothing to change" in again.stdout
     removed = CliRunner().invoke(main, ["--config", str(path), "remove", "SEQ221103705"])
-    assert removed.exit_code == 0 and "removed" in removed.stdout
+    assert removed.exit_code == 0 and "retirée de la liste de suivi" in removed.stdout
     assert "SEQ221103705" not in path.read_text(encoding="utf-8")
     missing = CliRunner().invoke(main, ["--config", str(path), "remove", "SEQ221103705"])
-    assert missing.exit_code == 1 and "not in the watchlist" in missing.stderr
+    assert missing.exit_code == 1 and "n'est ni dans la liste de suivi" in missing.stderr
     bad = CliRunner().invoke(main, ["--config", str(path), "add", "nonsense"])
     assert bad.exit_code == 1 and "accepted forms" in bad.stderr

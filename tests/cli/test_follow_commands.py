@@ -272,3 +272,10 @@ def test_an_import_of_the_archive_after_remove_does_not_find_it_again(config_pat
     assert json.loads(run_cli(config_path, "status", "--tag", "commerce", "--json").output) == []
     rules = json.loads(run_cli(config_path, "follow", "list", "--json").output)
     assert [(r["name"], r["found"], r["exclude"]) for r in rules][-1] == ("Diamants", 0, ["QANR5L17QE2"])
+
+
+def test_remove_of_a_watched_question_creates_no_database(config_path: Path, tmp_path: Path) -> None:
+    result = run_cli(config_path, "remove", DOSSUS_UID)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{DOSSUS_UID} retirée de la liste de suivi de {config_path}\n")
+    assert not (tmp_path / "relance.db").exists()  # nothing was found by a rule: no store to open
