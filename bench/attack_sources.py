@@ -21,6 +21,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def fetch_cases(site: HostileSite) -> list[bool]:
     held = []
     for case, chosen, path, expected, max_seconds in cases:
         with PoliteClient(chosen) as client:
-            error, peak, seconds = measured(lambda c=client, p=path: c.get(site.url(p), expect="json"))
+            error, peak, seconds = measured(partial(client.get, site.url(path), expect="json"))
         held.append(report(case, isinstance(error, expected) and peak < 32 and seconds < max_seconds,
                            peak, seconds, error))
     return held
