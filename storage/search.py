@@ -110,6 +110,17 @@ def _column_filter(column: str, text: str, what: str) -> str:
     return " AND ".join(f"{column} : {_phrase([word])}" for word in words)
 
 
+def search_expression(query: str, *, author: str | None = None, ministry: str | None = None) -> str:
+    """The FTS5 expression of a search: the words of `query` (`match_expression`), and every word of
+    `author` and of `ministry` in those columns. `query` may be empty when an author or a ministry is
+    given (a saved search of the web: every question of an author). Raises `SearchError`."""
+    filters = [_column_filter(column, text, column) for column, text in (("author", author), ("ministry", ministry))
+               if text is not None]
+    if not query.strip() and filters:
+        return " AND ".join(filters)
+    return " AND ".join([f"({match_expression(query)})" if filters else match_expression(query), *filters])
+
+
 def search_questions(db: Database, query: str, *, chamber: str | None = None, author: str | None = None,
                      ministry: str | None = None, status: str | None = None,
                      limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
@@ -118,11 +129,7 @@ def search_questions(db: Database, query: str, *, chamber: str | None = None, au
     `author` and `ministry` keep the questions whose author (the ministry now holding them) has every
     word given, accents and case folded; `chamber` ("an", "senat") and `status` ("pending",
     "answered"…) are exact. Raises `SearchError` for a query with no word."""
-    expression = match_expression(query)
-    if author is not None:
-        expression = f"({expression}) AND {_column_filter('author', author, 'author')}"
-    if ministry is not None:
-        expression = f"({expression}) AND {_column_filter('ministry', ministry, 'ministry')}"
+    expression = search_expression(query, author=author, ministry=ministry)
     where = ["questions_fts MATCH ?"]
     params: list[Any] = [expression]
     if chamber is not None:
