@@ -339,13 +339,15 @@ def m018_subscriber_searches(db: Database) -> None:
 @migrations()
 def m016_claims_joined_watermark(db: Database) -> None:
     # Issue 17. `messages.claimed_at`: a sender takes a message before handing it to its transport, so two
-    # processes (the web's sender and `relance notify`) never send it both. `subscribers.joined_generation`:
-    # the generation its current subscription began at; a manage or unsubscribe link signed before it (from
-    # before leaving) is refused. `subscribers.after_event`: the last event id when it confirmed; it hears of
-    # the events after it, whatever the clock said (a clock stepped back made seen_at earlier). Filled for the
-    # subscribers already there from what their confirmed_at said. `smtp_servers`: what the server offered
-    # when relance last talked to it (SMTPUTF8), for the subscribe form that cannot ask it.
+    # processes (the web's sender and `relance notify`) never send it both; `claimed_by`, which process.
+    # `subscribers.joined_generation`: the generation its current subscription began at; a manage or
+    # unsubscribe link signed before it (from before leaving) is refused. `subscribers.after_event`: the
+    # last event id when it confirmed; it hears of the events after it, whatever the clock said (a clock
+    # stepped back made seen_at earlier). Filled for the subscribers already there from what their
+    # confirmed_at said. `smtp_servers`: what the server offered when relance last talked to it
+    # (SMTPUTF8), for the subscribe form that cannot ask it.
     db.table("messages").add_column("claimed_at", str)
+    db.table("messages").add_column("claimed_by", str)  # host:pid, so a dead sender's claim lapses at once
     db.table("subscribers").add_column("joined_generation", int, not_null_default=0)
     db.table("subscribers").add_column("after_event", int)
     db.execute("UPDATE subscribers SET after_event = (SELECT coalesce(max(e.id), 0) FROM events e "

@@ -9,12 +9,15 @@ channel's name), stored in two columns, `recipient_kind` and `recipient`.
 
 Before its attempt a sender claims a message (`claim`), so that two processes sending side by side (the
 web's sender and `relance notify`) never both send it; recording the outcome releases the claim. A claim
-left by a process that stopped between the server's acceptance and the record lapses after
-`CLAIM_SECONDS`, and the message is sent again then: the one documented repeat.
+left by a process that stopped between the server's acceptance and the record lapses as soon as that
+process is gone (it ran on this machine, and its pid no longer does), else after `CLAIM_SECONDS`; the
+message is sent again then: the one documented repeat.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -170,16 +173,41 @@ def message_events(db: Database, message: Message) -> list[Event]:
     return [event_from_row(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
 
 
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _gone(claimed_by: str | None) -> bool:
+    """Whether the process that made a claim has stopped: known only for a process of this machine."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, under another user
+        return False
+    return False
+
+
 def claim(db: Database, message: Message, now: datetime) -> bool:
     """Take `message` for one attempt; False when it is no longer to send (another process sent it, or
-    holds it now). A claim older than CLAIM_SECONDS, or dated beyond them ahead of `now`, has lapsed."""
+    holds it now). A claim whose process is gone, older than CLAIM_SECONDS, or dated beyond them ahead of
+    `now` (a clock stepped back), has lapsed."""
     lapse = timedelta(seconds=CLAIM_SECONDS)
     with db.atomic():
-        cursor = db.execute(
-            "UPDATE messages SET claimed_at = ? WHERE id = ? AND state IN ('queued', 'failed') "
-            "AND (claimed_at IS NULL OR claimed_at < ? OR claimed_at > ?)",
-            [_text(now), message.id, _text(now - lapse), _text(now + lapse)])
-        return cursor.rowcount == 1
+        row = db.execute("SELECT claimed_at, claimed_by FROM messages WHERE id = ? AND state IN ('queued', 'failed')",
+                         [message.id]).fetchone()
+        if row is None:
+            return False
+        claimed_at, claimed_by = row
+        held = claimed_at is not None and _text(now - lapse) <= claimed_at <= _text(now + lapse)
+        if held and not _gone(claimed_by):
+            return False
+        db.execute("UPDATE messages SET claimed_at = ?, claimed_by = ? WHERE id = ?",
+                   [_text(now), this_process(), message.id])
+        return True
 
 
 def mark_sent(db: Database, message: Message, at: datetime) -> None:

@@ -124,9 +124,9 @@ def _open(s: SmtpSettings, deadline: Deadline, hold: Callable[[smtplib.SMTP], No
 
 def _unavailable(s: SmtpSettings, what: str, error: BaseException, deadline: Deadline) -> MailUnavailable:
     if deadline.expired:
-        return MailUnavailable(f"SMTP server {s.server} {what}: no complete answer within the {s.timeout:g} s "
+        return MailUnavailable(f"SMTP server {s.server}{what}: no complete answer within the {s.timeout:g} s "
                                "deadline ([email] timeout)")
-    return MailUnavailable(f"SMTP server {s.server} {what}: {type(error).__name__}: {error}")
+    return MailUnavailable(f"SMTP server {s.server}{what}: {type(error).__name__}: {error}")
 
 
 def connect(s: SmtpSettings) -> smtplib.SMTP:
@@ -139,7 +139,7 @@ def connect(s: SmtpSettings) -> smtplib.SMTP:
         except (OSError, smtplib.SMTPException) as error:
             if held:
                 held[0].close()
-            raise _unavailable(s, "could not be reached", error, deadline) from None
+            raise _unavailable(s, "", error, deadline) from None
 
 
 def _close(smtp: smtplib.SMTP | None) -> None:
@@ -186,7 +186,7 @@ class SmtpTransport:
                 raise
             except (OSError, smtplib.SMTPException) as error:
                 self._drop()  # a server that failed mid-way is not asked to QUIT: it may drip that too
-                raise _unavailable(self.settings, f"did not take the message to {message.recipient.address}",
+                raise _unavailable(self.settings, f" did not take the message to {message.recipient.address}",
                                    error, deadline) from None
         if deadline.expired:  # accepted just as the deadline shut the socket: the next message reconnects
             self._drop()

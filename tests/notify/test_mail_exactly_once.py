@@ -6,7 +6,10 @@ server, a real SQLite file locked by a second real connection."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -154,3 +157,22 @@ def test_a_claim_dated_ahead_by_a_clock_stepped_back_lapses_too(db: Database) ->
     assert claim(db, message, NOW + timedelta(hours=2))  # claimed before the clock went back two hours
     assert not claim(db, message, NOW + timedelta(hours=2, seconds=10))
     assert claim(db, message, NOW)
+
+
+def test_the_claim_of_a_sender_that_died_lapses_at_once(db: Database, db_path: Path, mailer: Mailer) -> None:
+    [message] = queue(db, "a@example.net")
+    # Another real process claims the message and dies before recording anything (a SIGKILL mid-send).
+    child = ("import sys; from datetime import datetime; from storage.db import open_db; "
+             "from storage.ledger import claim, messages_to_send; db = open_db(sys.argv[1]); "
+             "[m] = messages_to_send(db); assert claim(db, m, datetime.fromisoformat(sys.argv[2])); "
+             "import os; os._exit(9)")
+    done = subprocess.run([sys.executable, "-c", child, str(db_path), NOW.isoformat()], check=False,
+                          cwd=Path(__file__).resolve().parents[2], timeout=60)
+    assert done.returncode == 9
+    with sqlite3.connect(db_path) as reader:
+        [(claimed_by,)] = reader.execute("SELECT claimed_by FROM messages").fetchall()
+    assert claimed_by and not claimed_by.endswith(f":{os.getpid()}")  # held by the dead child, not by us
+    with SmtpTransport(SmtpSettings("127.0.0.1", mailer.port, "none", 5), SENDER) as smtp:
+        assert deliver(db, messages_to_send(db), smtp, now=lambda: NOW).sent == 1  # the next run sends it
+    assert [m.state for m in list_messages(db)] == ["sent"] and len(mailer.inbox.messages) == 1
+    assert not claim(db, message, NOW)  # sent: nobody claims it again
