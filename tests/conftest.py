@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import tomlkit
 
+from bot.notify.i18n import use_language
 from tests.smtp import Mailer
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,13 @@ PROJECT = Path(__file__).resolve().parent.parent
 # the machine's locale (a test of the English says so itself), and so do the processes they start.
 os.environ["LANGUAGE"] = "fr"
 SAMPLES = Path(os.environ.get("RELANCE_SAMPLES", PROJECT.parent / "shared" / "samples"))
+
+
+@pytest.fixture(autouse=True)
+def _french_again_after_each_test() -> Iterator[None]:
+    """A test that has relance speak English (`--lang en`, `use_language("en")`) leaves it French."""
+    yield
+    use_language("fr")
 
 
 def sample_path(relative: str) -> Path:

@@ -83,41 +83,64 @@ def translations(language: str) -> gettext_module.NullTranslations:
     return gettext_module.GNUTranslations(io.BytesIO(data))
 
 
-# The environment's language as the process started: `use_language` sets LANGUAGE for Click's lookups.
-_STARTUP_LANGUAGE = language_from_environment()
-_current = [_STARTUP_LANGUAGE]
+class _Language:
+    """The language messages are read in: the environment's until `use_language` says otherwise.
+    `use_language` sets LANGUAGE for Click's lookups; the environment's language is read as it was
+    before that, so a later `use_language(None)` goes back to what the user's environment says."""
+
+    chosen: str | None = None
+    language_variable_set = False
+    language_variable_before: str | None = None
+
+    @classmethod
+    def of_environment(cls) -> str:
+        environ = dict(os.environ)
+        if cls.language_variable_set:
+            environ.pop("LANGUAGE", None)
+            if cls.language_variable_before is not None:
+                environ["LANGUAGE"] = cls.language_variable_before
+        return language_from_environment(environ)
+
+    @classmethod
+    def tell_click(cls, language: str) -> None:
+        if not cls.language_variable_set:
+            cls.language_variable_before = os.environ.get("LANGUAGE")
+            cls.language_variable_set = True
+        os.environ["LANGUAGE"] = language
 
 
 def use_language(language: str | None) -> str:
     """Make `language` (or the environment's, when None) the one every message is read in."""
-    chosen = _STARTUP_LANGUAGE if language is None else language
+    chosen = _Language.of_environment() if language is None else language
     if chosen not in LANGUAGES:
         raise ValueError(f"unknown language {chosen!r}: {', '.join(LANGUAGES)}")
-    _current[0] = chosen
+    _Language.chosen = chosen
     # Click looks its words up in the default domain, in the language LANGUAGE names first.
     translations(chosen)  # compiles the .mo on disk if needed, before gettext reads it
     gettext_module.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext_module.textdomain(DOMAIN)
-    os.environ["LANGUAGE"] = chosen
+    _Language.tell_click(chosen)
     return chosen
 
 
 def current_language() -> str:
-    return _current[0]
+    if _Language.chosen is None:
+        _Language.chosen = _Language.of_environment()
+    return _Language.chosen
 
 
 def _(message: str, /, **values: Any) -> str:
     """`message` in the current language, its `{name}` fields filled from `values`."""
     if not message:  # gettext's empty message is the catalog's header
         return message
-    text = translations(_current[0]).gettext(message)
+    text = translations(current_language()).gettext(message)
     return text.format(**values) if values else text
 
 
 def n_(singular: str, plural: str, n: int, /, **values: Any) -> str:
     """The singular or the plural form for `n`, by the language's rules (French: 0 and 1 singular);
     `{n}` and the other fields are filled."""
-    text = translations(_current[0]).ngettext(singular, plural, n)
+    text = translations(current_language()).ngettext(singular, plural, n)
     return text.format(n=n, **values)
 
 
@@ -147,6 +170,6 @@ def install_in(environment: Environment) -> None:
     write `{% trans %}…{% endtrans %}` or `{{ _("…") }}` (new style: Jinja fills `%(name)s` and escapes)."""
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: translations(_current[0]).gettext(message),
-        lambda singular, plural, n: translations(_current[0]).ngettext(singular, plural, n),
+        lambda message: translations(current_language()).gettext(message),
+        lambda singular, plural, n: translations(current_language()).ngettext(singular, plural, n),
         newstyle=True)

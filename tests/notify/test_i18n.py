@@ -96,7 +96,7 @@ def test_the_wording_is_french_by_default() -> None:
 def _relance(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"LANGUAGE", "LANG", "LC_ALL", "LC_MESSAGES"}}
     env.update(environ)
-    return subprocess.run([sys.executable, "-c", "from bot.main import main; main()", *args], cwd=PROJECT,
+    return subprocess.run([sys.executable, "-c", "from bot.main import main; main(prog_name='relance')", *args], cwd=PROJECT,
                           env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -123,4 +123,4 @@ def test_a_usage_mistake_is_told_in_the_language_asked() -> None:
     english = _relance("--lang", "en", "status", "--nope")
     assert french.returncode == english.returncode == 1
     assert "commande mal formée : Option inconnue : '--nope'." in french.stderr
-    assert "malformed command: No such option: --nope" in english.stderr
+    assert "malformed command: No such option '--nope'. (see: relance status --help)" in english.stderr
