@@ -21,18 +21,28 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlite_utils import Database
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
 
 from scrapers.errors import CannotRun
 
 T = TypeVar("T")
 
-# SQLite already waited its busy timeout (storage.db.BUSY_TIMEOUT_MS) inside each attempt; these extra
-# attempts, after a short random pause, cover a writer that holds the lock a little longer (an import's
-# batch on a slow disk) without letting a stuck process hold a command or a web request for ever.
+# SQLite waits its busy timeout (storage.db.BUSY_TIMEOUT_MS) inside an attempt. A refusal that came sooner
+# (a lock SQLite's busy handler cannot wait for: WAL recovery, a snapshot gone stale) is tried again after a
+# short random pause, at most ATTEMPTS times; no new attempt begins once the busy timeout (at least
+# SHORTEST_WAIT_S) has passed, so a stuck process holds a command or a web request about that long, not
+# three times as long.
 ATTEMPTS = 3
 FIRST_PAUSE_S = 0.05
 LONGEST_PAUSE_S = 1.0
+SHORTEST_WAIT_S = 1.0
 
 _BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 _BUSY_WORDS = ("database is locked", "database is busy", "database table is locked")
@@ -43,10 +53,9 @@ class DatabaseBusy(CannotRun, sqlite3.OperationalError):
     long relance waited. Nothing was written (the transaction never began), so trying again is safe.
     Still an `sqlite3.OperationalError`, so that the callers that handled SQLite's own refusal handle it."""
 
-    def __init__(self, path: str, waited_s: float, error: sqlite3.Error) -> None:
-        self.path, self.waited_s = path, waited_s
-        super().__init__(f"database {path}: busy, another process kept it locked for {waited_s:.1f} s "
-                         f"({ATTEMPTS} attempts; {error}); nothing was written, try again once it is done")
+    def __init__(self, path: str, problem: str, *, waited_s: float = 0.0, attempts: int = 1) -> None:
+        self.path, self.problem, self.waited_s, self.attempts = path, problem, waited_s, attempts
+        super().__init__(f"database {path}: {problem}; nothing was written, try again once it is done")
 
 
 def is_busy(error: BaseException) -> bool:
@@ -64,19 +73,26 @@ def _path(db: Database) -> str:
     return str(found[2]) if found is not None and found[2] else ":memory:"
 
 
+def _busy_timeout_s(db: Database) -> float:
+    return float(db.execute("PRAGMA busy_timeout").fetchone()[0]) / 1000
+
+
 def when_busy(db: Database, work: Callable[[], T]) -> T:
     """Run `work` (a whole unit: it must begin its own transaction) under the one retry policy: again after
-    a short pause while SQLite says busy, at most ATTEMPTS times, then `DatabaseBusy`."""
+    a short pause while SQLite says busy, within ATTEMPTS and the busy timeout, then `DatabaseBusy`."""
     started = time.monotonic()
 
     def give_up(state: RetryCallState) -> T:
         error = state.outcome.exception() if state.outcome is not None else None
         assert isinstance(error, sqlite3.Error)  # only busy errors are retried
-        raise DatabaseBusy(_path(db), time.monotonic() - started, error) from None
+        waited = time.monotonic() - started
+        raise DatabaseBusy(_path(db), f"another process kept it locked for {waited:.1f} s "
+                                      f"({state.attempt_number} attempt(s): {error})",
+                           waited_s=waited, attempts=state.attempt_number) from None
 
     pauses = wait_exponential_jitter(multiplier=FIRST_PAUSE_S, max=LONGEST_PAUSE_S, jitter=FIRST_PAUSE_S)
-    retrying = Retrying(retry=retry_if_exception(is_busy), stop=stop_after_attempt(ATTEMPTS), wait=pauses,
-                        retry_error_callback=give_up)
+    stop = stop_after_attempt(ATTEMPTS) | stop_after_delay(max(_busy_timeout_s(db), SHORTEST_WAIT_S))
+    retrying = Retrying(retry=retry_if_exception(is_busy), stop=stop, wait=pauses, retry_error_callback=give_up)
     return retrying(work)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlite_utils import Database
 
 from scrapers.errors import CannotRun
 from storage.db import open_db
-from storage.transactions import ATTEMPTS, DatabaseBusy, is_busy, when_busy, write_transaction
+from storage.transactions import DatabaseBusy, is_busy, when_busy, write_transaction
 
 
 @pytest.fixture
@@ -139,7 +140,8 @@ def test_a_lock_never_released_is_one_error_naming_the_file(path: Path, holder: 
     with pytest.raises(DatabaseBusy) as busy, db.atomic():
         db.execute("UPDATE counter SET value = value + 1")
     assert isinstance(busy.value, CannotRun)  # the CLI prints it as one line, exit 1
-    assert str(path) in str(busy.value) and f"{ATTEMPTS} attempts" in str(busy.value)
+    # A busy timeout of 20 ms: the attempts stop at the first of ATTEMPTS and SHORTEST_WAIT_S.
+    assert str(path) in str(busy.value) and "locked" in str(busy.value) and "attempt(s)" in str(busy.value)
     assert not db.conn.in_transaction
     holder.execute("COMMIT")
     assert db.execute("SELECT value FROM counter").fetchone()[0] == 100  # the holder's write only
@@ -156,3 +158,14 @@ def test_an_error_that_is_not_busy_is_not_retried(path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         when_busy(db, broken)
     assert calls == [1]
+
+
+def test_no_new_attempt_once_the_busy_timeout_has_passed(path: Path, holder: sqlite3.Connection) -> None:
+    """SQLite waited its whole busy timeout in the first attempt: trying again would hold a command (or a
+    web request) twice or three times as long for a lock that is not let go."""
+    db = open_db(path)
+    db.execute("PRAGMA busy_timeout = 1500")
+    started = time.monotonic()
+    with pytest.raises(DatabaseBusy, match=r"\(1 attempt\(s\)"), db.atomic():
+        db.execute("UPDATE counter SET value = value + 1")
+    assert time.monotonic() - started >= 1.5
