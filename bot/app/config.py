@@ -16,8 +16,10 @@ from typing import Annotated, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from bot.app.config_problems import problem, shown
 from bot.notify.addresses import normalize_address
 from bot.notify.channels import Channel, ChannelError, check_channel
+from bot.notify.i18n import _
 from scrapers.errors import CannotRun
 from scrapers.model import STATUSES, Status
 from scrapers.refs import QuestionRef, RefError, parse_ref
@@ -31,7 +33,8 @@ class ConfigError(CannotRun):
 
     def __init__(self, file: Path | str, entry: str, problem: str) -> None:
         self.file, self.entry, self.problem = str(file), entry, problem
-        super().__init__(f"{file}: {entry}: {problem}" if entry else f"{file}: {problem}")
+        super().__init__(_("{file}, entrée {entry} : {problem}", file=file, entry=entry, problem=problem) if entry
+                         else _("{file} : {problem}", file=file, problem=problem))
 
 
 class _Strict(BaseModel):
@@ -44,7 +47,8 @@ _EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
 
 def _base_url(value: str) -> str:
     if not _URL.fullmatch(value):
-        raise ValueError(f"{value!r} is not an http(s) base URL such as https://www.senat.fr")
+        raise ValueError(_("{value} n'est pas l'adresse http(s) d'un site, comme https://www.senat.fr",
+                           value=shown(value)))
     return value.rstrip("/")
 
 
@@ -56,9 +60,10 @@ class RelanceSection(_Strict):
     def _contact(cls, value: str) -> str:
         value = value.strip()
         if not (_EMAIL.fullmatch(value) or _URL.fullmatch(value)):
-            raise ValueError(f"{value!r} is neither an e-mail address nor an http(s) URL")
+            raise ValueError(_("{value} n'est ni une adresse e-mail ni une URL http(s)", value=shown(value)))
         if re.search(r"[@./]example\.(?:org|com|net)\b", value):
-            raise ValueError(f"{value!r} is a placeholder: give an address the sites can reach")
+            raise ValueError(_("{value} est un exemple : donner une adresse où les sites peuvent vous joindre",
+                               value=shown(value)))
         return value
 
 
@@ -84,7 +89,8 @@ class HttpSection(_Strict):
     def _redirect_sites(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for site in value:
             if not re.fullmatch(r"https?://[^\s/?#]+(?::\d+)?/?", site):
-                raise ValueError(f"{site!r} is not a site: write its scheme and host, as https://data.senat.fr")
+                raise ValueError(_("{site} n'est pas un site : écrire son protocole et son hôte, comme "
+                                   "https://data.senat.fr", site=shown(site)))
         return value
 
 
@@ -113,33 +119,38 @@ class AnSource(_Strict):
     @classmethod
     def _actors_url(cls, value: str) -> str:
         if "{leg}" not in value:
-            raise ValueError(f"{value!r} has no {{leg}}: each legislature has its own file")
+            raise ValueError(_("{value} n'a pas de {{leg}} : chaque législature a son propre fichier",
+                               value=shown(value)))
         try:
             example = value.format(leg=17)
         except (KeyError, IndexError, ValueError):
-            raise ValueError(f"{value!r}: only {{leg}} may stand in braces") from None
+            raise ValueError(_("{value} : seul {{leg}} peut figurer entre accolades", value=shown(value))) from None
         if not _URL.fullmatch(example):
-            raise ValueError(f"{value!r} is not an http(s) URL template such as {AN_ACTORS_URL}")
+            raise ValueError(_("{value} n'est pas un modèle d'URL http(s) comme {example}", value=shown(value),
+                               example=AN_ACTORS_URL))
         return value
 
     @field_validator("archive_url")
     @classmethod
     def _archive_url(cls, value: str) -> str:
         if "{leg}" not in value:
-            raise ValueError(f"{value!r} has no {{leg}}: each legislature has its own archive")
+            raise ValueError(_("{value} n'a pas de {{leg}} : chaque législature a sa propre archive",
+                               value=shown(value)))
         try:
             example = value.format(leg=17, suffix="")
         except (KeyError, IndexError, ValueError):
-            raise ValueError(f"{value!r}: only {{leg}} and {{suffix}} may stand in braces") from None
+            raise ValueError(_("{value} : seuls {{leg}} et {{suffix}} peuvent figurer entre accolades",
+                               value=shown(value))) from None
         if not _URL.fullmatch(example):
-            raise ValueError(f"{value!r} is not an http(s) URL template such as {AN_ARCHIVE_URL}")
+            raise ValueError(_("{value} n'est pas un modèle d'URL http(s) comme {example}", value=shown(value),
+                               example=AN_ARCHIVE_URL))
         return value
 
 
 def _file_url(value: str) -> str:
     if not _URL.fullmatch(value):
-        raise ValueError(f"{value!r} is not an http(s) URL such as "
-                         "https://data.senat.fr/data/questions/questions-depuis-un-an.csv")
+        raise ValueError(_("{value} n'est pas une URL http(s) comme {example}", value=shown(value),
+                           example="https://data.senat.fr/data/questions/questions-depuis-un-an.csv"))
     return value
 
 
@@ -197,7 +208,8 @@ class EmailSection(_Strict):
     def _sender(cls, value: str) -> str:
         _name, address = parseaddr(value)
         if not _EMAIL.fullmatch(address) or any(c in value for c in "\r\n\0"):
-            raise ValueError(f"{value!r} is not an address such as 'relance <relance@example.net>'")
+            raise ValueError(_("{value} n'est pas une adresse comme \"relance <relance@example.net>\"",
+                               value=shown(value)))
         return value
 
 
@@ -240,8 +252,8 @@ def _crontab(value: str) -> str:
     try:
         CronTrigger.from_crontab(value, timezone="Europe/Paris")
     except ValueError as error:
-        raise ValueError(f"{value!r} is not a crontab entry 'minute hour day month weekday' "
-                         f"such as '0 7-21/2 * * *': {error}") from None
+        raise ValueError(_("{value} n'est pas une ligne de crontab « minute heure jour mois jour-de-semaine » "
+                           "comme \"0 7-21/2 * * *\" ({detail})", value=shown(value), detail=error)) from None
     return value
 
 
@@ -305,14 +317,14 @@ class FollowRule(_Strict):
     @model_validator(mode="after")
     def _something_to_match(self) -> FollowRule:
         if not (self.keywords or self.author or self.ministry):
-            raise ValueError("give at least one of keywords, author, ministry")
+            raise ValueError(_("donner au moins l'un de keywords, author ou ministry"))
         # A condition without a word would hold for every question.
         for keyword in self.keywords:
             if not re.search(r"[^\W_]", keyword):
-                raise ValueError(f"keyword {keyword!r} has no letter or digit")
+                raise ValueError(_("le mot-clé {keyword} n'a ni lettre ni chiffre", keyword=shown(keyword)))
         for what, value in (("author", self.author), ("ministry", self.ministry)):
             if value is not None and not re.search(r"[^\W_]", value):
-                raise ValueError(f"{what} {value!r} has no letter or digit")
+                raise ValueError(_("{key} = {value} : ni lettre ni chiffre", key=what, value=shown(value)))
         return self
 
 
@@ -326,7 +338,7 @@ class TagEntry(_Strict):
     @classmethod
     def _text(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not value.strip():
-            raise ValueError("is blank: write the words, or remove the line to keep the tag's name")
+            raise ValueError(_("est vide : écrire les mots, ou retirer la ligne pour garder le nom de l'étiquette"))
         # A label is one line wherever it shows (a heading, a feed's title); a description keeps its lines.
         return value if value is None else " ".join(value.split()) if info.field_name == "label" else value.strip()
 
@@ -384,39 +396,33 @@ def _child(node: object, key: str | int) -> object:
     return None
 
 
-def _problem(message: str) -> str:
-    # pydantic prefixes messages of our own validators with "Value error, ".
-    return message.removeprefix("Value error, ")
-
-
 def load_config(path: Path) -> Config:
     """Read and validate the config file at `path`; raises `ConfigError` naming the first problem."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(path, "", "no such file (give --config PATH or set RELANCE_CONFIG)") from None
+        raise ConfigError(path, "", _("fichier introuvable (donner --config CHEMIN ou définir RELANCE_CONFIG)")
+                          ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(path, "", f"cannot read: {error}") from None
+        raise ConfigError(path, "", _("illisible : {error}", error=error)) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, "", f"not valid TOML: {error}") from None
+        raise ConfigError(path, "", _("TOML non valable : {error}", error=error)) from None
     if "log_level" in data:  # one setting for one thing: the level lives under [log] now
-        raise ConfigError(path, "log_level", f'moved: write level = "{data["log_level"]}" under [log]')
+        raise ConfigError(path, "log_level", _("déplacé : écrire level = {value} sous [log]",
+                                               value=shown(data["log_level"])))
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        problem = _problem(first["msg"])
-        if first["type"] == "extra_forbidden":
-            problem = "unknown key"
-        raise ConfigError(path, _entry(tuple(first["loc"]), data), problem) from None
+        raise ConfigError(path, _entry(tuple(first["loc"]), data), problem(first)) from None
     except RefError as error:  # pragma: no cover - pydantic wraps validator errors
         raise ConfigError(path, "watch", str(error)) from None
     if config.admin.email is not None and config.email is None:
-        raise ConfigError(path, "admin.email", "needs an [email] section: relance sends the alarms through it")
+        raise ConfigError(path, "admin.email", _("il faut une section [email] : relance envoie les alarmes par elle"))
     names: set[str] = set()
     for index, channel in enumerate(config.channel, start=1):
         if channel.name in names:
-            raise ConfigError(path, f"channel[{index}] (name {channel.name!r})", "duplicate channel name")
+            raise ConfigError(path, f"channel[{index}] (name {channel.name!r})", _("nom de canal en double"))
         names.add(channel.name)
         _check_channel(path, f"channel[{index}] (name {channel.name!r})", channel.name, channel.url, channel.kinds)
     if config.admin.channel is not None:
@@ -424,13 +430,13 @@ def load_config(path: Path) -> Config:
     rule_names: set[str] = set()
     for index, rule in enumerate(config.follow, start=1):
         if rule.name in rule_names:
-            raise ConfigError(path, f"follow[{index}] (name {rule.name!r})", "duplicate rule name")
+            raise ConfigError(path, f"follow[{index}] (name {rule.name!r})", _("nom de règle en double"))
         rule_names.add(rule.name)
     seen: dict[str, int] = {}
     for index, watch in enumerate(config.watch, start=1):
         if watch.ref in seen:
             raise ConfigError(path, f"watch[{index}] (ref {watch.ref!r})",
-                              f"duplicate of watch[{seen[watch.ref]}]")
+                              _("en double avec watch[{index}]", index=seen[watch.ref]))
         seen[watch.ref] = index
     return config
 

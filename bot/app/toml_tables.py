@@ -21,6 +21,8 @@ from tomlkit.items import AoT, Array, Comment, Item, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
 from bot.app.config import Config, ConfigError, load_config
+from bot.app.config_problems import shown
+from bot.notify.i18n import N_, Translated, _
 
 TableName = Literal["watch", "follow"]
 
@@ -91,8 +93,8 @@ def tables_of(path: Path, doc: TOMLDocument, name: TableName) -> list[Table]:
     if value is None:
         return []
     if not isinstance(value, AoT):
-        raise ConfigError(path, name, f"written as an inline array; write each entry as a [[{name}]] table "
-                                      "to edit it with relance")
+        raise ConfigError(path, name, _("écrit comme un tableau en ligne : écrire chaque entrée comme une table "
+                                        "[[{name}]] pour que relance puisse le modifier", name=name))
     return list(value.body)
 
 
@@ -212,14 +214,25 @@ def clean_list(path: Path, entry: str, values: Sequence[str], what: str) -> tupl
     return tuple(cleaned)
 
 
+# What each edited value is, in the sentence that refuses it (`what` is its key, or one of these).
+_WHAT = Translated({"tag": N_("étiquette"), "note": N_("note"), "keyword": N_("mot-clé"),
+                    "rule name": N_("nom de règle"), "author": N_("auteur"), "ministry": N_("ministère"),
+                    "chamber": N_("chambre")})
+
+
+def _what(what: str) -> str:
+    return _WHAT.get(what, what)
+
+
 def clean_text(path: Path, entry: str, raw: object, what: str) -> str:
     if not isinstance(raw, str):
-        raise ConfigError(path, entry, f"{what} {raw!r} is not a string")
+        raise ConfigError(path, entry, _("{what} {value} n'est pas un texte", what=_what(what), value=shown(raw)))
     text = raw.strip()
     if not text:
-        raise ConfigError(path, entry, f"empty {what}")
+        raise ConfigError(path, entry, _("{what} vide", what=_what(what)))
     if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in text):
-        raise ConfigError(path, entry, f"{what} {text!r} contains control characters")
+        raise ConfigError(path, entry, _("{what} {value} contient des caractères de contrôle", what=_what(what),
+                                         value=shown(text)))
     return text
 
 
@@ -229,11 +242,11 @@ def read_text(path: Path, config: Config, name: TableName) -> str:
         text = path.read_bytes().decode("utf-8")
         doc = tomlkit.parse(text)
     except (OSError, UnicodeDecodeError, TOMLKitError) as error:
-        raise ConfigError(path, "", f"cannot be edited: {error}") from None
+        raise ConfigError(path, "", _("modification impossible : {error}", error=error)) from None
     if doc.as_string() != text:
-        raise ConfigError(path, "", "its layout cannot be kept exactly when editing; edit it by hand")
+        raise ConfigError(path, "", _("sa mise en page ne peut pas être gardée telle quelle : le modifier à la main"))
     if len(tables_of(path, doc, name)) != len(getattr(config, name)):
-        raise ConfigError(path, name, f"the [[{name}]] tables are not all together; edit it by hand")
+        raise ConfigError(path, name, _("les tables [[{name}]] ne se suivent pas : le modifier à la main", name=name))
     return text
 
 
@@ -253,10 +266,10 @@ def commit_text(path: Path, before: str, after: str, expected: Config, name: Tab
             os.chown(temp, original.st_uid, original.st_gid)
         _validate(path, temp, expected, name)
         if real.read_bytes() != before.encode("utf-8"):
-            raise ConfigError(path, "", "changed by someone else during the edit; try again")
+            raise ConfigError(path, "", _("modifié par quelqu'un d'autre pendant la modification : réessayer"))
         os.replace(temp, real)
     except OSError as error:
-        raise ConfigError(path, "", f"cannot write: {error}") from None
+        raise ConfigError(path, "", _("écriture impossible : {error}", error=error)) from None
     finally:
         temp.unlink(missing_ok=True)
 
@@ -265,18 +278,19 @@ def _temp_beside(path: Path, real: Path) -> tuple[int, str]:
     try:
         return tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     except OSError as error:
-        raise ConfigError(path, "", f"cannot write beside it: {error}") from None
+        raise ConfigError(path, "", _("écriture impossible à côté de lui : {error}", error=error)) from None
 
 
 def _validate(path: Path, temp: Path, expected: Config, name: TableName) -> None:
     try:
         written = load_config(temp)
     except ConfigError as error:
-        raise ConfigError(path, error.entry, f"{error.problem} (after the edit; the file was left unchanged)") from None
+        raise ConfigError(path, error.entry, _("{problem} (après la modification ; le fichier n'a pas été changé)",
+                                               problem=error.problem)) from None
     if written != expected:
-        raise ConfigError(path, name, "the edit would not give the expected configuration; "
-                                      "the file was left unchanged")
+        raise ConfigError(path, name, _("la modification ne donnerait pas la configuration attendue ; le fichier "
+                                        "n'a pas été changé"))
 
 
 def _layout_error(path: Path, name: TableName, index: int) -> ConfigError:
-    return ConfigError(path, f"{name}[{index + 1}]", "cannot locate this table in the text; edit it by hand")
+    return ConfigError(path, f"{name}[{index + 1}]", _("table introuvable dans le texte : la modifier à la main"))

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from tomlkit.items import Array, Table
 
 from bot.app.config import Config, ConfigError, FollowRule, Watch, load_config
+from bot.app.config_problems import problem
 from bot.app.toml_tables import (
     KEY_ORDER,
     append_table,
@@ -32,6 +33,7 @@ from bot.app.toml_tables import (
     set_value,
 )
 from bot.core.follow import fold
+from bot.notify.i18n import _
 from scrapers.refs import RefError, parse_ref
 
 Action = Literal["added", "updated", "removed"]
@@ -70,7 +72,7 @@ def remove_watch(path: Path, ref_text: str) -> WatchChange:
     uid = parse_ref(ref_text).uid
     index = _index(config, uid)
     if index is None:
-        raise ConfigError(path, "watch", f"{uid!r} is not in the watchlist")
+        raise ConfigError(path, "watch", _("{ref} n'est pas dans la liste de suivi", ref=repr(uid)))
     text = read_text(path, config, "watch")
     watches = config.watch[:index] + config.watch[index + 1:]
     commit_text(path, text, _cut_table(path, text, index), config.model_copy(update={"watch": watches}), "watch")
@@ -136,8 +138,9 @@ def remove_rule(path: Path, name: str) -> RuleChange:
     config = load_config(path)
     index = _rule_index(config, name.strip())
     if index is None:
-        known = ", ".join(repr(r.name) for r in config.follow) or "none"
-        raise ConfigError(path, "follow", f"no rule named {name.strip()!r} (rules: {known})")
+        known = ", ".join(repr(r.name) for r in config.follow) or _("aucune")
+        raise ConfigError(path, "follow", _("aucune règle nommée {name} (règles : {known})", name=repr(name.strip()),
+                                            known=known))
     text = read_text(path, config, "follow")
     rules = config.follow[:index] + config.follow[index + 1:]
     commit_text(path, text, cut_table(path, text, "follow", index), config.model_copy(update={"follow": rules}),
@@ -225,8 +228,7 @@ def _rule(path: Path, entry: str, fields: dict[str, object]) -> FollowRule:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"] if not isinstance(part, int))
-        problem = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(path, f"{entry}.{where}" if where else entry, problem) from None
+        raise ConfigError(path, f"{entry}.{where}" if where else entry, problem(first)) from None
 
 
 def _rule_fields(rule: FollowRule) -> dict[str, object]:

@@ -41,18 +41,20 @@ def test_watch_refs_are_canonical(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text, entry, problem", [
-    (MINIMAL + "[http]\ntimout = 3\n", "http.timout", "unknown key"),
-    (MINIMAL + "[sources.senat]\nbase_url = \"ftp://x\"\n", "sources.senat.base_url", "not an http(s) base URL"),
-    (MINIMAL + "[http]\nmin_interval = -1\n", "http.min_interval", "greater than or equal to 0"),
-    ('[relance]\ncontact = "webmaster@example.org"\n', "relance.contact", "placeholder"),
-    ('[relance]\ncontact = "nobody"\n', "relance.contact", "neither an e-mail address nor"),
-    ("[http]\n", "relance", "Field required"),
+    (MINIMAL + "[http]\ntimout = 3\n", "http.timout", "clé inconnue"),
+    (MINIMAL + "[sources.senat]\nbase_url = \"ftp://x\"\n", "sources.senat.base_url",
+     "\"ftp://x\" n'est pas l'adresse http(s) d'un site"),
+    (MINIMAL + "[http]\nmin_interval = -1\n", "http.min_interval", "doit valoir au moins 0 (trouvé : -1)"),
+    ('[relance]\ncontact = "webmaster@example.org"\n', "relance.contact", "est un exemple"),
+    ('[relance]\ncontact = "nobody"\n', "relance.contact", "n'est ni une adresse e-mail ni"),
+    ("[http]\n", "relance", "obligatoire, mais absente"),
     (MINIMAL + '[[watch]]\nref = "AN 17-5268"\n[[watch]]\nref = "nonsense"\n', "watch[2] (ref 'nonsense').ref",
-     "accepted forms"),
+     "formes acceptées"),
     (MINIMAL + '[[watch]]\nref = "AN 17-5268"\n[[watch]]\nref = "QANR5L17QE5268"\n',
-     "watch[2] (ref 'QANR5L17QE5268')", "duplicate of watch[1]"),
-    (MINIMAL + "[sources.an.closure_codes]\nRET = \"gone\"\n", "sources.an.closure_codes.RET", "Input should be"),
-    (MINIMAL + "[relance\n", "", "not valid TOML"),
+     "watch[2] (ref 'QANR5L17QE5268')", "en double avec watch[1]"),
+    (MINIMAL + "[sources.an.closure_codes]\nRET = \"gone\"\n", "sources.an.closure_codes.RET",
+     "doit valoir l'une de ces valeurs : \"pending\", \"answered\", \"withdrawn\", \"closed\", \"lapsed\" (trouvé : \"gone\")"),
+    (MINIMAL + "[relance\n", "", "TOML non valable"),
 ])
 def test_errors_name_file_entry_and_problem(tmp_path: Path, text: str, entry: str, problem: str) -> None:
     path = write(tmp_path, text)
@@ -64,7 +66,7 @@ def test_errors_name_file_entry_and_problem(tmp_path: Path, text: str, entry: st
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no such file"):
+    with pytest.raises(ConfigError, match="fichier introuvable"):
         load_config(tmp_path / "absent.toml")
 
 

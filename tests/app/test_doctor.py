@@ -181,7 +181,7 @@ def test_unreadable_config_exits_1(tmp_path: Path) -> None:
     path.write_text("[relance]\ncontact = 'tests@relance.test'\n[http]\ntimout = 3\n", encoding="utf-8")
     result = doctor(path)
     assert result.exit_code == 1
-    assert result.stdout.startswith("PROBLÈME  config") and "http.timout: unknown key" in result.stdout
+    assert result.stdout.startswith("PROBLÈME  config") and "entrée http.timout : clé inconnue" in result.stdout
 
 
 class Password:

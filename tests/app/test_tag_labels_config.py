@@ -44,11 +44,11 @@ def test_labels_and_descriptions_are_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("table", "entry", "said"), [
-    ('[tags.vsa]\nlabel = "  "\n', "tags.vsa.label", "is blank"),
-    ('[tags.vsa]\ndescription = ""\n', "tags.vsa.description", "String should have at least 1 character"),
-    ('[tags.vsa]\nlabell = "VSA"\n', "tags.vsa.labell", "unknown key"),
-    ('[tags.vsa]\nlabel = "' + "x" * 121 + '"\n', "tags.vsa.label", "at most 120 characters"),
-    ('[tags]\nvsa = "Vidéosurveillance"\n', "tags.vsa", "valid dictionary"),
+    ('[tags.vsa]\nlabel = "  "\n', "tags.vsa.label", "est vide"),
+    ('[tags.vsa]\ndescription = ""\n', "tags.vsa.description", "ne doit pas être vide"),
+    ('[tags.vsa]\nlabell = "VSA"\n', "tags.vsa.labell", "clé inconnue"),
+    ('[tags.vsa]\nlabel = "' + "x" * 121 + '"\n', "tags.vsa.label", "au plus 120 caractères"),
+    ('[tags]\nvsa = "Vidéosurveillance"\n', "tags.vsa", "doit être une table"),
 ])
 def test_a_wrong_tag_table_names_its_entry(tmp_path: Path, table: str, entry: str, said: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -212,7 +212,7 @@ def test_remove_unknown_ref(config: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         remove_watch(config, AN_URL)
     assert (caught.value.file, caught.value.entry) == (str(config), "watch")
-    assert "'QANR5L17QE5268' is not in the watchlist" in caught.value.problem
+    assert "'QANR5L17QE5268' n'est pas dans la liste de suivi" in caught.value.problem
     assert text_of(config) == original
 
 
@@ -240,7 +240,7 @@ def test_tags_must_be_clean_strings(config: Path, tags: list[str]) -> None:
 
 
 def test_tags_of_an_existing_entry_are_checked_too(config: Path) -> None:
-    with pytest.raises(ConfigError, match=r"watch\[1\] \(ref 'SEQ221103705'\)\.tags: empty tag"):
+    with pytest.raises(ConfigError, match=r"entrée watch\[1\] \(ref 'SEQ221103705'\)\.tags : étiquette vide"):
         add_watch(config, SENAT_URL, ["ok", " "])
 
 
@@ -254,7 +254,7 @@ def test_tags_are_stripped_and_deduplicated_and_a_lone_string_is_one_tag(config:
 @pytest.mark.parametrize("note", ["", "   ", "two\nlines"])
 def test_note_must_be_clean(config: Path, note: str) -> None:
     original = text_of(config)
-    with pytest.raises(ConfigError, match=r"\.note: "):
+    with pytest.raises(ConfigError, match=r"\.note : note "):
         add_watch(config, AN_URL, note=note)
     assert text_of(config) == original
 
@@ -277,7 +277,7 @@ def test_invalid_original_config_gives_its_own_error(tmp_path: Path, text: str, 
 def test_watch_written_as_an_inline_array_is_refused(tmp_path: Path) -> None:
     text = MINIMAL.replace("[relance]", 'watch = [{ref = "AN 17-5268"}]\n[relance]')
     path = write(tmp_path, text)
-    with pytest.raises(ConfigError, match=r"watch: written as an inline array"):
+    with pytest.raises(ConfigError, match=r"entrée watch : écrit comme un tableau en ligne"):
         add_watch(path, SENAT_UID)
     assert text_of(path) == text
 
@@ -288,7 +288,7 @@ def test_an_edit_failing_validation_leaves_the_original(config: Path, monkeypatc
     with pytest.raises(ConfigError) as caught:
         add_watch(config, AN_URL)
     assert caught.value.file == str(config)
-    assert "left unchanged" in caught.value.problem
+    assert "le fichier n'a pas été changé" in caught.value.problem
     assert text_of(config) == original
     assert os.listdir(config.parent) == ["config.toml"]  # no temporary file left behind
 
@@ -296,7 +296,7 @@ def test_an_edit_failing_validation_leaves_the_original(config: Path, monkeypatc
 def test_an_edit_giving_another_watchlist_is_refused(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     original = text_of(config)
     monkeypatch.setattr(watchlist, "_cut_table", lambda path, text, index: text)
-    with pytest.raises(ConfigError, match="expected configuration"):
+    with pytest.raises(ConfigError, match="configuration attendue"):
         remove_watch(config, SENAT_UID)
     assert text_of(config) == original
 
@@ -354,7 +354,7 @@ def test_any_sequence_of_edits_matches_a_model(steps: list[tuple[str, str, list[
                 assert remove_watch(path, ref).action == "removed"
                 model.remove(uid)
             else:
-                with pytest.raises(ConfigError, match="not in the watchlist"):
+                with pytest.raises(ConfigError, match="n'est pas dans la liste de suivi"):
                     remove_watch(path, ref)
             assert {watch.ref for watch in load_config(path).watch} == model
         assert [line for line in text_of(path).splitlines() if line.startswith("#")] == comments

@@ -159,14 +159,14 @@ def test_page_of_another_question_is_refused(httpserver: HTTPServer, tmp_path: P
 
 def test_bad_reference_exit_1(tmp_path: Path) -> None:
     done = run_failing(["fetch", "not-a-question"], env={"RELANCE_CONFIG": str(tmp_path / "absent.toml")})
-    assert done.returncode == 1 and "accepted forms" in done.stderr
+    assert done.returncode == 1 and "formes acceptées" in done.stderr
 
 
 def test_bad_config_exit_1(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[relance]\ncontact = "ops@relance.test"\n[http]\ntimout = 3\n', encoding="utf-8")
     done = run_failing(["--config", str(path), "fetch", "AN 17-5268"])
-    assert done.returncode == 1 and f"{path}: http.timout: unknown key" in done.stderr
+    assert done.returncode == 1 and f"{path}, entrée http.timout : clé inconnue" in done.stderr
 
 
 def test_add_and_remove_edit_the_config(tmp_path: Path) -> None:

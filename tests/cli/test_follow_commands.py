@@ -66,16 +66,16 @@ def test_follow_add_to_a_rule_merges_keywords_and_tags(config_path: Path) -> Non
 
 
 @pytest.mark.parametrize(("args", "problem"), [
-    (["Vide", "--tag", "x"], "follow[3] (name 'Vide'): give at least one of keywords, author, ministry"),
-    (["Vide", "--keyword", "«»"], "keyword '«»' has no letter or digit"),
-    (["a/b", "--keyword", "x"], "follow[3] (name 'a/b').name: String should match pattern"),
-    (["Reconnaissance faciale", "--author", "?"], "author '?' has no letter or digit"),
+    (["Vide", "--tag", "x"], "entrée follow[3] (name 'Vide') : donner au moins l'un de keywords, author ou ministry"),
+    (["Vide", "--keyword", "«»"], "le mot-clé \"«»\" n'a ni lettre ni chiffre"),
+    (["a/b", "--keyword", "x"], "follow[3] (name 'a/b').name : seuls les lettres, les chiffres, les espaces"),
+    (["Reconnaissance faciale", "--author", "?"], "author = \"?\" : ni lettre ni chiffre"),
 ])
 def test_follow_add_refuses_a_bad_rule_and_leaves_the_file(config_path: Path, args: list[str], problem: str) -> None:
     original = text_of(config_path)
     result = run_cli(config_path, "follow", "add", *args)
     assert result.exit_code == 1
-    assert problem in result.output and result.output.startswith(f"relance: {config_path}: ")
+    assert problem in result.output and result.output.startswith(f"relance: {config_path}, entrée ")
     assert text_of(config_path) == original
 
 
@@ -126,7 +126,7 @@ def test_follow_remove_takes_the_table_out_and_forgets_what_only_it_found(config
 def test_follow_remove_of_an_unknown_rule_names_the_rules(config_path: Path) -> None:
     result = run_cli(config_path, "follow", "remove", "Nope")
     assert result.exit_code == 1
-    assert result.output == (f"relance: {config_path}: follow: no rule named 'Nope' (rules: "
+    assert result.output == (f"relance: {config_path}, entrée follow : aucune règle nommée 'Nope' (règles : "
                              "'Reconnaissance faciale', 'Vidéosurveillance algorithmique')\n")
 
 
