@@ -19,8 +19,11 @@ import click
 from bot.app.config import Config
 from bot.app.context import Context as AppContext
 from bot.app.context import now
+from bot.cli.language import apply_language, language_in
 from bot.core.text import printable
-from bot.notify.wording import INTERRUPTED, USAGE_MISTAKE
+from bot.notify.i18n import _
+from bot.notify.wording import interrupted, usage_mistake
+from bot.notify.wording.errors import describe
 from scrapers.errors import CannotRun, SourceFailed
 
 # Every date option takes the two forms relance prints: ISO (2026-12-03) and French (03/12/2026).
@@ -44,10 +47,10 @@ def one_line_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except CannotRun as error:
-            click.echo(f"relance: {error}", err=True)
+            click.echo(f"relance: {describe(error)}", err=True)
             sys.exit(EXIT_CANNOT_RUN)
         except SourceFailed as error:
-            click.echo(f"relance: {type(error).__name__}: {error}", err=True)
+            click.echo(f"relance: {describe(error)}", err=True)
             sys.exit(EXIT_SOURCE_FAILED)
         except sqlite3.Error as error:
             # The database failed under a command (most often: locked by another process for longer
@@ -127,6 +130,7 @@ class RelanceGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        apply_language(self, language_in(sys.argv[1:] if args is None else list(args)))
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
@@ -136,10 +140,11 @@ class RelanceGroup(click.Group):
             sys.exit(0)
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx else "relance"
-            click.echo(f"relance: {USAGE_MISTAKE} : {error.format_message()} (voir : {command} --help)", err=True)
+            click.echo("relance: " + _("{mistake} : {message} (voir : {command} --help)", mistake=usage_mistake(),
+                                                message=error.format_message(), command=command), err=True)
             sys.exit(EXIT_CANNOT_RUN)
         except click.Abort:
-            click.echo(f"relance: {INTERRUPTED}", err=True)
+            click.echo(f"relance: {interrupted()}", err=True)
             sys.exit(EXIT_CANNOT_RUN)
         except click.ClickException as error:
             error.show()
