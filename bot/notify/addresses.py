@@ -13,6 +13,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from bot.notify.i18n import _
 from bot.notify.wording import addresses as fr
 from scrapers.errors import CannotRun
 
@@ -22,7 +23,7 @@ MAX_LENGTH = 254
 
 
 class AddressError(CannotRun, ValueError):
-    """An address relance refuses, with the reason in French. `accented`: only its non-ASCII local
+    """An address relance refuses, with the reason in relance's language. `accented`: only its non-ASCII local
     part is wrong (the form says so in its own words)."""
 
     def __init__(self, address: str, why: str, *, accented: bool = False) -> None:
@@ -35,15 +36,15 @@ def normalize_address(address: str, *, smtputf8: bool = False) -> str:
     part passes only with `smtputf8` (the SMTP server offers SMTPUTF8). Raises AddressError."""
     candidate = address.strip()
     if _FORBIDDEN.search(candidate):
-        raise AddressError(address, fr.FORBIDDEN_CHARACTERS)
+        raise AddressError(address, _(fr.FORBIDDEN_CHARACTERS))
     if not candidate or len(candidate) > MAX_LENGTH:
-        raise AddressError(address, fr.EMPTY_OR_LONG.format(max_length=MAX_LENGTH))
+        raise AddressError(address, _(fr.EMPTY_OR_LONG, max_length=MAX_LENGTH))
     try:
         valid = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as error:
-        raise AddressError(address, fr.NOT_AN_ADDRESS.format(why=error)) from None
+        raise AddressError(address, _(fr.NOT_AN_ADDRESS, why=error)) from None
     if not valid.local_part.isascii() and not smtputf8:
-        raise AddressError(address, fr.ACCENTED_LOCAL_PART.format(local=valid.local_part), accented=True)
+        raise AddressError(address, _(fr.ACCENTED_LOCAL_PART, local=valid.local_part), accented=True)
     return valid.normalized.lower()
 
 

@@ -1,5 +1,6 @@
-"""What a team channel is told of one event: a short French notice (title and body) and, for
-webhooks, the event as a JSON object.
+"""What a team channel is told of one event: a short notice (title and body) in relance's language, and,
+for webhooks, the event as a JSON object, whose keys and values are the same whatever the language
+(`kind_fr` stays French, as documented).
 
 Webhook payload
 ---------------
@@ -64,6 +65,7 @@ from typing import Any
 
 from bot.core.deadlines import PARIS
 from bot.notify.content import Item, LateGroup
+from bot.notify.i18n import _, current_language, use_language
 from bot.notify.wording import STATUS_LONG_FR, advice_label, event_advice, event_sentence, kind_fr
 from bot.notify.wording.late_group import (
     late_group_action,
@@ -85,17 +87,13 @@ def _fr(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "?"
 
 
-def _days(n: int) -> str:
-    return f"{n} jour" if abs(n) <= 1 else f"{n} jours"  # French: 0 and 1 take the singular
-
-
 def payload(item: Item) -> dict[str, Any]:
     """The documented JSON object of one event (see the module's docstring): every key, always."""
     return {
         "relance_version": PAYLOAD_VERSION,
         "event_id": item.event_id,
         "kind": item.kind,
-        "kind_fr": kind_fr(item.kind, item.details),
+        "kind_fr": _kind_in_french(item),
         "ref": item.ref,
         "label": item.label,
         "chamber": item.chamber,
@@ -114,6 +112,18 @@ def payload(item: Item) -> dict[str, Any]:
         "to_ministry": item.to_ministry,
         "rules": _rules(item) if item.kind == "matched" else None,
     }
+
+
+def _kind_in_french(item: Item) -> str:
+    """The payload's `kind_fr`: French whatever language relance speaks, as the payload is documented."""
+    spoken = current_language()
+    if spoken == "fr":
+        return kind_fr(item.kind, item.details)
+    use_language("fr")
+    try:
+        return kind_fr(item.kind, item.details)
+    finally:
+        use_language(spoken)
 
 
 def _rules(item: Item) -> list[str]:
@@ -135,23 +145,23 @@ def _what(item: Item) -> list[str]:
         lines.append(_quote(item.excerpt))
     status = item.details.get("status")
     if item.kind == "matched" and isinstance(status, str) and status in STATUS_LONG_FR:
-        lines.append(f"État : {STATUS_LONG_FR[status]}.")
+        lines.append(_("État : {status}.", status=STATUS_LONG_FR[status]))
     if item.kind == "matched" and item.deadline and status in (None, "pending"):
-        lines.append(f"Échéance : {_fr(item.deadline)}.")
+        lines.append(_("Échéance : {day}.", day=_fr(item.deadline)))
     if item.kind in ("deadline_soon", "overdue", "signaled_overdue") and item.deadline_rule:
         lines.append(item.deadline_rule)
     if (advice := event_advice(item)) is not None:
-        lines.append(f"{advice_label()} : {advice}")
+        lines.append(_("{label} : {action}", label=advice_label(), action=advice))
     return lines
 
 
 def notice_text(item: Item) -> tuple[str, str]:
-    """(title, body) of a chat notice, in French: which question, what happened, where to read it."""
+    """(title, body) of a chat notice: which question, what happened, where to read it."""
     title = f"{item.label} — {kind_fr(item.kind, item.details)}"
-    about = item.title or "(sans titre)"
+    about = item.title or _("(sans titre)")
     lines = [f"{about} ({item.author})" if item.author else about, *_what(item)]
     if item.ministry and item.kind != "transferred":
-        lines.append(f"Ministère : {item.ministry}")
+        lines.append(_("Ministère : {ministry}", ministry=item.ministry))
     lines.append(item.url)
     return title, "\n".join(lines)
 
@@ -165,7 +175,7 @@ def late_group_notice(group: LateGroup) -> tuple[str, str]:
     lines += [late_group_line(q.label, q.title, q.days_late, q.signal_days_late) for q in group.questions]
     actions = [action for chamber in group.chambers if (action := late_group_action(chamber))]
     if actions:
-        lines += ["", *(f"{advice_label()} : {action}" for action in actions)]
+        lines += ["", *(_("{label} : {action}", label=advice_label(), action=action) for action in actions)]
     return late_group_title(len(group.questions)), "\n".join(lines)
 
 

@@ -16,8 +16,8 @@ Configuration (`config.toml`)
     kinds = ["answered", "overdue"]           # optional; empty or absent: every kind of event
 
 A channel counts events from the instant it was first configured: adding one does not replay the
-history to it. Chat services (Matrix, Slack, Mattermost, ntfy…) get a short French notice: a title
-such as « AN 17-5268 — réponse publiée » and a few lines of body.
+history to it. Chat services (Matrix, Slack, Mattermost, ntfy…) get a short notice in relance's language
+(French unless asked otherwise): a title such as « AN 17-5268 — réponse publiée » and a few lines of body.
 
 What a notice says, and the webhook's JSON payload: `bot.notify.channel_notice`.
 """
@@ -39,6 +39,7 @@ from bot.core.deadlines import today_in_paris
 from bot.notify.channel_notice import late_group_notice, late_group_payload, notice_text, payload
 from bot.notify.content import LATE_KINDS, Item, item_from_event, late_group
 from bot.notify.delivery import DeliveryError, deliver
+from bot.notify.i18n import _, n_
 from scrapers.model import QuestionSnapshot
 from storage.ledger import (
     BuildMessage,
@@ -67,7 +68,7 @@ class ChannelError(DeliveryError):
         super().__init__(problem)
 
     def __str__(self) -> str:
-        return f"channel {self.name!r}: {self.problem}"
+        return _("canal « {name} » : {problem}", name=self.name, problem=self.problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +82,11 @@ class Channel:
 
     def __post_init__(self) -> None:
         if not self.name.strip():
-            raise ValueError("a channel needs a name")
+            raise ValueError(_("un canal a besoin d'un nom"))
         unknown = [k for k in self.kinds if k not in EVENT_KINDS]
         if unknown:
-            raise ValueError(f"unknown event kind {unknown[0]!r}; one of: {', '.join(EVENT_KINDS)}")
+            raise ValueError(_("type d'événement inconnu {kind} ; l'un de : {kinds}", kind=repr(unknown[0]),
+                               kinds=", ".join(EVENT_KINDS)))
 
     def follows(self, ref: str, tags_of_ref: Collection[str], kind: str) -> bool:
         """Whether an event of `kind` about the watched question `ref` (tagged `tags_of_ref`) goes here."""
@@ -166,7 +168,7 @@ def _capture() -> Any:
 
 def _reason(log: Any, url: str) -> str:
     lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
-    return _scrub(" ".join(lines[-3:]), url) if lines else "no reason given"
+    return _scrub(" ".join(lines[-3:]), url) if lines else _("aucune raison donnée")
 
 
 # ---------------------------------------------------------------------------------------------- sending
@@ -182,8 +184,8 @@ def _service(channel: Channel, body_object: Mapping[str, Any] | None) -> Any:
             args["payload"] = {**args.get("payload", {}), PAYLOAD_KEY: dict(body_object)}
             service = apprise.Apprise.instantiate(args, asset=_ASSET)
     if service is None:
-        raise ChannelError(channel.name, f"invalid Apprise URL {masked_url(channel.url)}: "
-                                         f"{_reason(log, channel.url)}")
+        raise ChannelError(channel.name, _("URL Apprise invalide {url} : {reason}", url=masked_url(channel.url),
+                                           reason=_reason(log, channel.url)))
     return service
 
 
@@ -199,16 +201,17 @@ def send(channel: Channel, title: str, body: str, payload: Mapping[str, Any]) ->
     service = _service(channel, payload)
     notifier = apprise.Apprise(asset=_ASSET)
     if not notifier.add(service):
-        raise ChannelError(channel.name, f"invalid Apprise URL {masked_url(channel.url)}")
+        raise ChannelError(channel.name, _("URL Apprise invalide {url}", url=masked_url(channel.url)))
     with _capture() as log:
         try:
             ok = bool(notifier.notify(body=body, title=title, notify_type=_notify_type(str(payload.get("kind"))),
                                       body_format=apprise.NotifyFormat.TEXT))
         except Exception as error:  # a plugin's bug must not stop the other channels
-            raise ChannelError(channel.name, f"sending to {masked_url(channel.url)} failed: "
-                                             f"{type(error).__name__}") from None
+            raise ChannelError(channel.name, _("l'envoi à {url} a échoué : {reason}", url=masked_url(channel.url),
+                                               reason=type(error).__name__)) from None
     if not ok:
-        raise ChannelError(channel.name, f"sending to {masked_url(channel.url)} failed: {_reason(log, channel.url)}")
+        raise ChannelError(channel.name, _("l'envoi à {url} a échoué : {reason}", url=masked_url(channel.url),
+                                           reason=_reason(log, channel.url)))
 
 
 # ---------------------------------------------------------------------------------------------- the loop
@@ -242,8 +245,8 @@ class ChannelTransport:
             stored = json.loads(message.body)
             title, body, data = stored["title"], stored["body"], stored["payload"]
         except (ValueError, KeyError, TypeError):
-            raise ChannelError(self.channel.name, f"message {message.id} in the ledger is not a channel notice") \
-                from None
+            raise ChannelError(self.channel.name, _("le message {id} du registre d'envoi n'est pas un avis de canal",
+                                                    id=message.id)) from None
         send(self.channel, title, body, data)
 
 
@@ -305,14 +308,16 @@ def notify_channels(db: Database, channels: Sequence[Channel], tags_of: Mapping[
         for subject, stored, carried in _batch(channel, wanted, item):
             report.queued += 1
             if dry_run:
-                echo(f"channel {channel.name!r} ({masked_url(channel.url)}) would get: {subject}")
+                echo(_("canal « {name} » ({url}) recevrait : {subject}", name=channel.name,
+                       url=masked_url(channel.url), subject=subject))
                 continue
             queue_message(db, recipient=recipient, kind="channel", events=carried, build=_build(subject, stored),
                           now=now)
         pending = messages_to_send(db, to=recipient)
         if dry_run:
             for message in pending:
-                echo(f"channel {channel.name!r} ({masked_url(channel.url)}) would get again: {message.subject}")
+                echo(_("canal « {name} » ({url}) recevrait de nouveau : {subject}", name=channel.name,
+                       url=masked_url(channel.url), subject=message.subject))
             continue
         try:
             check_channel(channel)
@@ -330,5 +335,6 @@ def _send_pending(db: Database, channel: Channel, pending: Sequence[Message], no
     report.failed += done.failed
     report.errors += done.errors
     if done.stopped:
-        report.errors.append(f"channel {channel.name!r}: {GIVE_UP_AFTER} failures in a row, "
-                             "the rest is left for the next run")
+        report.errors.append(n_("canal « {name} » : {n} échec de suite, le reste attend la prochaine exécution",
+                                "canal « {name} » : {n} échecs de suite, le reste attend la prochaine exécution",
+                                GIVE_UP_AFTER, name=channel.name))

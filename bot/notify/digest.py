@@ -1,4 +1,5 @@
-"""The e-mails relance writes, in French: a digest of events and the double opt-in confirmation.
+"""The e-mails relance writes, in its language (French unless asked otherwise): a digest of events and the
+double opt-in confirmation.
 
 Pure rendering: a `Digest` becomes a subject, a plain-text part and an HTML part (Jinja2 templates
 under `templates/`, CSS inlined by css-inline). The wording is built here, the layout in the templates.
@@ -16,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.core.deadlines import PARIS
 from bot.notify.content import Digest, Item, LateGroup, SectionName, SourceLine, StillLate
-from bot.notify.i18n import install_in
+from bot.notify.i18n import N_, _, current_language, install_in
 from bot.notify.wording import (
     CHAMBER_SITES,
     FREQUENCIES_FR,
@@ -35,7 +36,7 @@ from bot.notify.wording import (
     fr_list,
     section_count,
 )
-from bot.notify.wording.alerts import STILL_LATE_TITLE, still_late_intro, still_late_link
+from bot.notify.wording.alerts import still_late_intro, still_late_link, still_late_title
 from bot.notify.wording.late_group import late_group_action, late_group_intro, late_group_line, late_group_ministry
 from bot.notify.wording.notes import latest_note_line, note_heading
 from storage.notes import Note
@@ -98,14 +99,14 @@ def _facts(*pairs: tuple[str, str | None]) -> tuple[tuple[str, str], ...]:
 
 
 def _who(item: Item) -> tuple[tuple[str, str | None], tuple[str, str | None]]:
-    return ("Auteur", item.author), ("Ministère", capitalized(item.ministry) if item.ministry else None)
+    return (_("Auteur"), item.author), (_("Ministère"), capitalized(item.ministry) if item.ministry else None)
 
 
 def _entry(item: Item, summary: str, *facts: tuple[str, str | None], excerpt: str | None = None,
            action: str | None = None) -> Entry:
     return Entry(label=item.label, title=item.title, summary=summary, facts=_facts(*facts), url=item.url,
-                 link_text=f"Voir la question sur {CHAMBER_SITES[item.chamber]}", excerpt=excerpt, action=action,
-                 note=item.note)
+                 link_text=_("Voir la question sur {site}", site=CHAMBER_SITES[item.chamber]), excerpt=excerpt,
+                 action=action, note=item.note)
 
 
 def with_note(item: Item, note: Note | None) -> Item:
@@ -118,40 +119,40 @@ def _answered(item: Item) -> Entry:
 
 
 def _overdue(item: Item) -> Entry:
-    return _entry(item, event_sentence(item), *_who(item), ("Règle", item.deadline_rule), action=event_advice(item))
+    return _entry(item, event_sentence(item), *_who(item), (_("Règle"), item.deadline_rule), action=event_advice(item))
 
 
 def _soon(item: Item) -> Entry:
-    return _entry(item, event_sentence(item), *_who(item), ("Règle", item.deadline_rule))
+    return _entry(item, event_sentence(item), *_who(item), (_("Règle"), item.deadline_rule))
 
 
 def _transferred(item: Item) -> Entry:
-    return _entry(item, event_sentence(item), ("Auteur", item.author),
-                  ("De", capitalized(item.from_ministry) if item.from_ministry else None),
-                  ("À", capitalized(item.to_ministry) if item.to_ministry else None))
+    return _entry(item, event_sentence(item), (_("Auteur"), item.author),
+                  (_("De"), capitalized(item.from_ministry) if item.from_ministry else None),
+                  (_("À"), capitalized(item.to_ministry) if item.to_ministry else None))
 
 
 def _ended(item: Item) -> Entry:
-    return _entry(item, event_sentence(item), *_who(item), ("Mention officielle", item.label_fr))
+    return _entry(item, event_sentence(item), *_who(item), (_("Mention officielle"), item.label_fr))
 
 
 def _state(item: Item, rule_label: str) -> tuple[tuple[str, str | None], ...]:
     status = item.details.get("status")
     pending = status in (None, "pending")
-    return (("État", STATUS_LONG_FR.get(status) if isinstance(status, str) else None),
-            ("Échéance", fr_date(item.deadline) if pending and item.deadline else None),
+    return ((_("État"), STATUS_LONG_FR.get(status) if isinstance(status, str) else None),
+            (_("Échéance"), fr_date(item.deadline) if pending and item.deadline else None),
             (rule_label, item.deadline_rule if pending else None))
 
 
 def _other(item: Item) -> Entry:
     if item.kind in ("signaled", "renewed"):
         return _entry(item, event_sentence(item), *_who(item))
-    return _entry(item, event_sentence(item), *_who(item), *_state(item, "Règle"))
+    return _entry(item, event_sentence(item), *_who(item), *_state(item, _("Règle")))
 
 
 def _found(item: Item) -> Entry:
     """A question a follow rule found: which rule, when it was published, where it stands."""
-    return _entry(item, event_sentence(item), *_who(item), *_state(item, "Délai"))
+    return _entry(item, event_sentence(item), *_who(item), *_state(item, _("Délai")))
 
 
 ENTRY_OF: Mapping[SectionName, Callable[[Item], Entry]] = {
@@ -190,7 +191,7 @@ def still_late_block(block: StillLate | None) -> StillLateBlock | None:
     for q in block.questions:
         text = late_group_line(q.label, q.title, q.days_late, q.signal_days_late)
         lines.append(GroupLine(q.label, text, text[len(q.label):], q.url))
-    return StillLateBlock(STILL_LATE_TITLE, still_late_intro(block.count, len(block.questions)), tuple(lines),
+    return StillLateBlock(still_late_title(), still_late_intro(block.count, len(block.questions)), tuple(lines),
                           still_late_link(block.count), block.url)
 
 
@@ -216,21 +217,21 @@ def counts(digest: Digest) -> list[str]:
 
 def subject(digest: Digest) -> str:
     """'Résumé quotidien — relance : 2 réponses, 1 délai dépassé'."""
-    told = ", ".join(counts(digest)) or "rien de nouveau"
-    return f"{SUBJECT_PREFIX[digest.frequency]}relance : {told}"
+    told = ", ".join(counts(digest)) or _("rien de nouveau")
+    return _("{prefix}relance : {news}", prefix=SUBJECT_PREFIX[digest.frequency], news=told)
 
 
 def source_health(line: SourceLine, now: datetime) -> str:
     """'Sénat : vérifiée il y a 2 h', '… : en échec depuis 3 cycles', '… : jamais vérifiée'."""
     if line.failed_cycles > 0:
-        state = f"en échec depuis {fr_count(line.failed_cycles, 'cycle', 'cycles')}"
-        if line.last_success is not None:
-            state += f" (dernière réussite {fr_ago(now, line.last_success)})"
-    elif line.last_success is None:
-        state = "jamais vérifiée"
-    else:
-        state = f"vérifiée {fr_ago(now, line.last_success)}"
-    return f"{line.name} : {state}"
+        cycles = fr_count(line.failed_cycles, "cycle", "cycles")
+        if line.last_success is None:
+            return _("{name} : en échec depuis {cycles}", name=line.name, cycles=cycles)
+        return _("{name} : en échec depuis {cycles} (dernière réussite {ago})", name=line.name, cycles=cycles,
+                 ago=fr_ago(now, line.last_success))
+    if line.last_success is None:
+        return _("{name} : jamais vérifiée", name=line.name)
+    return _("{name} : vérifiée {ago}", name=line.name, ago=fr_ago(now, line.last_success))
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -250,6 +251,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters["fill"] = fill
+    env.globals["language"] = current_language  # the HTML part's lang attribute
     install_in(env)
     return env
 
@@ -264,15 +266,15 @@ def _render(name: str, context: Mapping[str, object]) -> tuple[str, str]:
 
 
 def render_digest(digest: Digest) -> Rendered:
-    """The digest e-mail: subject, text part and HTML part, in French."""
+    """The digest e-mail: subject, text part and HTML part, in relance's language."""
     local_now = digest.now.astimezone(PARIS)
     told = counts(digest)
     title = subject(digest)
     context = {
         "subject": title,
         "heading": HEADINGS[digest.frequency].format(day=fr_date(local_now.date())),
-        "intro": (f"Sur les questions écrites que vous suivez : {fr_list(told)}." if told
-                  else "Rien de nouveau sur les questions écrites que vous suivez."),
+        "intro": (_("Sur les questions écrites que vous suivez : {news}.", news=fr_list(told)) if told
+                  else _("Rien de nouveau sur les questions écrites que vous suivez.")),
         "sections": sections(digest),
         "still_late": still_late_block(digest.still_late),
         "notes_heading": note_heading(),
@@ -285,13 +287,14 @@ def render_digest(digest: Digest) -> Rendered:
     return Rendered(subject=title, text=text, html=html)
 
 
-CONFIRMATION_SUBJECT = "Confirmez votre abonnement à relance"
+CONFIRMATION_SUBJECT = N_("Confirmez votre abonnement à relance")
 
 
 def render_confirmation(email: str, confirm_url: str, frequency: str, follows: str, now: datetime) -> Rendered:
     """The double opt-in message: the confirmation link and what the address was subscribed to."""
+    title = _(CONFIRMATION_SUBJECT)
     context = {
-        "subject": CONFIRMATION_SUBJECT,
+        "subject": title,
         "email": email,
         "confirm_url": confirm_url,
         "follows": follows,
@@ -299,16 +302,17 @@ def render_confirmation(email: str, confirm_url: str, frequency: str, follows: s
         "asked_at": at_time(now),
     }
     text, html = _render("confirmation", context)
-    return Rendered(subject=CONFIRMATION_SUBJECT, text=text, html=html)
+    return Rendered(subject=title, text=text, html=html)
 
 
-SEARCH_ACCESS_SUBJECT = "Ajouter une recherche à votre abonnement relance"
+SEARCH_ACCESS_SUBJECT = N_("Ajouter une recherche à votre abonnement relance")
 
 
 def render_search_access(email: str, add_url: str, search: str, now: datetime) -> Rendered:
     """To an address already subscribed that asked to follow a search: the link (its manage link's) that
     adds it, so that nobody adds a search to somebody else's subscription."""
-    context = {"subject": SEARCH_ACCESS_SUBJECT, "email": email, "add_url": add_url, "search": search,
+    title = _(SEARCH_ACCESS_SUBJECT)
+    context = {"subject": title, "email": email, "add_url": add_url, "search": search,
                "asked_at": at_time(now)}
     text, html = _render("search_access", context)
-    return Rendered(subject=SEARCH_ACCESS_SUBJECT, text=text, html=html)
+    return Rendered(subject=title, text=text, html=html)

@@ -18,7 +18,8 @@ from feedgen.feed import FeedGenerator
 from bot.core.deadlines import Deadline, deadline_status
 from bot.core.status import WatchedQuestion
 from bot.notify.content import Item
-from bot.notify.wording import EVENT_FR, advice_label, event_advice, event_sentence, kind_fr
+from bot.notify.i18n import N_, _, current_language
+from bot.notify.wording import EVENT_FR, advice_label, days, event_advice, event_sentence, kind_fr
 from bot.notify.wording.tags import TagLabels, tag_label
 from scrapers.model import QuestionSnapshot, normalize_ministry
 
@@ -28,7 +29,7 @@ TAG_AUTHORITY = "relance,2025"
 UID_DOMAIN = "relance"
 GENERATOR = "relance"
 PRODID = "-//relance//Echeances des questions ecrites//FR"
-CALENDAR_NAME = "relance — échéances des questions écrites"
+CALENDAR_NAME = N_("relance — échéances des questions écrites")  # read where shown: `_(CALENDAR_NAME)`
 TITLE_CHARS = 90
 
 # Kinds whose natural key (bot.core.events) is the event's JO date, and those whose key is the kind itself.
@@ -44,10 +45,6 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _fr(day: date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else "?"
-
-
-def _days(n: int) -> str:
-    return f"{n} jour" if n < 2 else f"{n} jours"
 
 
 def _short(text: str, limit: int = TITLE_CHARS) -> str:
@@ -115,8 +112,10 @@ def deadline_uid(ref: str, deadline: Deadline) -> str:
 def entry_title(item: Item) -> str:
     """'Réponse publiée — AN 17-5268 : Révision de la terminologie des diamants synthétiques'."""
     what = kind_fr(item.kind, item.details)
-    head = f"{what[0].upper()}{what[1:]} — {item.label}"
-    return f"{head} : {_short(item.title)}" if item.title else head
+    what = f"{what[0].upper()}{what[1:]}"
+    if item.title:
+        return _("{what} — {label} : {title}", what=what, label=item.label, title=_short(item.title))
+    return f"{what} — {item.label}"
 
 
 def entry_text(item: Item) -> str:
@@ -124,19 +123,19 @@ def entry_text(item: Item) -> str:
     then the question."""
     lines = [event_sentence(item)]
     if (advice := event_advice(item)) is not None:
-        lines.append(f"{advice_label()} : {advice}")
+        lines.append(_("{label} : {action}", label=advice_label(), action=advice))
     if item.excerpt:
-        lines += ["", f"« {item.excerpt} »"]
+        lines += ["", _("« {quote} »", quote=item.excerpt)]
     lines.append("")
     if item.title:
-        lines.append(f"Question : {item.title}")
+        lines.append(_("Question : {title}", title=item.title))
     if item.author:
-        lines.append(f"Auteur : {item.author}")
+        lines.append(_("Auteur : {author}", author=item.author))
     if item.ministry:  # for an answer, the ministry that answered
-        lines.append(f"Ministère : {item.ministry}")
+        lines.append(_("Ministère : {ministry}", ministry=item.ministry))
     if item.deadline and item.kind not in _ENDINGS:
         rule = f" — {item.deadline_rule}" if item.deadline_rule else ""
-        lines.append(f"Échéance : {_fr(item.deadline)}{rule}")
+        lines.append(_("Échéance : {day}{rule}", day=_fr(item.deadline), rule=rule))
     lines.append(item.url)
     return "\n".join(lines)
 
@@ -178,7 +177,7 @@ def atom_feed(items: Sequence[Item], *, feed_id: str, title: str, self_url: str,
     feed.updated(updated)
     feed.author(name=GENERATOR)
     feed.generator(GENERATOR)
-    feed.language("fr")
+    feed.language(current_language())
     for item in _newest_first(items):
         _add_entry(feed, item)
     xml: bytes = feed.atom_str(pretty=True)
@@ -196,33 +195,34 @@ def _open_deadlines(snapshot: QuestionSnapshot, today: date) -> list[Deadline]:
 
 def deadline_summary(label: str, title: str | None, deadline: Deadline, today: date) -> str:
     """'Échéance : AN 17-5268 — Révision…', 'Délai dépassé : …' once the day has passed."""
-    overdue = today > deadline.date
+    overdue, question = today > deadline.date, _headline(label, title)
     if deadline.kind == "signalement":
-        what = "Délai du signalement dépassé" if overdue else "Échéance du signalement"
-    else:
-        what = "Délai dépassé" if overdue else "Échéance"
-    return f"{what} : {_headline(label, title)}"
+        return (_("Délai du signalement dépassé : {question}", question=question) if overdue
+                else _("Échéance du signalement : {question}", question=question))
+    return (_("Délai dépassé : {question}", question=question) if overdue
+            else _("Échéance : {question}", question=question))
 
 
 def _where_it_stands(deadline: Deadline, today: date) -> str:
     if today > deadline.date:
-        return f"dépassée de {_days((today - deadline.date).days)}"
+        return _("dépassée de {days}", days=days((today - deadline.date).days))
     if today == deadline.date:
-        return "aujourd'hui"
-    return f"dans {_days((deadline.date - today).days)}"
+        return _("aujourd'hui")
+    return _("dans {days}", days=days((deadline.date - today).days))
 
 
 def deadline_description(snapshot: QuestionSnapshot, deadline: Deadline, today: date) -> str:
-    what = "Échéance du signalement" if deadline.kind == "signalement" else "Échéance de la réponse"
+    day, where = _fr(deadline.date), _where_it_stands(deadline, today)
     author = " ".join(p for p in (snapshot.author.civility, snapshot.author.name) if p)
-    lines = [f"{what} : {_fr(deadline.date)} ({_where_it_stands(deadline, today)})",
-             f"Règle : {deadline.explain_fr()}"]
+    lines = [_("Échéance du signalement : {day} ({where})", day=day, where=where) if deadline.kind == "signalement"
+             else _("Échéance de la réponse : {day} ({where})", day=day, where=where),
+             _("Règle : {rule}", rule=deadline.explain_fr())]
     if snapshot.title:
-        lines.append(f"Question : {snapshot.title}")
+        lines.append(_("Question : {title}", title=snapshot.title))
     if snapshot.ministry:
-        lines.append(f"Ministère : {snapshot.ministry.name}")
+        lines.append(_("Ministère : {ministry}", ministry=snapshot.ministry.name))
     if author:
-        lines.append(f"Auteur : {author}")
+        lines.append(_("Auteur : {author}", author=author))
     lines.append(snapshot.ref.public_url)
     return "\n".join(lines)
 
@@ -262,7 +262,7 @@ def _utc(stamp: datetime) -> datetime:
 
 
 def ical_deadlines(questions: Sequence[WatchedQuestion], *, today: date, stamp: datetime,
-                   sequence_of: Mapping[str, int], name: str = CALENDAR_NAME,
+                   sequence_of: Mapping[str, int], name: str | None = None,
                    tag_labels: TagLabels | None = None) -> bytes:
     """An iCalendar of the deadlines of the open (pending) questions: one all-day VEVENT per deadline.
 
@@ -276,7 +276,7 @@ def ical_deadlines(questions: Sequence[WatchedQuestion], *, today: date, stamp: 
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", _(CALENDAR_NAME) if name is None else name)
     utc_stamp = _utc(stamp)
     found = sorted(_deadlines(questions, today), key=lambda t: (t[2].date, t[0].ref.uid, t[2].kind))
     for question, snapshot, deadline in found:

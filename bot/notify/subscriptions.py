@@ -16,6 +16,7 @@ from bot.notify.addresses import normalize_address
 from bot.notify.content import LateQuestion as LateLine
 from bot.notify.content import StillLate
 from bot.notify.digest import render_confirmation, render_search_access
+from bot.notify.i18n import _, n_
 from bot.notify.mail import build_email, message_id
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
 from bot.notify.wording.alerts import STILL_LATE_SHOWN, search_words, searches_words
@@ -84,11 +85,18 @@ def describe_follows(subscriber: Subscriber, titles: Mapping[str, str] | None = 
     """What a subscriber follows, in words: the tags by their labels (`tag_labels`, the config's), the
     questions by their titles (`titles`, see `follow_titles`) and labels, never by their raw ids, and the
     searches (`searches`, see `searches_of`)."""
-    parts = [f"les questions marquées {tags_label(subscriber.tags, tag_labels or {})}"] if subscriber.tags else []
+    parts = ([_("les questions marquées {tags}", tags=tags_label(subscriber.tags, tag_labels or {}))]
+             if subscriber.tags else [])
     named = [_named(ref, titles or {}) for ref in subscriber.refs]
-    parts += [f"{'la question' if len(named) == 1 else 'les questions'} {', '.join(named)}"] if named else []
+    parts += [n_("la question {questions}", "les questions {questions}", len(named), questions=", ".join(named))
+              ] if named else []
     parts += [searches_words(list(searches))] if searches else []
-    return " et ".join(parts) or "toutes les questions suivies"
+    if not parts:
+        return _("toutes les questions suivies")
+    said = parts[0]
+    for part in parts[1:]:  # 'a et b et c': each choice stands on its own
+        said = _("{first} et {last}", first=said, last=part)
+    return said
 
 
 def followed_searches(db: Database, subscriber: Subscriber) -> list[SavedSearch]:
@@ -112,7 +120,8 @@ def subscribe(db: Database, address: str, *, frequency: str, tags: Sequence[str]
     `smtputf8`: the SMTP server offers SMTPUTF8, so an address with accents before the @ can be used."""
     email = normalize_address(address, smtputf8=smtputf8)
     if frequency not in FREQUENCIES:
-        raise SubscriptionError(f"frequency {frequency!r}: choose one of {', '.join(FREQUENCIES)}")
+        raise SubscriptionError(_("fréquence {frequency} : choisir l'une de {choices}", frequency=repr(frequency),
+                                  choices=", ".join(FREQUENCIES)))
     chosen: Frequency = frequency
     clean_tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
     canonical_refs = tuple(dict.fromkeys(parse_ref(r).uid for r in refs))
@@ -200,10 +209,10 @@ def unsubscribe(db: Database, token_or_address: str, *, now: datetime, secret: s
     if "@" in token_or_address and "/" not in token_or_address:  # an address, not a pasted link
         subscriber = get_subscriber(db, email=normalize_address(token_or_address, smtputf8=True))
         if subscriber is None:
-            raise TokenError(f"{token_or_address} is not a subscriber")
+            raise TokenError(_("{address} n'est pas abonnée", address=token_or_address))
     else:
         if secret is None:
-            raise TokenError("cannot read a token without RELANCE_SECRET")
+            raise TokenError(_("impossible de lire un lien sans RELANCE_SECRET"))
         subscriber = _subscriber_for(db, read_token(secret, "unsubscribe", token_or_address))
     if subscriber.state == "unsubscribed":
         return subscriber

@@ -145,7 +145,7 @@ def test_a_failed_post_is_sent_again_unchanged_on_the_next_run(db: Database, htt
     httpserver.expect_request("/hook", method="POST").respond_with_data("down", status=500)
     report = run(db, channel)
     assert (report.queued, report.sent, report.failed) == (1, 0, 1)
-    assert len(report.errors) == 1 and report.errors[0].startswith("channel 'equipe': ")
+    assert len(report.errors) == 1 and report.errors[0].startswith("canal « equipe » : ")
     [message] = messages(db, "equipe")
     assert (message.state, message.attempts, message.sent_at) == ("failed", 1, None)
     assert message.last_error is not None and "500" in message.last_error
@@ -175,7 +175,7 @@ def test_a_channel_that_is_down_is_not_tried_for_every_message(db: Database, mon
     monkeypatch.setattr(channels, "GIVE_UP_AFTER", 1)
     report = run(db, Channel("equipe", f"json://127.0.0.1:{free_port()}/hook?{TIMEOUTS}"))
     assert (report.queued, report.sent, report.failed) == (2, 0, 1)
-    assert "left for the next run" in report.errors[-1]
+    assert "le reste attend la prochaine exécution" in report.errors[-1]
     assert [m.state for m in messages(db, "equipe")] == ["failed", "queued"]
 
 
@@ -243,7 +243,7 @@ def test_an_invalid_url_is_a_channel_error_without_its_secrets(url: str, secrets
     with pytest.raises(ChannelError) as caught:
         send(channel, "titre", "corps", {"kind": "answered"})
     text = str(caught.value)
-    assert text.startswith("channel 'equipe': invalid Apprise URL ")
+    assert text.startswith("canal « equipe » : URL Apprise invalide ")
     assert not [s for s in secrets if s in text]
     with pytest.raises(ChannelError):
         check_channel(channel)
@@ -308,6 +308,6 @@ def test_follows() -> None:
     assert not tagged.follows(REF, ("commerce",), "overdue")
     assert not tagged.follows(REF, (), "overdue")
     assert not tagged.follows(REF, ("sante",), "published")
-    with pytest.raises(ValueError, match="unknown event kind 'answer'"):
+    with pytest.raises(ValueError, match="type d'événement inconnu 'answer'"):
         Channel("c", "json://localhost/hook", kinds=("answer",))
 

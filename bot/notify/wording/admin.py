@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.notify.i18n import N_, _
 from bot.notify.wording import (
     SOURCE_NAMES,
     advice_label,
@@ -15,58 +16,69 @@ from bot.notify.wording import (
 from storage.alarms import AlarmChange
 from storage.records import SourceHealth
 
-DOCTOR = "lancer `relance doctor`"
+
+def _doctor() -> str:
+    return _("lancer `relance doctor`")
+
+
+def _recovered(name: str, health: SourceHealth, since: datetime | None) -> tuple[str, str]:
+    after = _(", après une panne commencée le {time}", time=local_time(since)) if since else ""
+    return (_("relance : {source} fonctionne de nouveau", source=name),
+            _("{source} : fonctionne de nouveau — lecture réussie le {time}{after}.", source=name,
+              time=local_time(health.last_success), after=after) + "\n" + _("Rien à faire.") + "\n")
 
 
 def source_alarm_text(change: AlarmChange, health: SourceHealth, since: datetime | None,
                       base_url: str | None) -> tuple[str, str]:
-    """(subject, body) of one notice, in French: which source, since when, the last error, what to do."""
+    """(subject, body) of one notice: which source, since when, the last error, what to do."""
     name = SOURCE_NAMES.get(health.source, health.source)
     if change == "recovered":
-        after = f", après une panne commencée le {local_time(since)}" if since else ""
-        return (f"relance : {name} fonctionne de nouveau",
-                f"{name} : fonctionne de nouveau — lecture réussie le {local_time(health.last_success)}{after}.\n"
-                "Rien à faire.\n")
-    what_to_do = f"vérifier que {base_url} répond, {DOCTOR}" if base_url else DOCTOR
+        return _recovered(name, health, since)
+    what_to_do = (_("vérifier que {url} répond, {doctor}", url=base_url, doctor=_doctor()) if base_url
+                  else _doctor())
     cycles = fr_count(health.failed_cycles, "cycle", "cycles")
-    failing = f"en échec depuis {cycles} — dernière erreur : {health.last_error or '?'} — que faire : {what_to_do}."
+    error = health.last_error or "?"
     if change == "raised":
-        subject = f"relance : {name} en échec depuis {cycles}"
-        first = f"{name} : {failing}"
+        subject = _("relance : {source} en échec depuis {cycles}", source=name, cycles=cycles)
+        first = _("{source} : en échec depuis {cycles} — dernière erreur : {error} — que faire : {action}.",
+                  source=name, cycles=cycles, error=error, action=what_to_do)
     else:
-        subject = f"relance : rappel — {name} toujours en échec ({cycles})"
-        first = f"Rappel — {name} : toujours {failing}"
+        subject = _("relance : rappel — {source} toujours en échec ({cycles})", source=name, cycles=cycles)
+        first = _("Rappel — {source} : toujours en échec depuis {cycles} — dernière erreur : {error} — que faire : "
+                  "{action}.", source=name, cycles=cycles, error=error, action=what_to_do)
     lines = [first, ""]
     if since:
-        lines.append(f"Première lecture en échec : {local_time(since)}.")
-    lines.append(f"Dernière lecture réussie : {local_time(health.last_success)}.")
+        lines.append(_("Première lecture en échec : {time}.", time=local_time(since)))
+    lines.append(_("Dernière lecture réussie : {time}.", time=local_time(health.last_success)))
     if change == "raised":
-        lines.append("Tant que cela dure : un rappel par jour ; un avis quand la source fonctionnera de nouveau.")
+        lines.append(_("Tant que cela dure : un rappel par jour ; un avis quand la source fonctionnera de nouveau."))
     return subject, "\n".join(lines) + "\n"
 
 
 # --- the Sénat's liste de rappel against relance (bot/core/rappel.py, bot/app/senat_rappel.py) ----------
 
-RAPPEL_ADVICE = ("relire chaque question sur le site du Sénat (`relance fetch RÉFÉRENCE`) et comparer : l'une des "
-                 "deux vues est à corriger ; `relance doctor` liste les désaccords en cours")
+# Read where it is shown: `_(RAPPEL_ADVICE)`.
+RAPPEL_ADVICE = N_("relire chaque question sur le site du Sénat (`relance fetch RÉFÉRENCE`) et comparer : l'une "
+                   "des deux vues est à corriger ; `relance doctor` liste les désaccords en cours")
 
 
 def rappel_alarm_text(lines: Sequence[tuple[str, str]], source: str) -> tuple[str, str]:
     """(subject, body) of the admin's notice of new disagreements: `lines` are (label, sentence)."""
     count = fr_count(len(lines), "désaccord", "désaccords")
-    body = [f"La liste de rappel du Sénat ({source}) et relance ne sont pas d'accord sur "
-            f"{fr_count(len(lines), 'question', 'questions')} :", ""]
-    body += [f"- {label} : {sentence}" for label, sentence in lines]
-    body += ["", f"{advice_label()} : {RAPPEL_ADVICE}."]
-    return f"relance : {count} avec la liste de rappel du Sénat", "\n".join(body) + "\n"
+    body = [_("La liste de rappel du Sénat ({source}) et relance ne sont pas d'accord sur {questions} :",
+              source=source, questions=fr_count(len(lines), "question", "questions")), ""]
+    body += [_("- {label} : {sentence}", label=label, sentence=sentence) for label, sentence in lines]
+    body += ["", _("{label} : {action}.", label=advice_label(), action=_(RAPPEL_ADVICE))]
+    return _("relance : {count} avec la liste de rappel du Sénat", count=count), "\n".join(body) + "\n"
 
 
 def rappel_check_line(at: datetime, source: str, listed: int, disagreements: int) -> str:
     """What `relance doctor` says of the latest reading of the liste de rappel."""
-    found = fr_count(disagreements, "désaccord", "désaccords") if disagreements else "aucun désaccord"
-    return (f"lue le {local_time(at)} ({source}) : {fr_count(listed, 'question listée', 'questions listées')}, "
-            f"{found} avec relance")
+    found = fr_count(disagreements, "désaccord", "désaccords") if disagreements else _("aucun désaccord")
+    return _("lue le {time} ({source}) : {listed}, {found} avec relance", time=local_time(at), source=source,
+             listed=fr_count(listed, "question listée", "questions listées"), found=found)
 
 
-RAPPEL_NEVER_READ = ("jamais lue : `relance import senat --rappel` la compare à ce que relance tient pour "
-                     "répondu, clos ou en retard")
+# Read where it is shown: `_(RAPPEL_NEVER_READ)`.
+RAPPEL_NEVER_READ = N_("jamais lue : `relance import senat --rappel` la compare à ce que relance tient pour "
+                       "répondu, clos ou en retard")

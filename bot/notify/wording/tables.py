@@ -1,59 +1,63 @@
 """The words of the terminal's tables (`relance status`, `events`, `search`, `subscribers`): column
 titles, and the short forms of a delay and of a ministry's name that fit a narrow column. (A date in a
-table is `bot.notify.wording.short_date`'s, in a sentence `fr_date`'s.)"""
+table is `bot.notify.wording.short_date`'s, in a sentence `fr_date`'s.) The column titles and the
+messages are `N_` marks, translated where they are shown."""
 
 from __future__ import annotations
 
 import re
 
-# --- column titles ---------------------------------------------------------------------------------
+from bot.notify.i18n import N_, Translated, _, n_
 
-QUESTION = "Question"
-STATE = "État"
-DEADLINE = "Échéance"
-DELAY = "Délai"
-TITLE = "Titre"
-MINISTRY = "Ministère"
-AUTHOR = "Auteur"
-PUBLISHED = "Publiée"
-CHECKED = "Vérifiée"
-RANK = "Rang"
-EVENT_DATE = "Date"
-EVENT = "Événement"
-SEEN = "Vue le"
-EMAIL = "Adresse"
-SUBSCRIBER_STATE = "État"
-FREQUENCY = "Fréquence"
-FOLLOWS = "Suit"
-GIVEN_UP = "Abandonnés"
+# --- column titles (read where they are shown: `_(tables.QUESTION)`) -------------------------------
+
+QUESTION = N_("Question")
+STATE = N_("État")
+DEADLINE = N_("Échéance")
+DELAY = N_("Délai")
+TITLE = N_("Titre")
+MINISTRY = N_("Ministère")
+AUTHOR = N_("Auteur")
+PUBLISHED = N_("Publiée")
+CHECKED = N_("Vérifiée")
+RANK = N_("Rang")
+EVENT_DATE = N_("Date")
+EVENT = N_("Événement")
+SEEN = N_("Vue le")
+EMAIL = N_("Adresse")
+SUBSCRIBER_STATE = N_("État")
+FREQUENCY = N_("Fréquence")
+FOLLOWS = N_("Suit")
+GIVEN_UP = N_("Abandonnés")
 
 # --- cells -----------------------------------------------------------------------------------------
 
-FREQUENCY_SHORT = {"immediate": "immédiate", "daily": "quotidienne", "weekly": "hebdomadaire"}
-FOLLOWS_EVERYTHING = "tout"
-WATCHED = "suivie"  # a question `search` found that relance already follows
+FREQUENCY_SHORT = Translated({"immediate": N_("immédiate"), "daily": N_("quotidienne"),
+                              "weekly": N_("hebdomadaire")})
+FOLLOWS_EVERYTHING = N_("tout")  # read where shown, as the other constants: `_(FOLLOWS_EVERYTHING)`
+WATCHED = N_("suivie")  # a question `search` found that relance already follows
 NO_VALUE = "—"
-ERROR_SHORT = "erreur"  # the last reading failed
+ERROR_SHORT = N_("erreur")  # the last reading failed
 
 
 def delay_short(days_overdue: int | None, days_left: int | None) -> str:
     """'retard 881 j', 'reste 12 j', '—': a table's Délai column, short enough for 80 columns."""
     if days_overdue:
-        return f"retard {days_overdue} j"
+        return _("retard {days} j", days=days_overdue)
     if days_left is not None:
-        return f"reste {days_left} j"
+        return _("reste {days} j", days=days_left)
     return NO_VALUE
 
 
 def given_up_line(count: int, last_error: str) -> str:
     """Under `relance subscribers`'s table, for an address whose mail server refuses for good."""
-    messages = "1 message abandonné" if count == 1 else f"{count} messages abandonnés"
-    return f"{messages}, dernier refus : {last_error}"
+    return n_("{n} message abandonné, dernier refus : {error}", "{n} messages abandonnés, dernier refus : {error}",
+              count, error=last_error)
 
 
-NO_SUBSCRIBERS = "Aucun abonné."
-NO_QUESTIONS = "Aucune question ne correspond."
-NO_EVENTS = "Aucun événement."
+NO_SUBSCRIBERS = N_("Aucun abonné.")
+NO_QUESTIONS = N_("Aucune question ne correspond.")
+NO_EVENTS = N_("Aucun événement.")
 
 
 # --- ministries, abridged --------------------------------------------------------------------------
