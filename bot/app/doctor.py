@@ -12,17 +12,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
 from bot.app.config import Config
 from bot.app.context import now as clock
 from bot.app.health import ADMIN_CHANNEL
 from bot.app.settings import smtp_settings
 from bot.core.deadlines import today_in_paris
 from bot.notify.channels import Channel, ChannelError, check_channel, masked_url
+from bot.notify.i18n import N_, Translated, _, n_
 from bot.notify.smtp import MailUnavailable, SmtpSettings, connect
 from bot.notify.tokens import MIN_SECRET_LENGTH
-from bot.notify.wording import fr_count, fr_list, missing_question_line, rappel_sentence
+from bot.notify.wording import STATUS_FR, fr_count, fr_list, locale, missing_question_line, rappel_sentence
 from bot.notify.wording.actors import ACTORS_NEVER_IMPORTED
 from bot.notify.wording.admin import RAPPEL_ADVICE, RAPPEL_NEVER_READ, rappel_check_line
+from bot.notify.wording.errors import describe
 from bot.notify.wording.requests import REQUESTS_NEVER_COUNTED, requests_line
 from bot.notify.wording.tags import tags_label
 from scrapers.http import (
@@ -48,11 +52,15 @@ from storage.rappel import latest_rappel_check
 BUNDLED_CONTACT = "https://github.com/relance-bot/relance"
 # A real question per source, read when no watched question comes from that source.
 KNOWN_QUESTIONS = {"an": "QANR5L17QE5268", "an-legacy": "QANR5L14QE47351", "senat": "SEQ221103705"}
-SOURCE_LABELS = {"an": "source AN (open data)", "an-legacy": "source AN (ancien site)", "senat": "source Sénat"}
+SOURCE_LABELS = Translated({"an": N_("source AN (open data)"), "an-legacy": N_("source AN (ancien site)"),
+                            "senat": N_("source Sénat")})
 BASE_URL_ENTRIES = {"an": "[sources.an] base_url", "an-legacy": "[sources.an] legacy_base_url",
                     "senat": "[sources.senat] base_url"}
-FRESH_START = ("mettre le fichier de côté (mv) et lancer `relance check`, qui en crée un neuf (l'historique "
-               "est perdu), ou restaurer une sauvegarde")
+# Read where it is shown: `_(FRESH_START)`.
+FRESH_START = N_("mettre le fichier de côté (mv) et lancer `relance check`, qui en crée un neuf (l'historique "
+                 "est perdu), ou restaurer une sauvegarde")
+
+_NEW_SECRET = "export RELANCE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')\""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,37 +73,39 @@ class Check:
 
 def check_line(check: Check) -> str:
     """The one line `relance doctor` prints for a check."""
-    fix = f" — que faire : {check.fix}" if check.fix and not check.ok else ""
-    return f"{'ok' if check.ok else 'PROBLÈME':<9} {check.name:<24} {check.detail}{fix}"
+    said = _("{detail} — que faire : {fix}", detail=check.detail, fix=check.fix) if check.fix and not check.ok \
+        else check.detail
+    return f"{_('ok') if check.ok else _('PROBLÈME'):<9} {check.name:<24} {said}"
 
 
 # ---------------------------------------------------------------------------------------------- config
 
 def config_checks(config: Config, path: Path, env: Mapping[str, str]) -> list[Check]:
-    checks = [Check("config", True, f"{path} : lu et valide")]
+    checks = [Check("config", True, _("{path} : lu et valide", path=path))]
     contact = config.relance.contact
     if contact == BUNDLED_CONTACT:
-        checks.append(Check("contact", False, f"{contact} est le contact du projet, pas le vôtre",
-                            "mettre votre adresse e-mail ou URL dans [relance] contact : les webmestres des "
-                            "sites doivent pouvoir vous joindre"))
+        checks.append(Check("contact", False, _("{contact} est le contact du projet, pas le vôtre", contact=contact),
+                            _("mettre votre adresse e-mail ou URL dans [relance] contact : les webmestres des "
+                              "sites doivent pouvoir vous joindre")))
     else:
-        checks.append(Check("contact", True, f"{contact} (envoyé dans le User-Agent)"))
+        checks.append(Check("contact", True, _("{contact} (envoyé dans le User-Agent)", contact=contact)))
     email = config.email
     if email is None:
-        checks.append(Check("[email]", True, "absente : aucun e-mail ne sera envoyé (abonnés, alarmes)"))
+        checks.append(Check("[email]", True, _("absente : aucun e-mail ne sera envoyé (abonnés, alarmes)")))
     else:
-        checks.append(Check("[email]", True, f"serveur {email.host}:{email.port} ({email.security}), "
-                                             f"expéditeur {email.sender}"))
+        checks.append(Check("[email]", True, _("serveur {host}:{port} ({security}), expéditeur {sender}",
+                                               host=email.host, port=email.port, security=email.security,
+                                               sender=email.sender)))
         secret = env.get("RELANCE_SECRET", "")
         if len(secret) >= MIN_SECRET_LENGTH:
-            checks.append(Check("RELANCE_SECRET", True, f"défini ({len(secret)} caractères)"))
+            checks.append(Check("RELANCE_SECRET", True, _("défini ({n} caractères)", n=len(secret))))
         else:
             checks.append(Check(
                 "RELANCE_SECRET", False,
-                "absent" if not secret else f"trop court ({len(secret)} caractères, au moins {MIN_SECRET_LENGTH})",
-                "export RELANCE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')\" "
-                "et le garder : il signe les liens des e-mails"))
-        checks.append(Check("identifiants SMTP", True, _credentials(env)))
+                _("absent") if not secret else _("trop court ({n} caractères, au moins {least})", n=len(secret),
+                                                 least=MIN_SECRET_LENGTH),
+                _("{command} et le garder : il signe les liens des e-mails", command=_NEW_SECRET)))
+        checks.append(Check(_("identifiants SMTP"), True, _credentials(env)))
     checks.append(_admin_check(config))
     checks += channel_checks(config)
     return checks
@@ -104,11 +114,12 @@ def config_checks(config: Config, path: Path, env: Mapping[str, str]) -> list[Ch
 def _credentials(env: Mapping[str, str]) -> str:
     user, password = env.get("RELANCE_SMTP_USER"), env.get("RELANCE_SMTP_PASSWORD")
     if user and password:
-        return f"RELANCE_SMTP_USER ({user}) et RELANCE_SMTP_PASSWORD définis : connexion authentifiée"
+        return _("RELANCE_SMTP_USER ({user}) et RELANCE_SMTP_PASSWORD définis : connexion authentifiée", user=user)
     if user or password:
         given = "RELANCE_SMTP_USER" if user else "RELANCE_SMTP_PASSWORD"
-        return f"seul {given} est défini : il faut les deux pour s'authentifier, connexion sans authentification"
-    return "RELANCE_SMTP_USER et RELANCE_SMTP_PASSWORD non définis : connexion sans authentification"
+        return _("seul {given} est défini : il faut les deux pour s'authentifier, connexion sans authentification",
+                 given=given)
+    return _("RELANCE_SMTP_USER et RELANCE_SMTP_PASSWORD non définis : connexion sans authentification")
 
 
 def _admin_check(config: Config) -> Check:
@@ -117,14 +128,15 @@ def _admin_check(config: Config) -> Check:
         try:
             check_channel(Channel(ADMIN_CHANNEL, admin.channel))
         except ChannelError as error:
-            return Check("[admin]", False, f"channel : {error.problem}",
-                         "corriger [admin] channel : une URL Apprise (https://github.com/caronc/apprise/wiki)")
-    to = [f"e-mail {admin.email}"] * bool(admin.email)
-    to += [f"channel {masked_url(admin.channel)}"] if admin.channel else []
+            return Check("[admin]", False, _("channel : {problem}", problem=error.problem),
+                         _("corriger [admin] channel : une URL Apprise (https://github.com/caronc/apprise/wiki)"))
+    to = [_("e-mail {address}", address=admin.email)] * bool(admin.email)
+    to += [_("channel {url}", url=masked_url(admin.channel))] if admin.channel else []
     if not to:
-        return Check("[admin]", True, "aucun destinataire : les alarmes de santé des sources ne sont envoyées à "
-                                      "personne ([admin] email ou channel)")
-    return Check("[admin]", True, f"alarme après {admin.failed_cycles} cycles en échec, vers : {', '.join(to)}")
+        return Check("[admin]", True, _("aucun destinataire : les alarmes de santé des sources ne sont envoyées à "
+                                        "personne ([admin] email ou channel)"))
+    return Check("[admin]", True, _("alarme après {n} cycles en échec, vers : {to}", n=admin.failed_cycles,
+                                    to=", ".join(to)))
 
 
 def channel_checks(config: Config) -> list[Check]:
@@ -136,46 +148,53 @@ def channel_checks(config: Config) -> list[Check]:
             check_channel(Channel(entry.name, entry.url, entry.tags, entry.kinds))
         except ChannelError as error:
             checks.append(Check(name, False, error.problem,
-                                f"corriger l'url du [[channel]] name = \"{entry.name}\" : une URL Apprise "
-                                "(https://github.com/caronc/apprise/wiki)"))
+                                _("corriger l'url du [[channel]] name = \"{name}\" : une URL Apprise "
+                                  "(https://github.com/caronc/apprise/wiki)", name=entry.name)))
             continue
-        what = f"les questions marquées {tags_label(entry.tags, config.tag_labels)}" if entry.tags else \
-            "toutes les questions suivies"
-        kinds = f"événements : {', '.join(entry.kinds)}" if entry.kinds else "tous les événements"
-        checks.append(Check(name, True, f"{masked_url(entry.url)} : {what}, {kinds}"))
+        what = _("les questions marquées {tags}", tags=tags_label(entry.tags, config.tag_labels)) if entry.tags \
+            else _("toutes les questions suivies")
+        kinds = _("événements : {kinds}", kinds=", ".join(entry.kinds)) if entry.kinds else _("tous les événements")
+        checks.append(Check(name, True, _("{url} : {what}, {kinds}", url=masked_url(entry.url), what=what,
+                                          kinds=kinds)))
     return checks
 
 
 # ---------------------------------------------------------------------------------------------- database
 
 def _size(n: int) -> str:
-    return f"{n / 1_000_000:.1f} Mo".replace(".", ",") if n >= 100_000 else f"{n / 1000:.0f} ko"
+    if n >= 100_000:
+        return _("{size} Mo", size=format_decimal(round(n / 1_000_000, 1), format="0.0", locale=locale()))
+    return _("{size} ko", size=format_decimal(round(n / 1000), locale=locale()))
 
 
 def database_checks(path: Path) -> list[Check]:
     if not path.exists():
-        return [Check("base de données", True, f"{path} absente : le premier `relance check` la crée")]
+        return [Check(_("base de données"), True, _("{path} absente : le premier `relance check` la crée", path=path))]
     try:
         info = inspect_database(path)
     except StorageError as error:
-        return [Check("base de données", False, f"{path} illisible : {error.problem}", FRESH_START)]
-    wal = f" + journal WAL {_size(info.wal_size)}" if info.wal_size else ""
-    checks = [Check("base de données", True, f"{path} : {_size(info.size)}{wal}")]
+        return [Check(_("base de données"), False, _("{path} illisible : {problem}", path=path, problem=error.problem),
+                      _(FRESH_START))]
+    size = _("{path} : {size} + journal WAL {wal}", path=path, size=_size(info.size), wal=_size(info.wal_size)) \
+        if info.wal_size else _("{path} : {size}", path=path, size=_size(info.size))
+    checks = [Check(_("base de données"), True, size)]
     if info.integrity == ("ok",):
-        checks.append(Check("intégrité", True, "PRAGMA integrity_check : ok"))
+        checks.append(Check(_("intégrité"), True, _("PRAGMA integrity_check : ok")))
     else:
-        checks.append(Check("intégrité", False, f"la base est abîmée : {'; '.join(info.integrity[:3])}", FRESH_START))
+        damage = "; ".join(info.integrity[:3])
+        checks.append(Check(_("intégrité"), False, _("la base est abîmée : {found}", found=damage), _(FRESH_START)))
     if info.pending:
-        checks.append(Check("migrations", False, f"{len(info.pending)} en attente : {', '.join(info.pending)}",
-                            "lancer `relance check` (ou `relance status`) : relance met le schéma à jour en "
-                            "ouvrant la base"))
+        checks.append(Check(_("migrations"), False, _("{n} en attente : {names}", n=len(info.pending),
+                                                      names=", ".join(info.pending)),
+                            _("lancer `relance check` (ou `relance status`) : relance met le schéma à jour en "
+                              "ouvrant la base")))
     else:
-        checks.append(Check("migrations", True, "schéma à jour"))
+        checks.append(Check(_("migrations"), True, _("schéma à jour")))
     if info.journal_mode.lower() == "wal":
-        checks.append(Check("mode WAL", True, "journal_mode = wal"))
+        checks.append(Check(_("mode WAL"), True, "journal_mode = wal"))
     else:
-        checks.append(Check("mode WAL", False, f"journal_mode = {info.journal_mode}",
-                            "lancer `relance status` : relance passe la base en WAL en l'ouvrant"))
+        checks.append(Check(_("mode WAL"), False, f"journal_mode = {info.journal_mode}",
+                            _("lancer `relance status` : relance passe la base en WAL en l'ouvrant")))
     checks.append(given_up_check(info.given_up))
     return checks
 
@@ -183,11 +202,14 @@ def database_checks(path: Path) -> list[Check]:
 def given_up_check(count: int) -> Check:
     """Information only: a message given up does not stop relance working, but someone lost it."""
     if not count:
-        return Check("messages abandonnés", True, "aucun")
-    return Check("messages abandonnés", True,
-                 f"{count} refusé{'s' if count > 1 else ''} définitivement par le serveur SMTP ([email] "
-                 "give_up_after fois) — que faire : `relance subscribers` montre à quelles adresses ; corriger "
-                 "l'adresse (`relance subscribe`) ou la désabonner (`relance unsubscribe ADRESSE`)")
+        return Check(_("messages abandonnés"), True, _("aucun"))
+    return Check(_("messages abandonnés"), True,
+                 n_("{n} refusé définitivement par le serveur SMTP ([email] give_up_after fois) — que faire : "
+                    "`relance subscribers` montre à quelles adresses ; corriger l'adresse (`relance subscribe`) ou "
+                    "la désabonner (`relance unsubscribe ADRESSE`)",
+                    "{n} refusés définitivement par le serveur SMTP ([email] give_up_after fois) — que faire : "
+                    "`relance subscribers` montre à quelles adresses ; corriger l'adresse (`relance subscribe`) ou "
+                    "la désabonner (`relance unsubscribe ADRESSE`)", count))
 
 
 def rappel_checks(path: Path) -> list[Check]:
@@ -198,12 +220,15 @@ def rappel_checks(path: Path) -> list[Check]:
     except StorageError:
         return []  # the database check above names the problem
     if check is None:
-        return [Check("liste de rappel", True, RAPPEL_NEVER_READ)]
+        return [Check(_("liste de rappel"), True, _(RAPPEL_NEVER_READ))]
     found = len(check.disagreements)
-    advice = f" — que faire : {RAPPEL_ADVICE}" if found else ""
-    lines = [Check("liste de rappel", True, rappel_check_line(check.at, check.source, check.listed, found) + advice)]
-    return lines + [Check("désaccord (rappel)", True, f"{parse_ref(e.ref).label} : {rappel_sentence(e.details)}")
-                    for e in check.disagreements]
+    line = rappel_check_line(check.at, check.source, check.listed, found)
+    if found:
+        line = _("{detail} — que faire : {fix}", detail=line, fix=_(RAPPEL_ADVICE))
+    return [Check(_("liste de rappel"), True, line)] + [
+        Check(_("désaccord (rappel)"), True, _("{label} : {what}", label=parse_ref(e.ref).label,
+                                                 what=rappel_sentence(e.details)))
+        for e in check.disagreements]
 
 
 def actors_check(path: Path) -> list[Check]:
@@ -214,9 +239,9 @@ def actors_check(path: Path) -> list[Check]:
     except StorageError:
         return []  # the database check above names the problem
     if counts is None or counts.actors == 0:
-        return [Check("acteurs de l'AN", True, ACTORS_NEVER_IMPORTED)]
-    return [Check("acteurs de l'AN", True, fr_list([fr_count(counts.actors, "acteur", "acteurs"),
-                                                     fr_count(counts.bodies, "organe", "organes")]) + " importés")]
+        return [Check(_("acteurs de l'AN"), True, _(ACTORS_NEVER_IMPORTED))]
+    return [Check(_("acteurs de l'AN"), True, _("{counts} importés", counts=fr_list([
+        fr_count(counts.actors, "acteur", "acteurs"), fr_count(counts.bodies, "organe", "organes")])))]
 
 
 def requests_check(path: Path, today: date) -> list[Check]:
@@ -228,23 +253,23 @@ def requests_check(path: Path, today: date) -> list[Check]:
     except StorageError:
         return []  # the database check above names the problem
     if counts is None or not (counts[today] or counts[yesterday]):
-        return [Check("requêtes par site", True, REQUESTS_NEVER_COUNTED)]
-    return [Check("requêtes par site", True, requests_line(today, counts[today], yesterday, counts[yesterday]))]
+        return [Check(_("requêtes par site"), True, _(REQUESTS_NEVER_COUNTED))]
+    return [Check(_("requêtes par site"), True, requests_line(today, counts[today], yesterday, counts[yesterday]))]
 
 
 # ---------------------------------------------------------------------------------------------- SMTP
 
 def _smtp_fix(problem: str, settings: SmtpSettings) -> str:
     if "SMTPAuthenticationError" in problem:
-        return "vérifier RELANCE_SMTP_USER et RELANCE_SMTP_PASSWORD"
+        return _("vérifier RELANCE_SMTP_USER et RELANCE_SMTP_PASSWORD")
     if "AUTH extension not supported" in problem:
-        return ("le serveur ne propose pas l'authentification ici : vérifier [email] security (beaucoup ne la "
-                "proposent qu'après STARTTLS), ou ne pas définir RELANCE_SMTP_USER et RELANCE_SMTP_PASSWORD")
+        return _("le serveur ne propose pas l'authentification ici : vérifier [email] security (beaucoup ne la "
+                 "proposent qu'après STARTTLS), ou ne pas définir RELANCE_SMTP_USER et RELANCE_SMTP_PASSWORD")
     if "SSL" in problem or "STARTTLS" in problem.upper() or "SMTPNotSupportedError" in problem:
-        return ("vérifier [email] security : starttls (port 587 en général), tls (port 465) ou none, "
-                "comme le serveur l'attend")
-    return (f"vérifier que le serveur SMTP {settings.host}:{settings.port} tourne et accepte les connexions, "
-            "et [email] host et port")
+        return _("vérifier [email] security : starttls (port 587 en général), tls (port 465) ou none, "
+                 "comme le serveur l'attend")
+    return _("vérifier que le serveur SMTP {host}:{port} tourne et accepte les connexions, et [email] host et port",
+             host=settings.host, port=settings.port)
 
 
 def smtp_check(settings: SmtpSettings) -> Check:
@@ -261,10 +286,10 @@ def smtp_check(settings: SmtpSettings) -> Check:
         smtp.close()
         problem = f"SMTP server {where}: {type(error).__name__}: {error}"
         return Check("SMTP", False, problem, _smtp_fix(problem, settings))
-    steps = ["connexion", "EHLO"]
+    steps = [_("connexion"), "EHLO"]
     steps += {"starttls": ["STARTTLS"], "tls": ["TLS"], "none": []}[settings.security]
-    steps += ["authentification"] if settings.user and settings.password else []
-    return Check("SMTP", True, f"{where} : {', '.join(steps)}, QUIT (aucun message envoyé)")
+    steps += [_("authentification")] if settings.user and settings.password else []
+    return Check("SMTP", True, _("{where} : {steps}, QUIT (aucun message envoyé)", where=where, steps=", ".join(steps)))
 
 
 # ---------------------------------------------------------------------------------------------- sources
@@ -272,20 +297,22 @@ def smtp_check(settings: SmtpSettings) -> Check:
 def _source_fix(error: Exception, source: str, ref: QuestionRef, base_url: str) -> str:
     entry = BASE_URL_ENTRIES[source]
     if isinstance(error, ErrorPage):
-        return (f"le site sert une page d'erreur à la place des données : réessayer plus tard ; si cela dure, "
-                f"ouvrir {base_url} dans un navigateur et vérifier {entry}")
+        return _("le site sert une page d'erreur à la place des données : réessayer plus tard ; si cela dure, "
+                 "ouvrir {url} dans un navigateur et vérifier {entry}", url=base_url, entry=entry)
     if isinstance(error, NotFound):
-        return f"{ref.uid} est introuvable à cette adresse : vérifier {entry} et la référence suivie"
+        return _("{ref} est introuvable à cette adresse : vérifier {entry} et la référence suivie", ref=ref.uid,
+                 entry=entry)
     if isinstance(error, RateLimited):
-        return "le site demande d'attendre : réessayer plus tard, augmenter [http] min_interval"
+        return _("le site demande d'attendre : réessayer plus tard, augmenter [http] min_interval")
     if isinstance(error, HttpStatusError):
-        return f"le site répond en erreur : réessayer plus tard ; vérifier que {base_url} répond"
+        return _("le site répond en erreur : réessayer plus tard ; vérifier que {url} répond", url=base_url)
     if isinstance(error, TransportError):
-        return f"site injoignable : vérifier le réseau (DNS, pare-feu, proxy), que {base_url} répond, et {entry}"
+        return _("site injoignable : vérifier le réseau (DNS, pare-feu, proxy), que {url} répond, et {entry}",
+                 url=base_url, entry=entry)
     if isinstance(error, ParseError):
-        return (f"la page ne se lit plus (le site a changé de format ?) : voir `relance fetch {ref.uid}` et "
-                "signaler le problème avec ce message")
-    return f"vérifier {entry}"
+        return _("la page ne se lit plus (le site a changé de format ?) : voir `relance fetch {ref}` et "
+                 "signaler le problème avec ce message", ref=ref.uid)
+    return _("vérifier {entry}", entry=entry)
 
 
 def _base_url(settings: SourceSettings, source: str) -> str:
@@ -308,14 +335,16 @@ def source_checks(settings: SourceSettings, watched: Sequence[QuestionRef], clie
             except NotFound:
                 if ref.uid == known:
                     raise
-                note, ref = f" ; {missing_question_line(ref.uid)}", parse_ref(known)
+                note, ref = missing_question_line(ref.uid), parse_ref(known)
                 reading = read_question(ref, client, settings)
         except (FetchError, ParseError) as error:
-            checks.append(Check(name, False, f"{ref.uid} : {type(error).__name__}: {error}{note}",
+            failed = _("{ref} : {error}", ref=ref.uid, error=describe(error))
+            checks.append(Check(name, False, _("{detail} ; {note}", detail=failed, note=note) if note else failed,
                                 _source_fix(error, source, ref, _base_url(settings, source))))
             continue
-        checks.append(Check(name, True, f"{reading.url} : HTTP {reading.http_status}, {ref.label} lue "
-                                        f"({reading.snapshot.status}){note}"))
+        read = _("{url} : HTTP {status}, {label} lue ({state})", url=reading.url, status=reading.http_status,
+                 label=ref.label, state=STATUS_FR[reading.snapshot.status])
+        checks.append(Check(name, True, _("{detail} ; {note}", detail=read, note=note) if note else read))
     return checks
 
 

@@ -31,6 +31,7 @@ from bot.app.settings import smtp_sender
 from bot.core.deadlines import PARIS, today_in_paris
 from bot.notify.channels import Channel, ChannelTransport, stored_notice
 from bot.notify.delivery import Transport, deliver
+from bot.notify.i18n import _
 from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import MailUnavailable
 from bot.notify.wording import SOURCE_NAMES, rappel_sentence
@@ -132,7 +133,7 @@ class _NoEmail:
     give_up_after: int | None = None
 
     def send(self, message: Message) -> None:
-        raise MailUnavailable("no [email] section: the admin's e-mail cannot be sent")
+        raise MailUnavailable(_("pas de section [email] : l'e-mail de l'administrateur ne peut pas être envoyé"))
 
 
 Transports = Mapping[RecipientKind, Transport]
@@ -157,8 +158,9 @@ def _send_pending(db: Database, recipients: tuple[Recipient, ...], transports: T
                        stop_after=1 if recipient.kind == "channel" else None)
         report.sent += done.sent
         report.failed += done.failed
-        report.errors += [f"admin notice given up: {f}" if f.given_up else
-                          f"admin notice not sent, it stays queued: {f}" for f in done.failures]
+        report.errors += [_("avis à l'administrateur abandonné : {failure}", failure=f) if f.given_up else
+                          _("avis à l'administrateur non envoyé, il reste en attente : {failure}", failure=f)
+                          for f in done.failures]
 
 
 def check_source_health(db: Database, now: datetime, settings: HealthSettings, transports: Transports

@@ -32,6 +32,7 @@ from bot.app.settings import source_settings
 from bot.app.watched import watched
 from bot.core.deadlines import today_in_paris
 from bot.core.rappel import compare, disagreement_event
+from bot.notify.i18n import N_, _
 from bot.notify.wording import rappel_sentence
 from scrapers.errors import CannotRun
 from scrapers.http import PoliteClient
@@ -42,8 +43,9 @@ from storage.rappel import record_rappel_check
 from storage.records import Event
 
 Now = Callable[[], datetime]
-NO_ADDRESS = ("the Sénat's liste de rappel has no known address: give --file PATH (the export saved from "
-              "data.senat.fr) or set [sources.senat] rappel_url in the config")
+# Read where it is shown: `_(NO_ADDRESS)`.
+NO_ADDRESS = N_("la liste de rappel du Sénat n'a pas d'adresse connue : donner --file CHEMIN (l'export enregistré "
+                "depuis data.senat.fr) ou définir [sources.senat] rappel_url dans la configuration")
 
 
 @dataclass
@@ -88,7 +90,7 @@ def import_rappel(config: Config, db: Database, client: PoliteClient, *, now: No
     required column (nothing stored), `FetchError` when the download fails."""
     url = file_name or config.sources.senat.rappel_url
     if url is None:
-        raise CannotRun(NO_ADDRESS)
+        raise CannotRun(_(NO_ADDRESS))
     report = RappelReport(url=url, imported=SenatImportReport(url=url))
     if data is None:
         fetched = client.get(url, expect="csv")

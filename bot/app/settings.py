@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.app.config import Config, ConfigError
 from bot.notify.emails import Schedule
+from bot.notify.i18n import _
 from bot.notify.smtp import SmtpSettings, SmtpTransport
 from bot.notify.subscriptions import MailSettings
 from bot.notify.tokens import secret_from_env
@@ -34,7 +35,8 @@ def source_settings(config: Config) -> SourceSettings:
 
 def mail_settings(config: Config) -> MailSettings:
     if config.email is None:
-        raise ConfigError("config", "email", "no [email] section: relance cannot send e-mail without one")
+        raise ConfigError("config", "email", _("pas de section [email] : relance ne peut pas envoyer d'e-mail "
+                                               "sans elle"))
     return MailSettings(sender=config.email.sender, base_url=config.web.base_url, secret=secret_from_env(),
                         unsubscribe_mailto=config.email.unsubscribe_mailto, tag_labels=config.tag_labels)
 
@@ -43,7 +45,8 @@ def smtp_settings(config: Config, env: Mapping[str, str] = os.environ, *, max_ti
                   ) -> SmtpSettings:
     """The SMTP server of [email], the login from `env`; `max_timeout` caps [email] timeout."""
     if config.email is None:
-        raise ConfigError("config", "email", "no [email] section: relance cannot send e-mail without one")
+        raise ConfigError("config", "email", _("pas de section [email] : relance ne peut pas envoyer d'e-mail "
+                                               "sans elle"))
     e = config.email
     timeout = e.timeout if max_timeout is None else min(e.timeout, max_timeout)
     return SmtpSettings.with_env_credentials(e.host, e.port, e.security, timeout, env)

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from bot.app.config import Config
 from bot.app.questions import BadArgs, parse_day
 from bot.core.status import WatchedQuestion, status_row
+from bot.notify.i18n import _
 from bot.notify.wording import CHAMBER_NAMES
 from scrapers.refs import parse_ref
 from storage.stats import (
@@ -62,11 +63,12 @@ class StatsRequest:
 def checked_request(by: str, chamber: str | None, since: date | None, until: date | None) -> StatsRequest:
     """The request, or BadArgs naming the parameter that cannot be used."""
     if by not in BY_COLUMNS:
-        raise BadArgs(f"by={by!r} : choisir parmi {', '.join(BY_COLUMNS)}")
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"by={by!r}", choices=", ".join(BY_COLUMNS)))
     if chamber is not None and chamber not in CHAMBER_NAMES:
-        raise BadArgs(f"chamber={chamber!r} : choisir an ou senat")
+        raise BadArgs(_("{given} : choisir an ou senat", given=f"chamber={chamber!r}"))
     if since is not None and until is not None and since > until:
-        raise BadArgs(f"since={since.isoformat()} est après until={until.isoformat()}")
+        raise BadArgs(_("{since} est après {until}", since=f"since={since.isoformat()}",
+                        until=f"until={until.isoformat()}"))
     return StatsRequest(by=by, chamber=chamber, since=since, until=until)
 
 
@@ -97,7 +99,7 @@ def behind(config: Config, db: Database, request: StatsRequest, name: str | None
            limit: int, offset: int = 0) -> tuple[int, list[BehindRow]]:
     """(how many, a page of) the questions behind one figure of one row, late ones first."""
     if figure not in FIGURES:
-        raise BadArgs(f"figure={figure!r} : choisir parmi {', '.join(FIGURES)}")
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"figure={figure!r}", choices=", ".join(FIGURES)))
     return questions_behind(db, request.by, today, request.scope(name, one_group=True), figure,
                             config_tags=config_tags(config), limit=limit, offset=offset)
 

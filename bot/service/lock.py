@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.app.logs import describe
+from bot.notify.i18n import _
 from scrapers.errors import CannotRun
 from storage.db import StorageError
 
@@ -18,7 +19,7 @@ class AlreadyRunning(CannotRun):
 
     def __init__(self, lock: Path, pid: str) -> None:
         self.lock, self.pid = lock, pid
-        super().__init__(f"another relance run holds {lock} (pid {pid or 'unknown'})")
+        super().__init__(_("un autre relance run tient {lock} (pid {pid})", lock=lock, pid=pid or _("inconnu")))
 
 
 def lock_path(database: Path) -> Path:
@@ -36,7 +37,8 @@ def instance_lock(database: Path) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        raise StorageError(path, f"cannot open the lock file: {describe(error)}") from None
+        problem = _("impossible d'ouvrir le fichier de verrou : {error}", error=describe(error))
+        raise StorageError(path, problem) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

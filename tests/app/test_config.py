@@ -53,7 +53,8 @@ def test_watch_refs_are_canonical(tmp_path: Path) -> None:
     (MINIMAL + '[[watch]]\nref = "AN 17-5268"\n[[watch]]\nref = "QANR5L17QE5268"\n',
      "watch[2] (ref 'QANR5L17QE5268')", "en double avec watch[1]"),
     (MINIMAL + "[sources.an.closure_codes]\nRET = \"gone\"\n", "sources.an.closure_codes.RET",
-     "doit valoir l'une de ces valeurs : \"pending\", \"answered\", \"withdrawn\", \"closed\", \"lapsed\" (trouvé : \"gone\")"),
+     "doit valoir l'une de ces valeurs : \"pending\", \"answered\", \"withdrawn\", \"closed\", \"lapsed\" "
+     "(trouvé : \"gone\")"),
     (MINIMAL + "[relance\n", "", "TOML non valable"),
 ])
 def test_errors_name_file_entry_and_problem(tmp_path: Path, text: str, entry: str, problem: str) -> None:

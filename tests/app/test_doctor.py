@@ -82,8 +82,8 @@ def test_all_ok(config: Path, site: HTTPServer, mailer: Mailer) -> None:
         "source AN (open data)", "source AN (ancien site)", "source Sénat"]
     assert f"127.0.0.1:{mailer.port} : connexion, EHLO, QUIT (aucun message envoyé)" in line(result, "SMTP")
     assert mailer.inbox.messages == []
-    assert "AN 17-5268 lue (answered)" in line(result, "source AN (open data)")
-    assert "AN 14-47351 lue (answered)" in line(result, "source AN (ancien site)")
+    assert "AN 17-5268 lue (répondue)" in line(result, "source AN (open data)")
+    assert "AN 14-47351 lue (répondue)" in line(result, "source AN (ancien site)")
     assert f"{site.url_for(page_url_path(SENAT_UID))} : HTTP 200" in line(result, "source Sénat")
     # One GET per source, no retry; nothing cached.
     assert sorted(request.path for request, _ in site.log) == sorted([AN_PATH, XML_PATH, page_url_path(SENAT_UID)])
@@ -99,7 +99,8 @@ def test_error_page_served_with_200_is_a_problem(config: Path, site: HTTPServer)
     result = doctor(config)
     assert result.exit_code == 2, result.output
     an = line(result, "source AN (open data)")
-    assert an.startswith("PROBLÈME") and "QANR5L17QE5268 : ErrorPage:" in an and "503" in an
+    assert an.startswith("PROBLÈME") and "QANR5L17QE5268 : " in an and "503" in an
+    assert "page d'erreur servie à la place des données" in an
     assert "que faire : le site sert une page d'erreur à la place des données" in an
     assert line(result, "source Sénat").startswith("ok")
     assert [request.path for request, _ in site.log].count(AN_PATH) == 1  # not retried
@@ -110,7 +111,7 @@ def test_smtp_port_closed_is_a_problem_with_a_fix(config: Path, mailer: Mailer) 
     result = doctor(config)
     assert result.exit_code == 2
     smtp = line(result, "SMTP")
-    assert smtp.startswith("PROBLÈME") and f"SMTP server 127.0.0.1:{mailer.port}: ConnectionRefusedError" in smtp
+    assert smtp.startswith("PROBLÈME") and f"serveur SMTP 127.0.0.1:{mailer.port} : ConnectionRefusedError" in smtp
     assert f"que faire : vérifier que le serveur SMTP 127.0.0.1:{mailer.port} tourne" in smtp
 
 
@@ -272,5 +273,5 @@ def test_a_channel_apprise_cannot_use_is_a_problem_with_a_fix(config: Path) -> N
     broken = loaded.model_copy(update={"channel": (ChannelEntry(name="equipe", url="nosuchservice://tok3n@x/room"),)})
     checks = {c.name: c for c in config_checks(broken, config, {"RELANCE_SECRET": SECRET})}
     found = checks["channel equipe"]
-    assert not found.ok and "invalid Apprise URL" in found.detail and "tok3n" not in found.detail
+    assert not found.ok and "URL Apprise invalide" in found.detail and "tok3n" not in found.detail
     assert found.fix is not None and 'name = "equipe"' in found.fix

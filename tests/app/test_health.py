@@ -197,7 +197,7 @@ def test_admin_channel_down_then_back(db: Database, mailer: Mailer, httpserver: 
     for time in ("09:00", "10:00", "11:00"):
         cycle(db, at("2025-06-02", time), senat_ok=False)
     down = health(db, at("2025-06-02", "11:00"), mailer, email=None, channel=url)
-    assert down.sent == 0 and "channel '@admin'" in down.errors[0]
+    assert down.sent == 0 and "canal « @admin »" in down.errors[0]
     assert [m.state for m in list_messages(db)] == ["failed"]
     cycle(db, at("2025-06-02", "12:00"), senat_ok=False)
     back = health(db, at("2025-06-02", "12:00"), mailer, email=None, channel=url)

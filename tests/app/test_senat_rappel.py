@@ -236,7 +236,8 @@ def test_no_address_and_no_file_says_so(tmp_path: Path, site: RappelSite, mailer
     config = rappel_config(tmp_path, site, mailer)
     result = relance(config, "import", "senat", "--rappel")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "no known address: give --file PATH" in result.stderr and "[sources.senat] rappel_url" in result.stderr
+    assert "pas d'adresse connue : donner --file CHEMIN" in result.stderr
+    assert "[sources.senat] rappel_url" in result.stderr
     since = relance(config, "import", "senat", "--rappel", "--since", "2024-01-01")
     assert since.exit_code == 1 and "--since and --max-pages do not apply" in since.stderr
 

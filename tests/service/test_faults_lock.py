@@ -99,6 +99,6 @@ def test_a_lock_held_beyond_the_busy_timeout_is_one_clear_line(config: Path, sit
     assert integrity(config) == "ok" and event_count(config) == events_before
     check_json(config)  # the lock gone, the next run is fine
     assert code in (1, 2)
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "locked" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "verrouillée" in err, err
 
 

@@ -143,7 +143,7 @@ def test_run_checks_retries_notifies_and_stops_on_sigterm(config: Path, httpserv
     second = subprocess.run([str(RELANCE), "--config", str(config), "run"], capture_output=True, text=True,
                             timeout=20, check=False)
     assert second.returncode == 1
-    assert second.stderr == f"relance: another relance run holds {service.db}.lock (pid {service.process.pid})\n"
+    assert second.stderr == f"relance: un autre relance run tient {service.db}.lock (pid {service.process.pid})\n"
 
     wait_for(lambda: bool(service.lines("notify_error")), "a notify pass failing on the SMTP server")
     smtp.start()  # back: the next cycle's notify pass sends the queued notice

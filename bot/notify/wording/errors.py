@@ -13,7 +13,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from bot.notify.i18n import N_, Translated, _
-from bot.notify.wording import locale, number
+from bot.notify.wording import fr_count, locale, number
 from scrapers.an_actors import AmoFileError
 from scrapers.an_archive import ArchiveError
 from scrapers.http import (
@@ -120,8 +120,8 @@ _SENTENCES: list[tuple[type[Any], Callable[[Any], str]]] = [
     (AmoFileError, lambda e: _("fichier AMO {path} : {problem}", path=e.path, problem=e.problem)),
     (RefError, _ref),
     (DatabaseBusy, lambda e: _("base de données {path} : occupée, un autre processus l'a gardée verrouillée "
-                               "{seconds} s ({attempts} tentatives) ; rien n'a été écrit, réessayer quand il aura "
-                               "fini", path=e.path, attempts=e.attempts,
+                               "{seconds} s ({attempts}) ; rien n'a été écrit, réessayer quand il aura fini",
+                               path=e.path, attempts=fr_count(e.attempts, "tentative", "tentatives"),
                                seconds=format_decimal(round(e.waited_s, 1), locale=locale()))),
     (StorageError, lambda e: _("base de données {path} : {problem}", path=e.path, problem=e.problem)),
     (StoredSnapshotError, _snapshot),
