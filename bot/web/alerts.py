@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -25,6 +24,7 @@ from bot.app.questions import WatchedView
 from bot.app.watched import tags_of
 from bot.core.deadlines import today_in_paris
 from bot.notify.addresses import AddressError, normalize_address
+from bot.notify.i18n import N_, _, n_
 from bot.notify.subscriptions import (
     describe_follows,
     follow_titles,
@@ -41,6 +41,7 @@ from bot.web.context import Refusal, db, now, site
 from bot.web.forms import FREQUENCY_CHOICES
 from bot.web.mailing import web_sender
 from bot.web.subscribers import manage_url
+from bot.web.translated_form import TranslatedForm
 from scrapers.refs import parse_ref
 from storage.db import database_path
 from storage.search import MARK_END, MARK_START, SearchHit, search_questions
@@ -52,16 +53,13 @@ RESULTS = 50  # the search page's hits, the best first
 MAX_TOKEN_LENGTH = 500
 
 
-class AlertForm(FlaskForm):  # type: ignore[misc]
+class AlertForm(TranslatedForm):
     """Follow a search by e-mail: the address, how often, and the search itself in hidden fields."""
 
-    class Meta:
-        locales = ("fr",)
-
-    email = StringField("Votre adresse e-mail", validators=[InputRequired("Indiquez votre adresse e-mail."),
-                                                             Length(max=254, message="Adresse trop longue.")])
-    frequency = RadioField("Fréquence", choices=FREQUENCY_CHOICES, default="daily",
-                           validators=[InputRequired("Choisissez une fréquence.")])
+    email = StringField(N_("Votre adresse e-mail"), validators=[InputRequired(N_("Indiquez votre adresse e-mail.")),
+                                                                 Length(max=254, message=N_("Adresse trop longue."))])
+    frequency = RadioField(N_("Fréquence"), choices=FREQUENCY_CHOICES, default="daily",
+                           validators=[InputRequired(N_("Choisissez une fréquence."))])
     q = HiddenField()
     chamber = HiddenField()
     author = HiddenField()
@@ -162,8 +160,8 @@ def feed() -> ResponseReturnValue:
 def follow() -> ResponseReturnValue:
     mail = site().mail
     if mail is None:
-        raise Refusal(503, "Pas d'abonnement par e-mail ici", "Ce site n'envoie pas d'e-mails. Le flux Atom de la "
-                      "recherche reste à votre disposition.", link=("/", "Revenir à l'accueil"))
+        raise Refusal(503, _("Pas d'abonnement par e-mail ici"), _("Ce site n'envoie pas d'e-mails. Le flux Atom de "
+                      "la recherche reste à votre disposition."), link=("/", _("Revenir à l'accueil")))
     limiters = site().limiters
     if wait := limiters.per_client.hit(f"client:{request.remote_addr}"):
         raise _too_many(wait)
@@ -190,9 +188,10 @@ def _frequency(value: str) -> Frequency:
 
 def _too_many(wait: int) -> Refusal:
     minutes = max(1, round(wait / 60))
-    return Refusal(429, "Trop de demandes", f"Trop de demandes d'abonnement en peu de temps. Réessayez dans "
-                   f"{minutes} minute{'s' if minutes > 1 else ''}.", headers={"Retry-After": str(wait)},
-                   link=(url_for("alerts.search"), "Revenir à la recherche"))
+    return Refusal(429, _("Trop de demandes"), n_("Trop de demandes d'abonnement en peu de temps. Réessayez dans "
+                                                  "{n} minute.", "Trop de demandes d'abonnement en peu de temps. "
+                                                  "Réessayez dans {n} minutes.", minutes),
+                   headers={"Retry-After": str(wait)}, link=(url_for("alerts.search"), _("Revenir à la recherche")))
 
 
 # --- behind a subscriber's manage link ----------------------------------------------------------
@@ -213,27 +212,27 @@ def _owner(token: str) -> Subscriber:
             raise TokenError("this link is not valid")
         return identify(db(), token, purpose="manage", secret=site().secret)
     except TokenError:
-        raise Refusal(400, "Lien non valable", "Ce lien n'est pas valide, ou plus : ouvrez le lien « Gérer mon "
-                      "abonnement » d'un e-mail récent de relance.", link=(url_for("alerts.search"), "Rechercher")) \
-            from None
+        raise Refusal(400, _("Lien non valable"), _("Ce lien n'est pas valide, ou plus : ouvrez le lien « Gérer mon "
+                      "abonnement » d'un e-mail récent de relance."),
+                      link=(url_for("alerts.search"), _("Rechercher"))) from None
 
 
 def _subscribed(subscriber: Subscriber) -> None:
     if subscriber.state == "unsubscribed":
-        raise Refusal(400, "Vous êtes désabonné", "Cet abonnement a pris fin : il n'y a plus rien à changer. "
-                      "Vous pouvez suivre cette recherche de nouveau depuis la page de recherche.",
-                      link=(url_for("alerts.search"), "Aller à la recherche"))
+        raise Refusal(400, _("Vous êtes désabonné"), _("Cet abonnement a pris fin : il n'y a plus rien à changer. "
+                      "Vous pouvez suivre cette recherche de nouveau depuis la page de recherche."),
+                      link=(url_for("alerts.search"), _("Aller à la recherche")))
 
 
 def _search_of_link() -> SavedSearch:
     """The search a link's query names (a feed's, an e-mail's); an error page when it names none."""
-    _to_search = (url_for("alerts.search"), "Aller à la recherche")
+    _to_search = (url_for("alerts.search"), _("Aller à la recherche"))
     try:
         found = _asked()
     except BadSearch as error:
-        raise Refusal(400, "Recherche incorrecte", bad_search(error), link=_to_search) from None
+        raise Refusal(400, _("Recherche incorrecte"), bad_search(error), link=_to_search) from None
     if found is None:
-        raise Refusal(400, "Recherche incorrecte", bad_search(BadSearch("", "nothing")), link=_to_search)
+        raise Refusal(400, _("Recherche incorrecte"), bad_search(BadSearch("", "nothing")), link=_to_search)
     return found
 
 
@@ -258,7 +257,8 @@ def add_search_post(token: str) -> ResponseReturnValue:
         flash(bad_search(error))
         return redirect(manage_url(subscriber), 303)
     words = search_words(found)
-    flash(f"Vous suivez désormais les {words}." if added else f"Vous suivez déjà les {words}.")
+    flash(_("Vous suivez désormais les {words}.", words=words) if added
+          else _("Vous suivez déjà les {words}.", words=words))
     return redirect(manage_url(subscriber), 303)
 
 
@@ -268,9 +268,9 @@ def drop(token: str, search_id: int) -> ResponseReturnValue:
     _subscribed(subscriber)
     followed = {f.id: f.search for f in searches_of(db(), subscriber.id)}
     if search_id in followed and drop_search(db(), subscriber.id, search_id):
-        flash(f"Vous ne suivez plus les {search_words(followed[search_id])}.")
+        flash(_("Vous ne suivez plus les {words}.", words=search_words(followed[search_id])))
     else:
-        flash("Cette recherche ne fait plus partie de votre abonnement.")
+        flash(_("Cette recherche ne fait plus partie de votre abonnement."))
     return redirect(manage_url(subscriber), 303)
 
 

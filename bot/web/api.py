@@ -21,6 +21,7 @@ from bot.app.questions import BadArgs, WatchedView, Window, parse_day, parse_fil
 from bot.app.stats import rows_csv, status_keys
 from bot.core.deadlines import today_in_paris
 from bot.core.status import status_row
+from bot.notify.i18n import _
 from bot.web.context import Refusal, absolute_url, db, now, site
 from scrapers.refs import RefError, parse_ref
 
@@ -37,7 +38,7 @@ def _json(value: object, headers: dict[str, str] | None = None) -> ResponseRetur
 
 
 def _bad(error: BadArgs) -> Refusal:
-    return Refusal(400, "Paramètre incorrect", str(error))
+    return Refusal(400, _("Paramètre incorrect"), str(error))
 
 
 def _window() -> Window:
@@ -104,11 +105,11 @@ def question(ref: str) -> ResponseReturnValue:
     try:
         uid = parse_ref(ref).uid
     except RefError:
-        raise Refusal(404, "Question introuvable", f"{ref[:80]!r} n'est pas une référence de question écrite.") \
-            from None
+        raise Refusal(404, _("Question introuvable"), _("{ref} n'est pas une référence de question écrite.",
+                                                        ref=repr(ref[:80]))) from None
     found = _view().find(uid)
     if found is None:
-        raise Refusal(404, "Question introuvable", f"{uid} n'est pas suivie par ce site.")
+        raise Refusal(404, _("Question introuvable"), _("{uid} n'est pas suivie par ce site.", uid=uid))
     return _json(status_row(found, today_in_paris(now())))
 
 
@@ -136,7 +137,7 @@ def _events(endpoint: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
         try:
             uid = parse_ref(ref).uid
         except RefError:
-            raise _bad(BadArgs(f"ref={ref[:80]!r} : pas une référence de question écrite")) from None
+            raise _bad(BadArgs(_("ref={ref} : pas une référence de question écrite", ref=repr(ref[:80])))) from None
     view = _view()
     found = view.events(tag=tag, ref=uid, since=since, limit=window.limit, offset=window.offset)
     total = view.count_events(tag=tag, ref=uid, since=since)

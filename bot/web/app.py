@@ -27,7 +27,7 @@ from bot.app.context import Context
 from bot.app.settings import mail_settings
 from bot.core.deadlines import PARIS
 from bot.core.ministries import ministry_history
-from bot.notify.i18n import install_in
+from bot.notify.i18n import N_, _, current_language, install_in, n_
 from bot.notify.subscriptions import describe_follows, follow_titles
 from bot.notify.tokens import site_secret
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
@@ -51,23 +51,25 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+# Each error page's title and message, translated when the page is made (the server may speak English).
 ERRORS_FR = {
-    400: ("Requête incorrecte", "La page demandée ne peut pas être servie telle quelle : vérifiez l'adresse."),
-    403: ("Accès refusé", "Cette page n'est pas accessible."),
-    404: ("Page introuvable", "Cette page n'existe pas, ou plus. La liste des questions suivies est peut-être "
-                              "ce que vous cherchez."),
-    405: ("Méthode non permise", "Cette adresse ne s'utilise pas ainsi."),
-    413: ("Envoi trop volumineux", "Le formulaire envoyé est trop long. Raccourcissez-le et recommencez."),
-    431: ("Requête trop volumineuse", "L'adresse ou les en-têtes de la requête sont trop longs. Raccourcissez "
-                                      "l'adresse, ou effacez les cookies de ce site, et recommencez."),
-    429: ("Trop de demandes", "Trop de demandes en peu de temps. Réessayez plus tard."),
-    500: ("Erreur du serveur", "Une erreur inattendue est survenue de notre côté. Elle est enregistrée ; "
-                               "réessayez dans un moment."),
-    501: ("Requête non prise en charge", "Ce site ne sait pas lire une requête envoyée ainsi."),
-    503: ("Service indisponible", "Ce service n'est pas disponible pour le moment."),
+    400: (N_("Requête incorrecte"), N_("La page demandée ne peut pas être servie telle quelle : vérifiez l'adresse.")),
+    403: (N_("Accès refusé"), N_("Cette page n'est pas accessible.")),
+    404: (N_("Page introuvable"), N_("Cette page n'existe pas, ou plus. La liste des questions suivies est peut-être "
+                                     "ce que vous cherchez.")),
+    405: (N_("Méthode non permise"), N_("Cette adresse ne s'utilise pas ainsi.")),
+    413: (N_("Envoi trop volumineux"), N_("Le formulaire envoyé est trop long. Raccourcissez-le et recommencez.")),
+    431: (N_("Requête trop volumineuse"), N_("L'adresse ou les en-têtes de la requête sont trop longs. "
+                                             "Raccourcissez l'adresse, ou effacez les cookies de ce site, et "
+                                             "recommencez.")),
+    429: (N_("Trop de demandes"), N_("Trop de demandes en peu de temps. Réessayez plus tard.")),
+    500: (N_("Erreur du serveur"), N_("Une erreur inattendue est survenue de notre côté. Elle est enregistrée ; "
+                                      "réessayez dans un moment.")),
+    501: (N_("Requête non prise en charge"), N_("Ce site ne sait pas lire une requête envoyée ainsi.")),
+    503: (N_("Service indisponible"), N_("Ce service n'est pas disponible pour le moment.")),
 }
-CSRF_MESSAGE = ("Le formulaire a expiré, ou n'a pas été envoyé depuis ce site. Rechargez la page, puis "
-                "recommencez.")
+CSRF_MESSAGE = N_("Le formulaire a expiré, ou n'a pas été envoyé depuis ce site. Rechargez la page, puis "
+                  "recommencez.")
 log = logging.getLogger("relance.web")
 
 
@@ -162,9 +164,11 @@ def error_response(app: Flask, code: int, path: str) -> tuple[str, list[tuple[st
     try:
         with app.test_request_context(path if path.startswith("/") else "/"):
             response = app.process_response(app.make_response(_error_page(error)))
-    except Exception:  # a path the page cannot be made for: the site's root stands in
-        with app.test_request_context("/"):
-            response = app.process_response(app.make_response(_error_page(error)))
+    except Exception:  # the page could not be made (a path it cannot be made for, a template's fault)
+        log.exception("the page of error %s could not be made", code)
+        title, message = ERRORS_FR[code if code in ERRORS_FR else (500 if code >= 500 else 400)]
+        response = Response(f"{title}\n\n{message}\n", code, mimetype="text/plain")
+        response.headers.update(SECURITY_HEADERS)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection")]
     return response.status, headers, response.get_data()
 
@@ -173,12 +177,12 @@ def _error_page(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400:
         return error  # a routing redirect (a missing trailing slash), not an error
     code = error.code if error.code in ERRORS_FR else (500 if error.code >= 500 else 400)
-    title, message = ERRORS_FR[code]
+    title, message = (_(text) for text in ERRORS_FR[code])
     link = None
     if isinstance(error, Refusal):
         title, message, link = error.title, error.description or message, error.link
     elif isinstance(error, CSRFError):
-        message = CSRF_MESSAGE
+        message = _(CSRF_MESSAGE)
     headers = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
     if isinstance(error, Refusal):
         headers.update(error.extra_headers)
@@ -207,20 +211,22 @@ def _short_date(value: str | date | None) -> str:
 
 def _datetime_fr(value: str | datetime | None) -> str:
     if value is None or value == "":
-        return "jamais"
+        return _("jamais")
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
     local = instant.astimezone(PARIS)
-    return f"{fr_date(local.date())} à {local:%H:%M}"
+    time = f"{local:%H:%M}"
+    return _("{day} à {time}", day=fr_date(local.date()), time=time)
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{round(value * 100)}\u202f%"
+    return "—" if value is None else _("{n}\u202f%", n=round(value * 100))
 
 
 def _days(n: int | None) -> str:
     if n is None:
         return "—"
-    return f"{n} jour" if abs(n) < 2 else f"{n} jours"
+    # The number as written (no thousands separator), the noun by the language's rules (French: 0 and 1).
+    return f"{n} {n_('jour', 'jours', abs(n))}"
 
 
 def _tag_label(tag: str) -> str:
@@ -230,6 +236,16 @@ def _tag_label(tag: str) -> str:
 def _tag_description(tag: str) -> str | None:
     entry = site().config.tags.get(tag)
     return entry.description if entry else None
+
+
+def _translated(message: str) -> str:
+    """A message written elsewhere (a table of words, a constant marked with N_), in the page's language."""
+    return _(message)
+
+
+def _words_of_the_page() -> dict[str, Any]:
+    """The constants the templates show, read in the current language at each page."""
+    return {"MISSING_REASON": _(MISSING_REASON)}
 
 
 def _table_link(endpoint: str, path_args: dict[str, Any], query: dict[str, Any]) -> str:
@@ -244,9 +260,11 @@ def _templates(app: Flask) -> None:
     app.jinja_env.filters.update(date_fr=_date_fr, short_date=_short_date, datetime_fr=_datetime_fr,
                                  percent=_percent, days=_days, status_fr=lambda s: STATUS_FR.get(s, s),
                                  chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label,
-                                 capitalize_first=capitalized, tag_label=_tag_label)
+                                 capitalize_first=capitalized, tag_label=_tag_label,
+                                 translated=_translated)
     app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
-                                 STATUS_FR=STATUS_FR, MISSING_REASON=MISSING_REASON, follows_text=_follows_text,
+                                 STATUS_FR=STATUS_FR, follows_text=_follows_text, html_language=current_language,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
                                  state_fr=lambda s: STATES_FR.get(s, s), tag_description=_tag_description,
                                  ministry_history=ministry_history)
+    app.context_processor(_words_of_the_page)

@@ -12,6 +12,7 @@ from typing import Literal
 
 from babel.dates import format_date
 
+from bot.notify.i18n import _
 from bot.notify.wording import fr_count, locale
 
 MAX_MONTHS = 24  # a longer span is drawn per year, so bars stay wide enough to read on a phone
@@ -66,11 +67,20 @@ class Chart:
 
     @property
     def summary(self) -> str:
-        per = "mois" if self.period == "month" else "année"
         first, last = self.bars[0].name, self.bars[-1].name
-        span = f"en {first}" if first == last else f"de {first} à {last}"
-        return (f"Réponses publiées par {per}, {span} : {fr_count(self.total, 'réponse', 'réponses')}, dont "
-                f"{self.late} après l'échéance.")
+        count = fr_count(self.total, "réponse", "réponses")
+        # One whole sentence per case, so that a translation may order its words as its language does.
+        if self.period == "month" and first == last:
+            return _("Réponses publiées par mois, en {first} : {count}, dont {late} après l'échéance.",
+                     first=first, count=count, late=self.late)
+        if self.period == "month":
+            return _("Réponses publiées par mois, de {first} à {last} : {count}, dont {late} après l'échéance.",
+                     first=first, last=last, count=count, late=self.late)
+        if first == last:
+            return _("Réponses publiées par année, en {first} : {count}, dont {late} après l'échéance.",
+                     first=first, count=count, late=self.late)
+        return _("Réponses publiées par année, de {first} à {last} : {count}, dont {late} après l'échéance.",
+                 first=first, last=last, count=count, late=self.late)
 
 
 def _months(first: date, last: date) -> list[tuple[int, int]]:
@@ -93,7 +103,9 @@ def _step(top: int) -> int:
 
 def _bar_title(name: str, on_time: int, late: int) -> str:
     count = fr_count(on_time + late, "réponse", "réponses")
-    return f"{name} : {count}" + (f", dont {late} en retard" if late else "")
+    if late:
+        return _("{name} : {count}, dont {late} en retard", name=name, count=count, late=late)
+    return _("{name} : {count}", name=name, count=count)
 
 
 def answers_chart(answers: Sequence[tuple[date, bool]]) -> Chart | None:

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from bot.app.feeds import Document, deadlines_calendar, events_feed
 from bot.app.questions import Filters, WatchedView
 from bot.core.deadlines import today_in_paris
+from bot.notify.i18n import _
 from bot.web.context import Refusal, db, now, site
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -26,7 +27,7 @@ def _view() -> tuple[WatchedView, str | None]:
     view = WatchedView(site().config, db(), today_in_paris(now()))
     tag = (request.args.get("tag") or "").strip() or None
     if tag is not None and not view.count(Filters(tag=tag)):
-        raise Refusal(404, "Thème inconnu", f"Aucune question suivie ne porte le thème « {tag[:80]} ».")
+        raise Refusal(404, _("Thème inconnu"), _("Aucune question suivie ne porte le thème « {tag} ».", tag=tag[:80]))
     return view, tag
 
 
@@ -42,7 +43,7 @@ def _made(name: str, view: WatchedView, tag: str | None, make: Callable[[], Docu
         document: Document = found[1]
         return document
     document = make()
-    for key in [key for key, (made, _) in list(documents.items()) if monotonic() - made >= MAX_AGE_SECONDS]:
+    for key in [key for key, (made, _document) in list(documents.items()) if monotonic() - made >= MAX_AGE_SECONDS]:
         documents.pop(key, None)
     documents[state] = (monotonic(), document)
     return document

@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from bot.notify.addresses import AddressError, normalize_address
+from bot.notify.i18n import N_, _
 from bot.notify.wording.addresses import FORM_ACCENTED, FORM_INVALID
+from bot.web.translated_form import TranslatedForm
 from scrapers.refs import RefError, parse_ref
 from storage.subscribers import FREQUENCIES
 
-FREQUENCY_LABELS = {"immediate": "À chaque nouvelle, dès qu'elle est connue", "daily": "Un résumé par jour",
-                    "weekly": "Un résumé par semaine"}
+# Marked for the catalogs; each form shows them in the current language (bot/web/translated_form.py).
+FREQUENCY_LABELS = {"immediate": N_("À chaque nouvelle, dès qu'elle est connue"), "daily": N_("Un résumé par jour"),
+                    "weekly": N_("Un résumé par semaine")}
 FREQUENCY_CHOICES = [SelectChoice(f, FREQUENCY_LABELS[f]) for f in FREQUENCIES]
 MAX_REFS = 50
 _SEPARATORS = re.compile(r"[\n,;]+")
@@ -28,16 +30,13 @@ class CheckboxesField(SelectMultipleField):  # type: ignore[misc]
     option_widget = widgets.CheckboxInput()
 
 
-class ChoicesForm(FlaskForm):  # type: ignore[misc]
+class ChoicesForm(TranslatedForm):
     """What a subscriber follows and how often: the manage page's form, and part of the subscribe one."""
 
-    class Meta:
-        locales = ("fr",)  # WTForms' own French messages ("N'est pas un choix valide."); see WTF_I18N_ENABLED
-
-    frequency = RadioField("Fréquence", choices=FREQUENCY_CHOICES, default="daily",
-                           validators=[InputRequired("Choisissez une fréquence.")])
-    tags = CheckboxesField("Thèmes", choices=[], validate_choice=True)
-    refs = TextAreaField("Questions", validators=[Length(max=4000, message="Trop long.")])
+    frequency = RadioField(N_("Fréquence"), choices=FREQUENCY_CHOICES, default="daily",
+                           validators=[InputRequired(N_("Choisissez une fréquence."))])
+    tags = CheckboxesField(N_("Thèmes"), choices=[], validate_choice=True)
+    refs = TextAreaField(N_("Questions"), validators=[Length(max=4000, message=N_("Trop long."))])
 
     def __init__(self, tags: Sequence[str], watched_refs: Container[str], **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -54,19 +53,19 @@ class ChoicesForm(FlaskForm):  # type: ignore[misc]
             try:
                 uid = parse_ref(part.strip()).uid
             except RefError:
-                raise ValidationError(f"« {part.strip()[:80]} » n'est pas une référence de question écrite.") \
-                    from None
+                raise ValidationError(_("« {text} » n'est pas une référence de question écrite.",
+                                        text=part.strip()[:80])) from None
             if uid not in self._watched_refs:
-                raise ValidationError(f"La question {uid} n'est pas suivie par ce site.")
+                raise ValidationError(_("La question {uid} n'est pas suivie par ce site.", uid=uid))
             refs.append(uid)
         if len(refs) > MAX_REFS:
-            raise ValidationError(f"Au plus {MAX_REFS} questions.")
+            raise ValidationError(_("Au plus {n} questions.", n=MAX_REFS))
         self.clean_refs = tuple(dict.fromkeys(refs))
 
 
 class SubscribeForm(ChoicesForm):
-    email = StringField("Adresse e-mail", validators=[InputRequired("Indiquez votre adresse e-mail."),
-                                                       Length(max=254, message="Adresse trop longue.")])
+    email = StringField(N_("Adresse e-mail"), validators=[InputRequired(N_("Indiquez votre adresse e-mail.")),
+                                                           Length(max=254, message=N_("Adresse trop longue."))])
 
     def __init__(self, tags: Sequence[str], watched_refs: Container[str], *, smtputf8: bool = False,
                  **kwargs: object) -> None:

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from bot.app.questions import SORTS, BadArgs, Filters, WatchedView, parse_filters
 from bot.core.deadlines import deadline_status, today_in_paris
 from bot.core.status import WatchedQuestion, status_row
+from bot.notify.i18n import _
 from bot.notify.wording import capitalized, event_line, late_question_note, overdue_advice
 from bot.web.charts import answers_chart
 from bot.web.context import Refusal, db, now, site
@@ -25,7 +26,7 @@ HOME_OVERDUE = 10  # the late questions the home page lists
 
 
 def _not_found(what: str) -> Refusal:
-    return Refusal(404, "Page introuvable", what, link=(url_for("pages.questions"), "Voir les questions suivies"))
+    return Refusal(404, _("Page introuvable"), what, link=(url_for("pages.questions"), _("Voir les questions suivies")))
 
 
 def view() -> WatchedView:
@@ -46,7 +47,7 @@ def questions() -> ResponseReturnValue:
     try:
         filters = parse_filters(request.args)
     except BadArgs as error:
-        raise Refusal(400, "Filtre incorrect", str(error), link=(url_for("pages.questions"), "Tout afficher")) \
+        raise Refusal(400, _("Filtre incorrect"), str(error), link=(url_for("pages.questions"), _("Tout afficher"))) \
             from None
     watched = view()
     return render_template("questions.html", page=watched.page(filters), filters=filters, sorts=SORTS,
@@ -71,12 +72,12 @@ def question(ref: str) -> ResponseReturnValue:
     try:
         uid = parse_ref(ref).uid
     except RefError:
-        raise _not_found(f"« {ref[:80]} » n'est pas une référence de question écrite.") from None
+        raise _not_found(_("« {text} » n'est pas une référence de question écrite.", text=ref[:80])) from None
     if uid != ref:
         return redirect(url_for("pages.question", ref=uid), 301)
     found = view().find(uid)
     if found is None:
-        raise _not_found(f"La question {uid} n'est pas suivie par ce site.")
+        raise _not_found(_("La question {uid} n'est pas suivie par ce site.", uid=uid))
     today = today_in_paris(now())
     snapshot = found.stored.snapshot if found.stored else None
     events = list_events(db(), ref=uid)
@@ -92,12 +93,12 @@ def tag(tag: str) -> ResponseReturnValue:
     tagged = Filters(tag=tag)
     stats = watched.stats(tagged)
     if not stats.total:
-        raise _not_found(f"Aucune question suivie ne porte le thème « {tag[:80]} ».")
+        raise _not_found(_("Aucune question suivie ne porte le thème « {tag} ».", tag=tag[:80]))
     try:
         asked = parse_filters(request.args)
     except BadArgs as error:
-        raise Refusal(400, "Tri incorrect", str(error), link=(url_for("pages.tag", tag=tag), "Revenir au thème")) \
-            from None
+        raise Refusal(400, _("Tri incorrect"), str(error),
+                      link=(url_for("pages.tag", tag=tag), _("Revenir au thème"))) from None
     # The tag is the page's own address: the table's links carry only its sorting and page.
     filters = Filters(sort=asked.sort, order=asked.order, page=asked.page)
     page = watched.page(Filters(tag=tag, sort=asked.sort, order=asked.order, page=asked.page))

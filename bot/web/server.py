@@ -31,6 +31,7 @@ from waitress.task import ErrorTask
 
 from bot.app.config import Config, WebSection
 from bot.app.logs import describe, log_event, setup_logging
+from bot.notify.i18n import _
 from bot.web.app import create_app, error_response
 from scrapers.errors import CannotRun
 
@@ -236,7 +237,8 @@ def serve(config_path: Path, config: Config, *, host: str, port: int, threads: i
     try:
         server = make_server(app, config.web, host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
     except OSError as error:
-        raise CannotRun(f"cannot listen on {host}:{port}: {describe(error)}") from None
+        raise CannotRun(_("impossible d'écouter sur {host}:{port} : {error}", host=host, port=port,
+                          error=describe(error))) from None
     previous = signal.signal(signal.SIGTERM, _stop)
     log_event("serving", url=f"http://{host}:{port}/", base_url=config.web.base_url,
               threads=threads or config.web.threads)

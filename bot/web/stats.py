@@ -28,6 +28,7 @@ from bot.app.stats import (
     stats,
 )
 from bot.core.deadlines import today_in_paris
+from bot.notify.i18n import _, n_
 from bot.notify.wording import CHAMBER_NAMES
 from bot.notify.wording.stats import (
     BY_FR,
@@ -57,14 +58,15 @@ def _request() -> StatsRequest:
     try:
         return parse_request(request.args)
     except BadArgs as error:
-        raise Refusal(400, "Paramètre incorrect", str(error),
-                      link=(url_for("stats.statistics"), "Toutes les statistiques")) from None
+        raise Refusal(400, _("Paramètre incorrect"), str(error),
+                      link=(url_for("stats.statistics"), _("Toutes les statistiques"))) from None
 
 
 def _page_number(args: Mapping[str, str]) -> int:
     value = (args.get("page") or "1").strip()
     if not value.isdigit() or int(value) < 1:
-        raise Refusal(400, "Paramètre incorrect", f"page={value[:20]!r} : un nombre à partir de 1")
+        raise Refusal(400, _("Paramètre incorrect"),
+                      _("page={value} : un nombre à partir de 1", value=repr(value[:20])))
     return int(value)
 
 
@@ -74,7 +76,7 @@ def _today() -> date:
 
 def _name(by: str, name: str | None) -> str:
     if name is None:
-        return UNNAMED
+        return _(UNNAMED)
     return CHAMBER_NAMES.get(name, name) if by == "chamber" else name
 
 
@@ -101,9 +103,10 @@ def statistics() -> ResponseReturnValue:
     return render_template("stats.html", req=req, rows=rows, chart=chart, by_names=BY_FR, columns=COLUMNS_FR,
                            chamber_names=CHAMBER_NAMES, name_of=lambda r: _name(req.by, r.name),
                            link=lambda r, figure: figure_link(req, r.name, figure), rate=rate_fr, median=median_fr,
-                           parts=list(zip(PARTS, CHART_PARTS_FR, strict=True)), no_questions=NO_QUESTIONS,
-                           rates_note=RATES_NOTE, summary=chart_summary(chart.shown, chart.total_rows) if chart else "",
-                           groupings=BY, api_args=req.args())
+                           parts=list(zip(PARTS, CHART_PARTS_FR, strict=True)), no_questions=_(NO_QUESTIONS),
+                           rates_note=_(RATES_NOTE),
+                           summary=chart_summary(chart.shown, chart.total_rows) if chart else "", groupings=BY,
+                           api_args=req.args())
 
 
 # --- the questions behind a figure -----------------------------------------------------------------
@@ -116,10 +119,11 @@ def _listing(req: StatsRequest, name: str | None, figure: str) -> dict[str, Any]
         total, rows = behind(site().config, db(), req, name, figure=figure, today=_today(), limit=PAGE_SIZE,
                              offset=(page - 1) * PAGE_SIZE)
     except BadArgs as error:
-        raise Refusal(400, "Paramètre incorrect", str(error)) from None
+        raise Refusal(400, _("Paramètre incorrect"), str(error)) from None
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if page > pages:
-        raise Refusal(404, "Page introuvable", f"Il n'y a que {pages} page(s) de questions.")
+        raise Refusal(404, _("Page introuvable"), n_("Il n'y a que {n} page de questions.",
+                                                     "Il n'y a que {n} pages de questions.", pages))
     args = {k: v for k, v in request.args.items() if k != "page"}
     return {"total": total, "questions": [_row(r) for r in rows], "page": page, "pages": pages,
             "previous": {**args, "page": str(page - 1)} if page > 1 else None,
@@ -155,14 +159,15 @@ def _group_page(by: str, name: str) -> ResponseReturnValue:
     req = StatsRequest(by=by, chamber=req.chamber, since=req.since, until=req.until)
     row = one_row(site().config, db(), req, name, _today())
     if row is None:
-        raise Refusal(404, "Page introuvable", f"Aucune question enregistrée pour « {name[:120]} » "
-                      "avec ces filtres.", link=(url_for("stats.statistics", by=by), "Toutes les statistiques"))
+        raise Refusal(404, _("Page introuvable"), _("Aucune question enregistrée pour « {name} » avec ces filtres.",
+                                                    name=name[:120]),
+                      link=(url_for("stats.statistics", by=by), _("Toutes les statistiques")))
     chart = answers_chart(delays(site().config, db(), req, name, _today()))
     kind, about = GROUP_PAGE_FR[by]
     return render_template("stats_group.html", name=name, kind=kind, about=about, endpoint=GROUP_PAGES[by],
                            req=req, row=row, chart=chart, columns=COLUMNS_FR, rate=rate_fr,
                            median=median_fr, link=lambda figure: figure_link(req, name, figure),
-                           rates_note=RATES_NOTE, listing=_listing(req, name, _figure()))
+                           rates_note=_(RATES_NOTE), listing=_listing(req, name, _figure()))
 
 
 @bp.get("/statistiques/ministere/<path:name>")
@@ -194,7 +199,7 @@ def _api_rows() -> list[dict[str, Any]]:
     try:
         req = parse_request(request.args)
     except BadArgs as error:
-        raise Refusal(400, "Paramètre incorrect", str(error)) from None
+        raise Refusal(400, _("Paramètre incorrect"), str(error)) from None
     return [stat_json(r) for r in stats(site().config, db(), req, _today())]
 
 

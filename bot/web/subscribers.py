@@ -24,6 +24,7 @@ from flask.typing import ResponseReturnValue
 from bot.app.notify import smtputf8_offered
 from bot.app.questions import WatchedView
 from bot.core.deadlines import today_in_paris
+from bot.notify.i18n import _, n_
 from bot.notify.subscriptions import MailSettings, confirm, identify, unsubscribe
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
 from bot.web.context import Refusal, db, now, site
@@ -50,9 +51,9 @@ def _private(response: Response) -> Response:
 def _mail() -> MailSettings:
     mail = site().mail
     if mail is None:
-        raise Refusal(503, "Pas d'abonnement par e-mail ici",
-                      "Ce site n'envoie pas d'e-mails (sa configuration n'a pas de section [email]). Les flux "
-                      "Atom et iCalendar restent à votre disposition.", link=("/", "Revenir à l'accueil"))
+        raise Refusal(503, _("Pas d'abonnement par e-mail ici"),
+                      _("Ce site n'envoie pas d'e-mails (sa configuration n'a pas de section [email]). Les flux "
+                        "Atom et iCalendar restent à votre disposition."), link=("/", _("Revenir à l'accueil")))
     return mail
 
 
@@ -80,24 +81,25 @@ def _frequency(value: str) -> Frequency:
 
 def _too_many(wait: int) -> Refusal:
     minutes = max(1, round(wait / 60))
-    return Refusal(429, "Trop de demandes", f"Trop de demandes d'abonnement en peu de temps. Réessayez dans "
-                   f"{minutes} minute{'s' if minutes > 1 else ''}.", headers={"Retry-After": str(wait)},
-                   link=(url_for("pages.home"), "Revenir à l'accueil"))
+    return Refusal(429, _("Trop de demandes"), n_("Trop de demandes d'abonnement en peu de temps. Réessayez dans "
+                                                  "{n} minute.", "Trop de demandes d'abonnement en peu de temps. "
+                                                  "Réessayez dans {n} minutes.", minutes),
+                   headers={"Retry-After": str(wait)}, link=(url_for("pages.home"), _("Revenir à l'accueil")))
 
 
 def _token_refusal(error: TokenError, purpose: Purpose) -> Refusal:
     text = str(error)
     if "expired" in text:
-        message = "Ce lien a expiré."
+        message = _("Ce lien a expiré.")
     elif "no longer valid" in text:
-        message = "Ce lien a déjà servi, ou l'abonnement a changé depuis : il n'est plus valable."
+        message = _("Ce lien a déjà servi, ou l'abonnement a changé depuis : il n'est plus valable.")
     else:
-        message = ("Ce lien n'est pas valide. Vérifiez qu'il est complet : certains logiciels de messagerie "
-                   "coupent les longs liens en deux.")
+        message = _("Ce lien n'est pas valide. Vérifiez qu'il est complet : certains logiciels de messagerie "
+                    "coupent les longs liens en deux.")
     if purpose == "confirm":
-        message += " Pour recevoir un nouveau lien de confirmation, abonnez-vous de nouveau."
-    return Refusal(400, "Lien non valable", message, link=(url_for("subscribers.subscribe_form"),
-                                                           "Aller au formulaire d'abonnement"))
+        message += " " + _("Pour recevoir un nouveau lien de confirmation, abonnez-vous de nouveau.")
+    return Refusal(400, _("Lien non valable"), message, link=(url_for("subscribers.subscribe_form"),
+                                                              _("Aller au formulaire d'abonnement")))
 
 
 def _claim(token: str, purpose: Purpose) -> TokenClaim:
@@ -189,7 +191,7 @@ def confirm_post(token: str) -> ResponseReturnValue:
         subscriber = confirm(db(), token, now=now(), secret=site().secret)
     except TokenError as error:
         raise _token_refusal(error, "confirm") from None
-    flash("Votre abonnement est confirmé. Vous recevrez les prochaines nouvelles par e-mail.")
+    flash(_("Votre abonnement est confirmé. Vous recevrez les prochaines nouvelles par e-mail."))
     return redirect(manage_url(subscriber), 303)
 
 
@@ -214,9 +216,9 @@ def manage(token: str) -> ResponseReturnValue:
 
 def _still_subscribed(subscriber: Subscriber) -> None:
     if subscriber.state == "unsubscribed":
-        raise Refusal(400, "Vous êtes désabonné", "Cet abonnement a pris fin : il n'y a plus rien à changer. "
-                      "Vous pouvez vous abonner de nouveau.", link=(url_for("subscribers.subscribe_form"),
-                                                                   "Aller au formulaire d'abonnement"))
+        raise Refusal(400, _("Vous êtes désabonné"), _("Cet abonnement a pris fin : il n'y a plus rien à changer. "
+                      "Vous pouvez vous abonner de nouveau."), link=(url_for("subscribers.subscribe_form"),
+                                                                    _("Aller au formulaire d'abonnement")))
 
 
 @bp.post("/manage/<token>")
@@ -229,7 +231,7 @@ def save_choices(token: str) -> ResponseReturnValue:
         return _manage_page(token, subscriber, form, 400)
     update_choices(db(), subscriber, frequency=_frequency(form.frequency.data), tags=tuple(form.tags.data or ()),
                    refs=form.clean_refs)
-    flash("Vos choix sont enregistrés.")
+    flash(_("Vos choix sont enregistrés."))
     return redirect(url_for("subscribers.manage", token=token), 303)
 
 
@@ -238,11 +240,11 @@ def pause(token: str) -> ResponseReturnValue:
     subscriber = _subscriber(token, "manage")
     _still_subscribed(subscriber)
     if subscriber.state == "pending":
-        flash("Cet abonnement n'est pas encore confirmé : il n'y a rien à mettre en pause.")
+        flash(_("Cet abonnement n'est pas encore confirmé : il n'y a rien à mettre en pause."))
         return redirect(url_for("subscribers.manage", token=token), 303)
     if subscriber.state == "confirmed":
         set_state(db(), subscriber, "paused", now())
-    flash("Votre abonnement est en pause : aucun e-mail ne vous sera envoyé jusqu'à ce que vous le repreniez.")
+    flash(_("Votre abonnement est en pause : aucun e-mail ne vous sera envoyé jusqu'à ce que vous le repreniez."))
     return redirect(url_for("subscribers.manage", token=token), 303)
 
 
@@ -251,11 +253,11 @@ def resume(token: str) -> ResponseReturnValue:
     subscriber = _subscriber(token, "manage")
     _still_subscribed(subscriber)
     if subscriber.state == "pending":
-        flash("Cet abonnement n'est pas encore confirmé : ouvrez le lien de l'e-mail de confirmation.")
+        flash(_("Cet abonnement n'est pas encore confirmé : ouvrez le lien de l'e-mail de confirmation."))
         return redirect(url_for("subscribers.manage", token=token), 303)
     if subscriber.state == "paused":
         set_state(db(), subscriber, "confirmed", now())
-    flash("Votre abonnement a repris : vous recevrez les nouvelles à partir de maintenant.")
+    flash(_("Votre abonnement a repris : vous recevrez les nouvelles à partir de maintenant."))
     return redirect(url_for("subscribers.manage", token=token), 303)
 
 
@@ -264,7 +266,7 @@ def leave(token: str) -> ResponseReturnValue:
     subscriber = _subscriber(token, "manage")
     if subscriber.state != "unsubscribed":
         set_state(db(), subscriber, "unsubscribed", now())
-    flash("Vous êtes désabonné : vous ne recevrez plus d'e-mail de relance.")
+    flash(_("Vous êtes désabonné : vous ne recevrez plus d'e-mail de relance."))
     return redirect(url_for("subscribers.manage", token=token), 303)
 
 

@@ -78,5 +78,5 @@ def test_relance_serve_on_a_busy_port_is_one_line(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         result = subprocess.run([str(RELANCE), "--config", str(tmp_path / "config.toml"), "serve", "--port",
                                  str(port)], check=False, env=env, capture_output=True, text=True, timeout=30)
-    assert result.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert result.returncode == 1 and f"impossible d'écouter sur 127.0.0.1:{port} : " in result.stderr
     assert "Traceback" not in result.stderr
