@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from bot.core.marks import N_, Translate, as_written
 from scrapers.model import Chamber, QuestionSnapshot
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -66,10 +67,10 @@ RULES: tuple[Rule, ...] = (
         days=0,
         valid_from=FIFTH_REPUBLIC,
         valid_until=None,
-        source="Règlement de l'Assemblée nationale, art. 135",
-        description_fr="2 mois après la publication au JO",
-        note=("Le ministre peut demander un délai supplémentaire d'au plus 2 mois, publié au JO : "
-              "non modélisé, l'échéance reste à 2 mois."),
+        source=N_("Règlement de l'Assemblée nationale, art. 135"),
+        description_fr=N_("2 mois après la publication au JO"),
+        note=N_("Le ministre peut demander un délai supplémentaire d'au plus 2 mois, publié au JO : "
+                "non modélisé, l'échéance reste à 2 mois."),
     ),
     Rule(
         id="an-signalement",
@@ -79,10 +80,10 @@ RULES: tuple[Rule, ...] = (
         days=10,
         valid_from=FIFTH_REPUBLIC,
         valid_until=None,
-        source="Règlement de l'Assemblée nationale, art. 135",
-        description_fr="10 jours après le signalement",
-        note=("Question signalée par un président de groupe (liste de la Conférence des présidents) ; "
-              "procédure en usage depuis 1994."),
+        source=N_("Règlement de l'Assemblée nationale, art. 135"),
+        description_fr=N_("10 jours après le signalement"),
+        note=N_("Question signalée par un président de groupe (liste de la Conférence des présidents) ; "
+                "procédure en usage depuis 1994."),
     ),
     Rule(
         id="senat-publication",
@@ -92,10 +93,10 @@ RULES: tuple[Rule, ...] = (
         days=0,
         valid_from=FIFTH_REPUBLIC,
         valid_until=None,
-        source="Règlement du Sénat, art. 75",
-        description_fr="2 mois après la publication au JO",
-        note=("1 mois, que le ministre peut prolonger d'1 mois : relance retient 2 mois ; sans réponse, "
-              "la question entre dans la liste de rappel mensuelle du JO Sénat."),
+        source=N_("Règlement du Sénat, art. 75"),
+        description_fr=N_("2 mois après la publication au JO"),
+        note=N_("1 mois, que le ministre peut prolonger d'1 mois : relance retient 2 mois ; sans réponse, "
+                "la question entre dans la liste de rappel mensuelle du JO Sénat."),
     ),
 )
 
@@ -119,9 +120,16 @@ class Deadline:
     basis: dt.date
     rule: Rule
 
+    def explain(self, translate: Translate = as_written) -> str:
+        """How the date was computed, for the user, in the language `translate` reads (`bot.notify.i18n._`
+        where a person reads it); French by default, as JSON values and stored events keep it:
+        "2 mois après la publication au JO du 10/11/2022 (Règlement du Sénat, art. 75)"."""
+        return translate(N_("{rule} du {day} ({source})"), rule=translate(self.rule.description_fr),
+                         day=f"{self.basis:%d/%m/%Y}", source=translate(self.rule.source))
+
     def explain_fr(self) -> str:
-        """How the date was computed, for the user: "2 mois après la publication au JO du 10/11/2022 (…)"."""
-        return f"{self.rule.description_fr} du {self.basis:%d/%m/%Y} ({self.rule.source})"
+        """`explain` in French, whatever the language: what `status --json`, the API and events store."""
+        return self.explain()
 
 
 @dataclass(frozen=True, slots=True)

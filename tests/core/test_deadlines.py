@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.app.context import now
 from bot.core.deadlines import RULES, Deadline, deadline_status, rule_for, today_in_paris
+from bot.notify.i18n import _, use_language
 from scrapers.an import parse_an_json
 from scrapers.model import STATUSES, Attribution, Closure, Ministry, QuestionSnapshot, Status
 from scrapers.senat import parse_senat_text
@@ -291,6 +292,22 @@ def test_explain_names_the_rule_and_the_basis() -> None:
     deadline = Deadline(kind="answer", date=date(2023, 1, 10), basis=date(2022, 11, 10), rule=rule)
     assert deadline.explain_fr() == (
         "2 mois après la publication au JO du 10/11/2022 (Règlement du Sénat, art. 75)")
+
+
+def test_explain_reads_in_the_language_asked_and_explain_fr_stays_french() -> None:
+    # A person reads the rule in their language (`explain(_)`); JSON values and stored events keep French.
+    rule = rule_for("an", "signalement", date(2025, 3, 4))
+    assert rule is not None
+    deadline = Deadline(kind="signalement", date=date(2025, 3, 14), basis=date(2025, 3, 4), rule=rule)
+    use_language("en")
+    try:
+        english, kept = deadline.explain(_), deadline.explain_fr()
+    finally:
+        use_language("fr")
+    assert english == ("10 days after the signalement of 04/03/2025 "
+                       "(Rules of Procedure of the Assemblée nationale, art. 135)")
+    assert kept == deadline.explain(_) == (
+        "10 jours après le signalement du 04/03/2025 (Règlement de l'Assemblée nationale, art. 135)")
 
 
 # --- today in Paris ---------------------------------------------------------------------------
