@@ -16,6 +16,7 @@ from bot.core.deadlines import PARIS, today_in_paris
 from bot.core.status import WatchedQuestion
 from bot.notify.content import item_from_event
 from bot.notify.feeds import CALENDAR_NAME, atom_feed, ical_deadlines
+from bot.notify.i18n import _
 from bot.notify.wording.tags import tag_label
 from storage.records import Event
 
@@ -58,9 +59,9 @@ def events_feed(view: WatchedView, *, tag: str | None, now: datetime, base_url: 
     changes = _changes(questions, events)
     updated = max(changes, default=datetime.combine(today, time.min, PARIS))
     url = feed_url(base_url, "events.atom", tag)
-    named = f" ({tag_label(tag, view.config.tag_labels)})" if tag else ""
-    body = atom_feed(items, feed_id=url, title=f"relance : questions écrites suivies{named}",
-                     self_url=url, updated=updated)
+    title = _("relance : questions écrites suivies ({tag})", tag=tag_label(tag, view.config.tag_labels)) if tag \
+        else _("relance : questions écrites suivies")
+    body = atom_feed(items, feed_id=url, title=title, self_url=url, updated=updated)
     return _document(body, changes, today)
 
 
@@ -74,6 +75,6 @@ def deadlines_calendar(view: WatchedView, *, tag: str | None, now: datetime) -> 
     changes = _changes(questions, []) + ([newest] if newest is not None else [])
     stamp = max(changes, default=datetime.combine(today, time.min, PARIS))
     labels = view.config.tag_labels
-    name = f"{CALENDAR_NAME} ({tag_label(tag, labels)})" if tag else CALENDAR_NAME
+    name = _("{name} ({tag})", name=_(CALENDAR_NAME), tag=tag_label(tag, labels)) if tag else _(CALENDAR_NAME)
     body = ical_deadlines(questions, today=today, stamp=stamp, sequence_of=sequence, name=name, tag_labels=labels)
     return _document(body, changes, today)

@@ -13,6 +13,7 @@ from bot.app.notes import note_json
 from bot.app.questions import watched_questions
 from bot.core.status import WatchedQuestion, status_row
 from bot.notify.content import item_from_event
+from bot.notify.i18n import _
 from bot.notify.wording import event_sentence
 from scrapers.errors import CannotRun
 from scrapers.model import QuestionSnapshot
@@ -86,8 +87,8 @@ class UnknownQuestion(CannotRun, LookupError):
 
     def __init__(self, uid: str, label: str) -> None:
         self.uid = uid
-        super().__init__(f"{uid} ({label}) : question inconnue de relance, jamais lue ni importée ; "
-                         f"pour la suivre : relance add {uid}, puis relance check")
+        super().__init__(_("{uid} ({label}) : question inconnue de relance, jamais lue ni importée ; pour la suivre : "
+                           "relance add {uid}, puis relance check", uid=uid, label=label))
 
 
 def question_json(question: WatchedQuestion, events: Sequence[Event], today: date) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from bot.app.config import Config
 from bot.app.watched import watched
 from bot.core.deadlines import PARIS, RULES_VERSION
 from bot.core.status import StoredState, WatchedQuestion, status_row, stored_status_row
+from bot.notify.i18n import _
 from bot.notify.wording import CHAMBER_NAMES as CHAMBERS
 from bot.notify.wording import STATUS_FR
 from scrapers.errors import CannotRun
@@ -103,8 +104,10 @@ def _count(args: Mapping[str, str], name: str, default: int, lowest: int, highes
     if value is None:
         return default
     if not value.isdigit() or int(value) < lowest or (highest is not None and int(value) > highest):
-        limits = f"de {lowest} à {highest}" if highest is not None else f"{lowest} ou plus"
-        raise BadArgs(f"{name}={value[:20]!r} : un nombre entier, {limits}")
+        given = f"{name}={value[:20]!r}"
+        raise BadArgs(_("{given} : un nombre entier, de {lowest} à {highest}", given=given, lowest=lowest,
+                        highest=highest) if highest is not None else
+                      _("{given} : un nombre entier, {lowest} ou plus", given=given, lowest=lowest))
     return int(value)
 
 
@@ -113,22 +116,22 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     chamber, tag, status = _one(args, "chamber"), _one(args, "tag"), _one(args, "status")
     ministry = _one(args, "ministry")
     if chamber is not None and chamber not in CHAMBERS:
-        raise BadArgs(f"chamber={chamber!r} : choisir an ou senat")
+        raise BadArgs(_("{given} : choisir an ou senat", given=f"chamber={chamber!r}"))
     if status is not None and status not in STATUS_FR:
-        raise BadArgs(f"status={status!r} : choisir parmi {', '.join(STATUS_FR)}")
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"status={status!r}", choices=", ".join(STATUS_FR)))
     if tag is not None and len(tag) > MAX_TAG_LENGTH:
-        raise BadArgs("tag : trop long")
+        raise BadArgs(_("{name} : trop long", name="tag"))
     if ministry is not None and len(ministry) > MAX_MINISTRY_LENGTH:
-        raise BadArgs("ministry : trop long")
+        raise BadArgs(_("{name} : trop long", name="ministry"))
     overdue = (args.get("overdue") or "").strip().lower()
     if overdue not in _TRUE + _FALSE:
-        raise BadArgs(f"overdue={overdue!r} : 1 ou 0")
+        raise BadArgs(_("{given} : 1 ou 0", given=f"overdue={overdue!r}"))
     sort = _one(args, "sort") or DEFAULT_SORT
     if sort not in SORTS:
-        raise BadArgs(f"sort={sort!r} : choisir parmi {', '.join(SORTS)}")
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"sort={sort!r}", choices=", ".join(SORTS)))
     order = _one(args, "order") or ("desc" if sort in ("delay", "checked") else "asc")
     if order not in ("asc", "desc"):
-        raise BadArgs(f"order={order!r} : asc ou desc")
+        raise BadArgs(_("{given} : asc ou desc", given=f"order={order!r}"))
     return Filters(chamber=chamber, tag=tag, status=status, ministry=ministry, overdue=overdue in _TRUE, sort=sort,
                    order="asc" if order == "asc" else "desc", page=_count(args, "page", 1, 1))
 
@@ -147,7 +150,7 @@ def parse_window(args: Mapping[str, str]) -> Window:
     limit = _count(args, "limit", API_LIMIT, 1, API_MAX_LIMIT)
     if _one(args, "page") is not None:
         if _one(args, "offset") is not None:
-            raise BadArgs("page et offset : l'un ou l'autre")
+            raise BadArgs(_("page et offset : l'un ou l'autre"))
         return Window(limit, (_count(args, "page", 1, 1) - 1) * limit)
     return Window(limit, _count(args, "offset", 0, 0))
 
@@ -363,4 +366,4 @@ def parse_day(value: str | None, name: str) -> date | None:
             return date(year, month, day)
     except ValueError:
         pass
-    raise BadArgs(f"{name}={value!r} : une date AAAA-MM-JJ ou JJ/MM/AAAA")
+    raise BadArgs(_("{given} : une date AAAA-MM-JJ ou JJ/MM/AAAA", given=f"{name}={value!r}"))
