@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.notify.subscribers_site import SECRET
 from tests.smtp import free_port
 from tests.web.seeded import AN, seed, web_config
@@ -58,6 +60,26 @@ def test_relance_serve_serves_the_pages_and_stops_on_sigterm(tmp_path: Path) -> 
         _out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "event=serving" in err and f"url=http://127.0.0.1:{port}/" in err and "event=stopped" in err
+
+
+@pytest.mark.parametrize(("args", "language_environ"), [(["--lang", "en"], {}), ([], {"LANG": "en_GB.UTF-8"})])
+def test_relance_serve_speaks_english_when_asked(tmp_path: Path, args: list[str],
+                                                 language_environ: dict[str, str]) -> None:
+    web_config(tmp_path, None)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"LANGUAGE", "LANG", "LC_ALL", "LC_MESSAGES", "RELANCE_DB"}}
+    env.update(language_environ)
+    command = [str(RELANCE), *args, "--config", str(tmp_path / "config.toml"), "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        status, _headers, body = wait_for(f"http://127.0.0.1:{port}/", process)
+        assert status == 200 and '<html lang="en">' in body and "<h1>Followed written questions</h1>" in body
+        status, _headers, body = fetch(f"http://127.0.0.1:{port}/nope")
+        assert status == 404 and "<h1>Page not found</h1>" in body
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
 
 
 def test_relance_serve_with_email_but_without_secret_is_one_line(tmp_path: Path) -> None:
