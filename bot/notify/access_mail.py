@@ -7,19 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_time
-
-from bot.core.deadlines import PARIS
 from bot.notify.digest import Rendered, _render
-from bot.notify.wording import LOCALE, fr_date
+from bot.notify.i18n import N_, _
+from bot.notify.wording import at_time
 
-ACCESS_SUBJECT = "Votre abonnement à relance"
+ACCESS_SUBJECT = N_("Votre abonnement à relance")  # read where shown: `_(ACCESS_SUBJECT)`
 
 
 def render_access(email: str, manage_url: str, follows: str, *, paused: bool, now: datetime) -> Rendered:
-    """The manage link of `email`, what it follows, and whether it is paused, in French."""
-    local = now.astimezone(PARIS)
-    context = {"subject": ACCESS_SUBJECT, "email": email, "manage_url": manage_url, "follows": follows,
-               "paused": paused, "asked_at": f"{fr_date(local.date())} à {format_time(local, 'HH:mm', locale=LOCALE)}"}
+    """The manage link of `email`, what it follows, and whether it is paused, in relance's language."""
+    subject = _(ACCESS_SUBJECT)
+    context = {"subject": subject, "email": email, "manage_url": manage_url, "follows": follows,
+               "paused": paused, "asked_at": at_time(now)}
     text, html = _render("access", context)
-    return Rendered(subject=ACCESS_SUBJECT, text=text, html=html)
+    return Rendered(subject=subject, text=text, html=html)

@@ -28,6 +28,7 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
+from bot.notify.i18n import _, n_
 from scrapers.errors import CannotRun
 from storage.ledger import Message, claim, mark_failed, mark_given_up, mark_sent
 from storage.transactions import DatabaseBusy, is_busy
@@ -65,7 +66,8 @@ class Failure:
 
     def __str__(self) -> str:
         if self.given_up:
-            return f"{self.error} (given up after {self.message.refusals + 1} permanent refusals)"
+            return n_("{error} (abandonné après {n} refus définitif)", "{error} (abandonné après {n} refus définitifs)",
+                      self.message.refusals + 1, error=self.error)
         return str(self.error)
 
 
@@ -140,9 +142,10 @@ def deliver(db: Database, messages: Iterable[Message], transport: Transport, *, 
                 break
             continue
         if not record_sent(db, message, now(), patience_s=record_patience_s):
-            done.unrecorded = (f"{message.recipient} accepted message {message.id} ({message.message_id}), but the "
-                               f"database would not record it as sent for {record_patience_s:g} s: the run stops "
-                               "here; it is sent again once its claim lapses")
+            done.unrecorded = _("{recipient} a accepté le message {id} ({message_id}), mais la base de données a "
+                                "refusé de l'enregistrer comme envoyé pendant {seconds} s : l'envoi s'arrête ici ; il "
+                                "sera envoyé de nouveau quand sa réservation expirera", recipient=message.recipient,
+                                id=message.id, message_id=message.message_id, seconds=format(record_patience_s, "g"))
             break
         done.sent += 1
         in_a_row = 0

@@ -30,6 +30,7 @@ from typing import Literal, Self
 
 from bot.notify.addresses import needs_smtputf8, smtp_address
 from bot.notify.delivery import DeliveryError
+from bot.notify.i18n import _
 from storage.ledger import Message
 
 Security = Literal["starttls", "tls", "none"]
@@ -122,11 +123,16 @@ def _open(s: SmtpSettings, deadline: Deadline, hold: Callable[[smtplib.SMTP], No
     return smtp
 
 
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"  # the exception's own words, as the server or the OS said them
+
+
 def _unavailable(s: SmtpSettings, what: str, error: BaseException, deadline: Deadline) -> MailUnavailable:
     if deadline.expired:
-        return MailUnavailable(f"SMTP server {s.server}{what}: no complete answer within the {s.timeout:g} s "
-                               "deadline ([email] timeout)")
-    return MailUnavailable(f"SMTP server {s.server}{what}: {type(error).__name__}: {error}")
+        return MailUnavailable(_("serveur SMTP {server}{what} : pas de réponse complète dans le délai de {timeout} s "
+                                 "([email] timeout)", server=s.server, what=what, timeout=format(s.timeout, "g")))
+    return MailUnavailable(_("serveur SMTP {server}{what} : {error}", server=s.server, what=what,
+                             error=_error_text(error)))
 
 
 def connect(s: SmtpSettings) -> smtplib.SMTP:
@@ -186,8 +192,8 @@ class SmtpTransport:
                 raise
             except (OSError, smtplib.SMTPException) as error:
                 self._drop()  # a server that failed mid-way is not asked to QUIT: it may drip that too
-                raise _unavailable(self.settings, f" did not take the message to {message.recipient.address}",
-                                   error, deadline) from None
+                raise _unavailable(self.settings, _(" n'a pas pris le message pour {to}",
+                                                    to=message.recipient.address), error, deadline) from None
         if deadline.expired:  # accepted just as the deadline shut the socket: the next message reconnects
             self._drop()
 
@@ -196,18 +202,19 @@ class SmtpTransport:
             self._smtp = _open(self.settings, deadline, self._hold)
             self._opening = None
             self.offers_smtputf8 = self._smtp.has_extn("smtputf8")
-        to, where = smtp_address(message.recipient.address), f"SMTP server {self.settings.server}"
+        to, server = smtp_address(message.recipient.address), self.settings.server
         body = message.body.encode("utf-8")
         options = []
         if needs_smtputf8(to) or not message.body.isascii():
             if not self.offers_smtputf8:
-                raise MailRefused(f"{where} does not offer SMTPUTF8, which the message to {to} needs (an "
-                                  "address with accents before the @)", permanent=True)
+                raise MailRefused(_("serveur SMTP {server} : il n'offre pas SMTPUTF8, dont le message pour {to} a "
+                                    "besoin (une adresse accentuée avant le @)", server=server, to=to), permanent=True)
             options = ["SMTPUTF8", "BODY=8BITMIME"] if self._smtp.has_extn("8bitmime") else ["SMTPUTF8"]
         try:
             self._smtp.sendmail(parseaddr(self.sender)[1], [to], body, mail_options=options)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
-            raise MailRefused(f"{where} refused the message to {to}: {type(error).__name__}: {error}",
+            raise MailRefused(_("serveur SMTP {server} : il a refusé le message pour {to} : {error}", server=server,
+                                to=to, error=_error_text(error)),
                               permanent=_refusal_is_permanent(error)) from None
 
     def _drop(self) -> None:

@@ -102,10 +102,10 @@ def test_the_bundled_templates_of_email_web_and_channel_are_valid_once_uncomment
 
 @pytest.mark.parametrize(("table", "entry", "said"), [
     ('[[channel]]\nname = "equipe"\nurl = "nosuchservice://secret-token@example.net/room"\n',
-     "channel[1] (name 'equipe')", "invalid Apprise URL"),
+     "channel[1] (name 'equipe')", "URL Apprise invalide"),
     ('[[channel]]\nname = "equipe"\nurl = "json://127.0.0.1:9/hook"\nkinds = ["answred"]\n',
-     "channel[1] (name 'equipe')", "unknown event kind 'answred'"),
-    ('[admin]\nchannel = "nosuchservice://x"\n', "admin.channel", "invalid Apprise URL"),
+     "channel[1] (name 'equipe')", "type d'événement inconnu 'answred'"),
+    ('[admin]\nchannel = "nosuchservice://x"\n', "admin.channel", "URL Apprise invalide"),
 ])
 def test_a_channel_apprise_cannot_use_is_the_configs_error_at_load(tmp_path: Path, table: str, entry: str,
                                                                      said: str) -> None:

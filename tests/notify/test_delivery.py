@@ -79,7 +79,7 @@ def test_a_permanent_refusal_is_given_up_after_give_up_after_tries(db: Database)
         assert states(db) == [("b@x.test", *expected)]
     third = deliver(db, messages_to_send(db), transport, now=lambda: NOW)
     assert (third.failed, third.given_up) == (1, 1)
-    assert third.errors == ["550 unknown (given up after 3 permanent refusals)"]
+    assert third.errors == ["550 unknown (abandonné après 3 refus définitifs)"]
     assert states(db) == [("b@x.test", "given_up", 3, 3)]
     assert messages_to_send(db) == []  # never tried again
     assert transport.tried == ["b@x.test"] * 3

@@ -38,12 +38,12 @@ def test_a_550_is_given_up_after_three_tries(notify_config: Path, httpserver: HT
     with time_machine.travel(at("2025-06-03", 18), tick=True):
         first = relance(notify_config, "notify")
         assert first.exit_code == 2 and "sent 1, failed 1" in first.stdout and "given up" not in first.stdout
-        assert "refused the message to bob@example.net" in first.stderr and "550" in first.stderr
+        assert "il a refusé le message pour bob@example.net" in first.stderr and "550" in first.stderr
         assert relance(notify_config, "notify").exit_code == 2
         assert states(notify_config)[-1] == "failed"
         third = relance(notify_config, "notify")
         assert third.exit_code == 2 and "sent 0, failed 1, given up 1" in third.stdout
-        assert "given up after 3 permanent refusals" in third.stderr
+        assert "abandonné après 3 refus définitifs" in third.stderr
         assert states(notify_config) == ["sent", "sent", "sent", "given_up"]
         assert "sent 0, failed 0" in ok(relance(notify_config, "notify")).stdout  # never tried again
     assert len(mailer.inbox.to(BOB)) == 1 and len(mailer.inbox.to(ALICE)) == 2  # bob: his confirmation only
@@ -57,7 +57,7 @@ def test_a_550_is_given_up_after_three_tries(notify_config: Path, httpserver: HT
     assert text[0].split() == ["Adresse", "État", "Fréquence", "Suit", "Abandonnés"]
     assert (text[2].split()[0], text[2].split()[-1], text[3].split()[0], text[3].split()[-1]) == (ALICE, "0", BOB, "1")
     given = " ".join(line.strip() for line in text[4:])
-    assert given.startswith(f"{BOB} : 1 message abandonné, dernier refus : SMTP server 127.0.0.1")
+    assert given.startswith(f"{BOB} : 1 message abandonné, dernier refus : serveur SMTP 127.0.0.1")
     assert "mailbox unknown" in given and all(len(line) <= 80 for line in text)
 
     [check] = [c for c in database_checks(notify_config.parent / "relance.db") if c.name == "messages abandonnés"]

@@ -15,9 +15,13 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.core.deadlines import PARIS
-from bot.notify.content import Item
+from bot.notify.channel_notice import notice_text, payload
+from bot.notify.content import Digest, Item, SourceLine
+from bot.notify.digest import render_confirmation, render_digest
 from bot.notify.i18n import current_language, language_from_environment, use_language
 from bot.notify.wording import STATUS_FR, days, event_sentence, fr_date
+from bot.web.app import create_app
+from tests.web.seeded import web_config
 
 PROJECT = Path(__file__).resolve().parents[2]
 FIELD = re.compile(r"\{(\w+)[^}]*\}")
@@ -124,3 +128,82 @@ def test_a_usage_mistake_is_told_in_the_language_asked() -> None:
     assert french.returncode == english.returncode == 1
     assert "commande mal formée : Option inconnue : '--nope'." in french.stderr
     assert "malformed command: No such option '--nope'. (see: relance status --help)" in english.stderr
+
+
+# --- what is sent: e-mails and channel notices ------------------------------------------------------
+
+def test_the_confirmation_email_speaks_english_when_asked(english: None) -> None:
+    asked = datetime(2026, 3, 4, 14, 5, tzinfo=PARIS)
+    mail = render_confirmation("alice@example.net", "https://relance.example.org/confirm/tok", "daily",
+                               "the questions tagged energie", asked)
+    assert mail.subject == "Confirm your subscription to relance"
+    assert ("On 4 March 2026 at 14:05, someone (probably you) asked that the address alice@example.net receive "
+            "relance's news about the questions tagged energie, in a daily digest.") in " ".join(mail.text.split())
+    assert "To receive this news, confirm your subscription by opening this link:" in mail.text
+    assert '<html lang="en">' in mail.html and ">Confirm my subscription</a>" in mail.html
+    assert "<strong>alice@example.net</strong>" in mail.html  # the address stays marked up in the sentence
+
+
+def test_a_digest_and_a_channel_notice_speak_english_when_asked(english: None) -> None:
+    now = datetime(2026, 3, 4, 8, 30, tzinfo=PARIS)
+    senat = SourceLine("senat", "Sénat", None, 3)  # failing for 3 cycles, never read
+    digest = Digest(frequency="daily", items=(_answer(),), sources=(senat,), now=now,
+                    manage_url="https://relance.example.org/manage/tok", unsubscribe_url="https://relance.example.org/u/t")
+    mail = render_digest(digest)
+    assert mail.subject == "Daily digest — relance: 1 answer"
+    assert "Daily digest of 4 March 2026" in mail.text and "On the written questions you follow: 1 answer." in mail.text
+    assert "Answers published (1)" in mail.text and "Sénat: failing for 3 cycles" in mail.text
+    assert "Manage my subscription: https://relance.example.org/manage/tok" in mail.text
+    assert "See the question on the Assemblée nationale's site" in mail.html
+    title, body = notice_text(_answer())
+    assert title == "AN 17-5268 — answer published"
+    assert "(untitled)" in body
+    # The webhook's payload is documented JSON: its values are never translated.
+    assert payload(_answer())["kind_fr"] == "réponse publiée"
+    assert current_language() == "en"  # reading the payload's French words left relance's language as it was
+
+
+def test_the_web_pages_speak_english_when_asked(english: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A site without [email]: its pages, its refusal to subscribe and its error pages, all in English.
+    monkeypatch.delenv("RELANCE_SECRET", raising=False)
+    web_config(tmp_path, None)
+    client = create_app(tmp_path / "config.toml").test_client()
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in home and "<h1>Followed written questions</h1>" in home
+    assert "Questions écrites" not in home
+    refused = client.get("/abonnement")
+    assert refused.status_code == 503 and "No e-mail subscriptions here" in refused.get_data(as_text=True)
+    missing = client.get("/nope")
+    assert missing.status_code == 404 and "<h1>Page not found</h1>" in missing.get_data(as_text=True)
+
+
+# --- the use cases: config errors and doctor ----------------------------------------------------------
+
+def test_a_config_error_is_one_sentence_in_the_language_asked(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[relance]\ncontact = "ops@relance.test"\n[http]\ntimeout = -1\n', encoding="utf-8")
+    french = _relance("--config", str(path), "status", LANG="C.UTF-8")
+    english = _relance("--lang", "en", "--config", str(path), "status")
+    assert french.returncode == english.returncode == 1
+    # Never pydantic's words ("Input should be greater than 0"): the file, the entry, the problem.
+    assert french.stderr == f"relance: {path}, entrée http.timeout : doit être supérieur à 0 (trouvé : -1)\n"
+    assert english.stderr == f"relance: {path}, entry http.timeout: must be greater than 0 (found: -1)\n"
+
+
+def test_doctor_speaks_english_when_asked(tmp_path: Path) -> None:
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens there, the connection is refused at once
+    path = tmp_path / "config.toml"
+    path.write_text(f'[relance]\ncontact = "ops@relance.test"\n[http]\nmin_interval = 0\n'
+                    f'[storage]\npath = "{tmp_path / "relance.db"}"\n'
+                    f'[sources.an]\nbase_url = "{closed}"\nlegacy_base_url = "{closed}"\n'
+                    f'[sources.senat]\nbase_url = "{closed}"\n', encoding="utf-8")
+    done = _relance("--lang", "en", "--config", str(path), "doctor")
+    assert done.returncode == 2, done.stdout + done.stderr  # the sources failed
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("ok") and lines[0].endswith(f"{path}: read and valid")
+    database = next(line for line in lines if line.split()[1:2] == ["database"])
+    assert database.startswith("ok") and database.endswith("absent: the first `relance check` creates it")
+    senat = next(line for line in lines if "Sénat source" in line)
+    assert senat.startswith("PROBLEM") and f"SEQ221103705: {closed}/" in senat
+    assert "site unreachable" in senat and "— what to do: site unreachable: check the network" in senat
+    assert "PROBLÈME" not in done.stdout and "introuvable" not in done.stdout

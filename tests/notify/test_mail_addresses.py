@@ -103,7 +103,7 @@ def test_a_message_the_server_cannot_carry_fails_alone_and_is_given_up(db: Datab
         first = deliver(db, messages_to_send(db), smtp, now=lambda: NOW)
         second = deliver(db, messages_to_send(db), smtp, now=lambda: NOW)
     assert (first.sent, first.failed, first.given_up) == (2, 1, 0)  # the next message still went
-    assert "does not offer SMTPUTF8" in first.errors[0] and ACCENTED in first.errors[0]
+    assert "il n'offre pas SMTPUTF8" in first.errors[0] and ACCENTED in first.errors[0]
     assert (second.sent, second.given_up) == (0, 1)
     assert [(m.recipient.address, m.state) for m in list_messages(db)] == [
         ("a@example.net", "sent"), (ACCENTED, "given_up"), ("c@example.net", "sent")]

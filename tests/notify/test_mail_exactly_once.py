@@ -131,7 +131,8 @@ def test_a_record_that_never_goes_in_stops_the_run_and_names_the_message(db: Dat
         holder.execute("ROLLBACK")
         holder.close()
     assert (done.sent, done.failed) == (0, 0) and done.unrecorded is not None
-    assert "would not record it as sent" in done.unrecorded and "<relance.immediate.1@relance.test>" in done.unrecorded
+    assert "refusé de l'enregistrer comme envoyé" in done.unrecorded
+    assert "<relance.immediate.1@relance.test>" in done.unrecorded
     assert [rcpt for _, rcpt, _ in mailer.inbox.messages] == [["a@example.net"]]  # b was not sent meanwhile
     # The message stays claimed: a second sender does not send it again until the claim lapses.
     assert deliver(db, messages_to_send(db), SmtpTransport(SmtpSettings("127.0.0.1", mailer.port, "none", 5), SENDER),

@@ -76,7 +76,7 @@ def test_smtp_down_then_back(config: Path, httpserver: HTTPServer, mailer: Maile
     with time_machine.travel(at("2025-06-03", 18), tick=True):
         ok(relance(config, "check"))
         down = relance(config, "notify")
-        assert down.exit_code == 2 and "SMTP server 127.0.0.1" in down.stderr
+        assert down.exit_code == 2 and "serveur SMTP 127.0.0.1" in down.stderr
         assert states(config) == ["sent", "failed"]
         mailer.start()
         ok(relance(config, "notify"))
