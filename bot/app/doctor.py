@@ -75,7 +75,8 @@ def check_line(check: Check) -> str:
     """The one line `relance doctor` prints for a check."""
     said = _("{detail} — que faire : {fix}", detail=check.detail, fix=check.fix) if check.fix and not check.ok \
         else check.detail
-    return f"{_('ok') if check.ok else _('PROBLÈME'):<9} {check.name:<24} {said}"
+    state = _("ok") if check.ok else _("PROBLÈME")
+    return f"{state:<9} {check.name:<24} {said}"
 
 
 # ---------------------------------------------------------------------------------------------- config
