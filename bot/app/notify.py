@@ -13,6 +13,7 @@ from bot.app.settings import email_schedule, mail_settings, smtp_sender
 from bot.app.watched import tags_of
 from bot.notify.channels import Channel, ChannelReport, notify_channels
 from bot.notify.emails import SendReport, notify_emails, preview_emails
+from bot.notify.i18n import _
 from bot.notify.smtp import SmtpTransport
 from bot.notify.wording.preview import NOTHING_DUE, preview_heading
 from storage.ledger import channels_first_seen, offers_smtputf8, remember_smtputf8
@@ -58,7 +59,7 @@ def notify_once(config: Config, db: Database, *, now: Now, dry_run: bool = False
                 echo(f"{preview_heading(preview.to, preview.kind, preview.subject, preview.events)}\n\n"
                      f"{preview.text}\n")
             if not previews:
-                echo(NOTHING_DUE)
+                echo(_(NOTHING_DUE))
         else:
             with smtp_sender(config) as smtp:
                 report.email = notify_emails(db, tags_of(config, db), now=now, settings=settings,

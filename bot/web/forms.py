@@ -77,4 +77,4 @@ class SubscribeForm(ChoicesForm):
         try:
             self.clean_email = normalize_address(field.data or "", smtputf8=self._smtputf8)
         except AddressError as error:
-            raise ValidationError(FORM_ACCENTED if error.accented else FORM_INVALID) from None
+            raise ValidationError(_(FORM_ACCENTED if error.accented else FORM_INVALID)) from None
