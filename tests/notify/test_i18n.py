@@ -100,8 +100,8 @@ def test_the_wording_is_french_by_default() -> None:
 def _relance(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"LANGUAGE", "LANG", "LC_ALL", "LC_MESSAGES"}}
     env.update(environ)
-    return subprocess.run([sys.executable, "-c", "from bot.main import main; main(prog_name='relance')", *args], cwd=PROJECT,
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run([sys.executable, "-c", "from bot.main import main; main(prog_name='relance')", *args],
+                          cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_the_command_line_is_french_under_a_c_locale() -> None:
