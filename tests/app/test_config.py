@@ -6,7 +6,26 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.config import ConfigError, config_path, load_config
+from bot.app.config import (
+    AdminSection,
+    AnSource,
+    ChannelEntry,
+    CheckSection,
+    ConfigError,
+    EmailSection,
+    FollowRule,
+    HttpSection,
+    LogSection,
+    RelanceSection,
+    ScheduleSection,
+    SenatSource,
+    StorageSection,
+    TagEntry,
+    Watch,
+    WebSection,
+    config_path,
+    load_config,
+)
 from tests.conftest import PROJECT
 
 MINIMAL = '[relance]\ncontact = "ops@relance.test"\n'
@@ -115,3 +134,43 @@ def test_a_channel_apprise_cannot_use_is_the_configs_error_at_load(tmp_path: Pat
         load_config(path)
     assert entry in str(error.value) and said in str(error.value)
     assert "secret-token" not in str(error.value)  # the URL is shown masked
+
+
+# --- every problem in words: never pydantic's -------------------------------------------------------
+
+# What pydantic writes when its own message leaks through: English sentences, a pattern, a type's name.
+PYDANTIC_WORDS = ("Input should", "Value error", "String should", "Field required", "Extra inputs", "validation",
+                  "pattern", "[^", "type=", "dictionary", "tuple", "Tuple", "float", "int_", "str_", "NoneType")
+# Each section, table of an array of tables and value table of the config, with the keys it must hold.
+TABLES = [("[relance]\n", RelanceSection, 'contact = "ops@relance.test"\n'), ("[http]\n", HttpSection, ""),
+          ("[sources.an]\n", AnSource, ""), ("[sources.senat]\n", SenatSource, ""), ("[storage]\n", StorageSection, ""),
+          ("[check]\n", CheckSection, ""), ("[email]\n", EmailSection, 'sender = "relance@relance.test"\n'),
+          ("[web]\n", WebSection, ""), ("[[channel]]\n", ChannelEntry, 'name = "equipe"\nurl = "json://127.0.0.1/"\n'),
+          ("[admin]\n", AdminSection, ""), ("[[watch]]\n", Watch, 'ref = "AN 17-5268"\n'),
+          ("[[follow]]\n", FollowRule, 'name = "Diamants"\nkeywords = ["diamants"]\n'), ("[tags.vsa]\n", TagEntry, ""),
+          ("[schedule]\n", ScheduleSection, ""), ("[log]\n", LogSection, "")]
+# A value of every other kind than a key expects, whatever it expects: one of them is wrong for it.
+WRONG_VALUES = ("{ x = 1 }", '"x"', "-1", "1.5", "true", '["x"]', '""', '"' + "x" * 3000 + '"')
+
+
+def _bad_entries() -> list[str]:
+    """Each table with one of its keys given a wrong value, beside the other keys it requires."""
+    return [header + f"{key} = {value}\n" + "".join(line + "\n" for line in required.splitlines()
+                                                   if not line.startswith(f"{key} ="))
+            for header, model, required in TABLES for key in model.model_fields for value in WRONG_VALUES]
+
+
+def test_every_problem_of_every_entry_reads_as_relance_words(tmp_path: Path) -> None:
+    # Each key of every table, given each kind of wrong value: whatever is refused is refused in one sentence
+    # of the catalogs, naming the entry and what was found, never with pydantic's words.
+    refused = 0
+    for table in _bad_entries():
+        text = MINIMAL + table if not table.startswith("[relance]") else table
+        try:
+            load_config(write(tmp_path, text))
+        except ConfigError as error:
+            refused += 1
+            assert error.entry and not any(words in error.problem for words in PYDANTIC_WORDS), (table, str(error))
+            assert str(error).startswith(f"{tmp_path / 'config.toml'}, entrée {error.entry} : "), str(error)
+            assert "\n" not in str(error)
+    assert refused > 300  # most keys refuse most kinds of values: the loop did reach the checks
