@@ -29,13 +29,13 @@ def build_main(runtime: Runtime | None = None) -> click.Group:
 
     @click.group(name="relance", cls=RelanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Config file (default: $RELANCE_CONFIG, else ./config.toml).")
+                  help="Fichier de configuration (par défaut : $RELANCE_CONFIG, sinon ./config.toml).")
     @click.option("--lang", "language", type=click.Choice(LANGUAGES), default=None,
                   help="Langue des messages : fr (par défaut) ou en (de même si LANG ou LC_ALL nomme l'anglais).")
-    @click.version_option(package_name="relance")
+    @click.version_option(package_name="relance", help="Afficher la version et quitter.")
     @click.pass_context
     def main(ctx: click.Context, config_file: Path | None, language: str | None) -> None:
-        """relance: follow written questions of the Assemblée nationale and the Sénat."""
+        """relance : suivre les questions écrites de l'Assemblée nationale et du Sénat."""
         ctx.obj = Context(config_path(config_file), runtime)
 
     for command in COMMANDS:

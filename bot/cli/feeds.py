@@ -14,7 +14,7 @@ from bot.core.deadlines import today_in_paris
 
 @click.group()
 def feed() -> None:
-    """Feeds to subscribe to: the events as Atom, the deadlines as iCalendar."""
+    """Des flux auxquels s'abonner : les événements en Atom, les échéances en iCalendar."""
 
 
 def _view(context: Context) -> WatchedView:
@@ -22,19 +22,20 @@ def _view(context: Context) -> WatchedView:
 
 
 @feed.command("atom")
-@click.option("--tag", help="Only the questions watched with this tag.")
+@click.option("--tag", help="Seulement les questions suivies avec ce thème.")
 @pass_context
 @one_line_errors
 def feed_atom(context: Context, tag: str | None) -> None:
-    """An Atom feed of the events, newest first, on standard output."""
+    """Un flux Atom des événements, du plus récent au plus ancien, sur la sortie standard."""
     document = events_feed(_view(context), tag=tag, now=now(), base_url=context.config.web.base_url)
     sys.stdout.buffer.write(document.body)
 
 
 @feed.command("ical")
-@click.option("--tag", help="Only the questions watched with this tag.")
+@click.option("--tag", help="Seulement les questions suivies avec ce thème.")
 @pass_context
 @one_line_errors
 def feed_ical(context: Context, tag: str | None) -> None:
-    """An iCalendar file with one all-day event per deadline of the open questions."""
+    """Un fichier iCalendar avec un événement d'une journée par échéance des questions ouvertes, sur la
+    sortie standard."""
     sys.stdout.buffer.write(deadlines_calendar(_view(context), tag=tag, now=now()).body)

@@ -19,6 +19,7 @@ from bot.cli.table import WIDE, print_lines
 from bot.cli.views import search_hit_lines
 from bot.core.deadlines import today_in_paris
 from bot.core.status import WatchedQuestion, status_row
+from bot.notify.i18n import _, n_
 from bot.notify.wording.notes import excluded_line
 from bot.notify.wording.tags import TagLabels, tag_with_name
 from scrapers.model import STATUSES
@@ -31,16 +32,23 @@ from storage.search import DEFAULT_LIMIT, SearchError, SearchHit, search_questio
 
 @click.group("follow")
 def follow_group() -> None:
-    """Follow rules: find and watch by themselves the questions on a subject, by an author, to a ministry."""
+    """Règles de suivi : trouver et suivre d'elles-mêmes les questions sur un sujet, d'un auteur, à un ministère."""
 
 
 def _rule_text(rule: FollowRule, found: int, labels: TagLabels) -> list[str]:
-    lines = [f"{rule.name}: {found} question{'s' if found != 1 else ''} found"]
+    lines = [n_("{rule} : {n} question trouvée", "{rule} : {n} questions trouvées", found, rule=rule.name)]
     if rule.keywords:
-        lines.append("  keywords: " + ", ".join(f'"{k}"' for k in rule.keywords))
-    lines += [f"  {key}: {value}" for key, value in (("author", rule.author), ("ministry", rule.ministry)) if value]
-    tags = ", ".join(tag_with_name(tag, labels) for tag in rule.tags)
-    lines.append(f"  chamber: {rule.chamber or 'both'}" + (f"; tags: {tags}" if rule.tags else ""))
+        lines.append("  " + _("mots-clés : {keywords}", keywords=", ".join(f'"{k}"' for k in rule.keywords)))
+    if rule.author:
+        lines.append("  " + _("auteur : {author}", author=rule.author))
+    if rule.ministry:
+        lines.append("  " + _("ministère : {ministry}", ministry=rule.ministry))
+    chamber = rule.chamber or _("les deux")
+    if rule.tags:
+        tags = ", ".join(tag_with_name(tag, labels) for tag in rule.tags)
+        lines.append("  " + _("chambre : {chamber} ; thèmes : {tags}", chamber=chamber, tags=tags))
+    else:
+        lines.append("  " + _("chambre : {chamber}", chamber=chamber))
     if rule.exclude:  # the questions `relance remove` took out of it (`relance add` brings one back)
         lines.append(excluded_line(len(rule.exclude)) + ", ".join(parse_ref(ref).label for ref in rule.exclude))
     return lines
@@ -54,41 +62,43 @@ def _rule_json(rule: FollowRule, found: int) -> dict[str, Any]:
 @follow_group.command("add")
 @click.argument("name")
 @click.option("--keyword", "keywords", multiple=True,
-              help="A word or phrase, accents and case ignored (repeatable: any one of them).")
-@click.option("--author", help="Words of the author's name.")
-@click.option("--ministry", help="Words of the ministry asked or holding the question.")
-@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only this chamber (default: both).")
-@click.option("--tag", "tags", multiple=True, help="A tag given to the questions the rule finds (repeatable).")
+              help="Un mot ou une expression, sans tenir compte des accents ni de la casse (répétable : l'un "
+                   "d'eux suffit).")
+@click.option("--author", help="Des mots du nom de l'auteur.")
+@click.option("--ministry", help="Des mots du ministère interrogé ou attributaire.")
+@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Seulement cette chambre (par défaut : les deux).")
+@click.option("--tag", "tags", multiple=True, help="Un thème donné aux questions que la règle trouve (répétable).")
 @pass_context
 @one_line_errors
 def follow_add(context: Context, *, name: str, keywords: tuple[str, ...], author: str | None,
                ministry: str | None, chamber: str | None, tags: tuple[str, ...]) -> None:
-    """Add the follow rule NAME to config.toml (comments and layout are kept), or add keywords and
-    tags to the rule of that name.
+    """Ajouter la règle de suivi NAME à config.toml (commentaires et mise en page gardés), ou ajouter des
+    mots-clés et des thèmes à la règle de ce nom.
 
-    Every condition given must hold: one of the keywords in the question's title, analysis or text,
-    the author, the ministry, the chamber. The rule finds questions as the chambers' open data is
-    imported (relance import, and daily under relance run).
+    Chaque condition donnée doit être remplie : l'un des mots-clés dans le titre, l'analyse ou le texte
+    de la question, l'auteur, le ministère, la chambre. La règle trouve les questions à mesure que les
+    données ouvertes des chambres sont importées (relance import, et chaque jour sous relance run).
     """
     change = add_rule(context.path, name, keywords=keywords, author=author, ministry=ministry, chamber=chamber,
                       tags=tags)
     if change.action == "added":
-        click.echo(f"rule {change.rule.name!r} added to {change.path}")
+        click.echo(_("règle {rule!r} ajoutée à {path}", rule=change.rule.name, path=change.path))
     elif change.written:
-        click.echo(f"rule {change.rule.name!r} updated in {change.path}")
+        click.echo(_("règle {rule!r} mise à jour dans {path}", rule=change.rule.name, path=change.path))
     else:
-        click.echo(f"rule {change.rule.name!r} already says so: nothing to change")
+        click.echo(_("la règle {rule!r} le dit déjà : rien à changer", rule=change.rule.name))
     click.echo("\n".join(_rule_text(change.rule, 0, context.config.tag_labels)[1:]))
     found = apply_rules_to_stored(context.database(), [change.rule], now())
-    click.echo(f"{found.matched} stored question(s) newly found by this rule")
+    click.echo(n_("{n} question enregistrée nouvellement trouvée par cette règle",
+                  "{n} questions enregistrées nouvellement trouvées par cette règle", found.matched))
 
 
 @follow_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher une liste d'objets JSON.")
 @pass_context
 @one_line_errors
 def follow_list(context: Context, as_json: bool) -> None:
-    """The follow rules of config.toml and how many questions each found."""
+    """Les règles de suivi de config.toml et combien de questions chacune a trouvées."""
     rules = context.config.follow
     found = Counter(rule for item in list_followed(context.database()) for rule in item.rules)
     if as_json:
@@ -97,11 +107,14 @@ def follow_list(context: Context, as_json: bool) -> None:
     for rule in rules:
         click.echo("\n".join(_rule_text(rule, found[rule.name], context.config.tag_labels)))
     if not rules:
-        click.echo("no follow rules (add one with relance follow add NAME --keyword K)")
+        click.echo(_("aucune règle de suivi (en ajouter une avec relance follow add NAME --keyword K)"))
     # Questions found by a rule since taken out of the file by hand stay watched until forgotten.
     for name in sorted(set(found) - {rule.name for rule in rules}):
-        click.echo(f"{name}: no longer in {context.path}; {found[name]} question(s) it found are still watched "
-                   f"(relance follow remove {name!r} forgets them)")
+        click.echo(n_("{rule} : n'est plus dans {path} ; {n} question qu'elle a trouvée est encore suivie "
+                      "(relance follow remove {quoted} l'oublie)",
+                      "{rule} : n'est plus dans {path} ; {n} questions qu'elle a trouvées sont encore suivies "
+                      "(relance follow remove {quoted} les oublie)", found[name], rule=name, path=context.path,
+                      quoted=repr(name)))
 
 
 @follow_group.command("remove")
@@ -109,20 +122,21 @@ def follow_list(context: Context, as_json: bool) -> None:
 @pass_context
 @one_line_errors
 def follow_remove(context: Context, name: str) -> None:
-    """Remove the follow rule NAME from config.toml, and stop watching the questions only it found.
+    """Retirer la règle de suivi NAME de config.toml, et ne plus suivre les questions qu'elle seule a trouvées.
 
-    Their history stays stored; questions another rule or a [[watch]] table also follows stay watched,
-    with the tags of their other rules only.
+    Leur historique reste enregistré ; les questions qu'une autre règle ou une table [[watch]] suit aussi
+    restent suivies, avec les thèmes de leurs autres règles seulement.
     """
     db = context.database()
     in_file = any(rule.name == name.strip() for rule in context.config.follow)
     left_in_store = any(name.strip() in item.rules for item in list_followed(db))
     if in_file or not left_in_store:  # raises ConfigError naming the rules when there is none
         change = remove_rule(context.path, name)
-        click.echo(f"rule {change.rule.name!r} removed from {change.path}")
+        click.echo(_("règle {rule!r} retirée de {path}", rule=change.rule.name, path=change.path))
     left = load_config(context.path).follow  # the rules as the file now holds them
     dropped = unfollow_rule(db, name.strip(), {rule.name: rule.tags for rule in left})
-    click.echo(f"{dropped} question(s) found only by {name.strip()!r} no longer watched")
+    click.echo(n_("{n} question trouvée par {rule!r} seule n'est plus suivie",
+                  "{n} questions trouvées par {rule!r} seule ne sont plus suivies", dropped, rule=name.strip()))
 
 
 # --- search ----------------------------------------------------------------------------------------
@@ -144,23 +158,24 @@ def _hit_text(row: dict[str, Any], snippet: str | None, watched: bool, wide: boo
 
 @click.command("search")
 @click.argument("query")
-@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
-@click.option("--author", help="Only questions whose author's name has these words.")
-@click.option("--ministry", help="Only questions the ministry with these words holds.")
-@click.option("--status", type=click.Choice(list(STATUSES)), help="Only questions in this state.")
+@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Une seule chambre.")
+@click.option("--author", help="Seulement les questions dont le nom de l'auteur a ces mots.")
+@click.option("--ministry", help="Seulement les questions que détient le ministère qui a ces mots.")
+@click.option("--status", type=click.Choice(list(STATUSES)), help="Seulement les questions dans cet état.")
 @click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
-              help="At most this many questions, best first.")
-@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects: the keys of status --json, "
+              help="Au plus ce nombre de questions, les meilleures d'abord.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher une liste d'objets JSON : les clés de status --json, "
                                                      "plus rank.")
 @WIDE
 @pass_context
 @one_line_errors
 def search(context: Context, *, query: str, chamber: str | None, author: str | None, ministry: str | None,
            status: str | None, limit: int, as_json: bool, wide: bool) -> None:
-    """Search every stored question (watched or not) for the words of QUERY, best match first.
+    """Chercher les mots de QUERY dans chaque question enregistrée (suivie ou non), la meilleure d'abord.
 
-    Accents and case are ignored; "quoted words" must follow each other. Every word must be in the
-    question's title, analysis, author, ministry or text. Other characters only separate words.
+    Les accents et la casse ne comptent pas ; des "mots entre guillemets" doivent se suivre. Chaque mot doit
+    être dans le titre, l'analyse, l'auteur, le ministère ou le texte de la question. Les autres caractères
+    ne font que séparer les mots.
     """
     db = context.database()
     try:
@@ -177,5 +192,13 @@ def search(context: Context, *, query: str, chamber: str | None, author: str | N
         return
     for row, hit in zip(rows, hits, strict=True):
         print_lines(_hit_text(row, hit.snippet, hit.ref in tags, wide), wide=wide, continued="     ")
-    click.echo(f"{len(rows)} question(s) found" + (f" (the first {limit}; see --limit)" if len(rows) == limit else "")
-               if rows else "no stored question has these words (relance import brings in the chambers' questions)")
+    click.echo(_found_line(len(rows), limit))
+
+
+def _found_line(found: int, limit: int) -> str:
+    if not found:
+        return _("aucune question enregistrée n'a ces mots (relance import apporte les questions des chambres)")
+    if found == limit:
+        return n_("{n} question trouvée (la première ; voir --limit)",
+                  "{n} questions trouvées (les {n} premières ; voir --limit)", found)
+    return n_("{n} question trouvée", "{n} questions trouvées", found)

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from babel.numbers import format_decimal
 
 from bot.app.discovery import an_summary, record_import, senat_summary
 from bot.app.import_actors import ActorsReport, import_actors
@@ -32,26 +33,36 @@ from bot.cli.kit import (
     print_json,
 )
 from bot.cli.views import event_text
+from bot.notify.i18n import _, n_
+from bot.notify.wording import locale
 from bot.notify.wording.actors import actors_file_line, actors_summary
 from scrapers.http import PoliteClient
 
 
 @click.group("import")
 def import_group() -> None:
-    """Import the chambers' open data in bulk: every question becomes a stored snapshot."""
+    """Importer en masse les données ouvertes des chambres : chaque question devient un état enregistré."""
 
 
 def _archive_line(a: ArchiveOutcome, stopped: bool) -> str:
     name = f"AN {a.legislature}" if a.legislature is not None else a.path
     if a.error:
-        return f"{name}: not imported: {a.error}"
-    how = {"downloaded": f"downloaded ({a.bytes / 1e6:.1f} MB)",
-           "resumed": f"download resumed and completed ({a.bytes / 1e6:.1f} MB)",
-           "not_modified": "unchanged on the server (HTTP 304), nothing downloaded",
-           "file": f"read from the file ({a.bytes / 1e6:.1f} MB)"}[a.fetched]
-    done = f"{a.questions} questions, imported" if a.imported else (
-        "stopped before the end" if stopped else "imported already, nothing imported")
-    return f"{name}: {how}; {done}"
+        return _("{what} : non importé : {error}", what=name, error=a.error)
+    size = _megabytes(a.bytes)
+    how = {"downloaded": _("téléchargé ({size})", size=size),
+           "resumed": _("téléchargement repris et terminé ({size})", size=size),
+           "not_modified": _("inchangé sur le serveur (HTTP 304), rien téléchargé"),
+           "file": _("lu dans le fichier ({size})", size=size)}[a.fetched]
+    if a.imported:
+        done = n_("{n} question, importée", "{n} questions, importées", a.questions)
+    else:
+        done = _("arrêté avant la fin") if stopped else _("déjà importé, rien importé")
+    return _("{what} : {how} ; {done}", what=name, how=how, done=done)
+
+
+def _megabytes(size: int) -> str:
+    """'52,3 Mo' ('52.3 MB' in English), as `relance import actors` writes a size."""
+    return _("{megabytes} Mo", megabytes=format_decimal(round(size / 1e6, 1), locale=locale()))
 
 
 SHOWN = 20  # errors and events listed in the text summary; --json lists them all
@@ -60,42 +71,45 @@ SHOWN = 20  # errors and events listed in the text summary; --json lists them al
 def _an_report_text(report: ImportReport) -> None:
     for archive in report.archives:
         click.echo(_archive_line(archive, report.stopped))
-    unopened = f" ({report.unopened} files not reopened)" if report.unopened else ""
-    click.echo(f"read {report.read}, new {report.new}, changed {report.changed}, unchanged {report.unchanged}"
-               f"{unopened}, matched {report.matched}, behind {report.behind}, errors {len(report.errors)}, "
-               f"events {sum(report.events.values())}, {report.seconds:.1f} s")
+    unopened = n_(" ({n} fichier non rouvert)", " ({n} fichiers non rouverts)", report.unopened) \
+        if report.unopened else ""
+    click.echo(_("lues {read}, nouvelles {new}, modifiées {changed}, inchangées {unchanged}{unopened}, "
+                 "trouvées par une règle {matched}, en retard {behind}, erreurs {errors}, événements {events}, "
+                 "{seconds} s", read=report.read, new=report.new, changed=report.changed, unchanged=report.unchanged,
+                 unopened=unopened, matched=report.matched, behind=report.behind, errors=len(report.errors),
+                 events=sum(report.events.values()),
+                 seconds=format_decimal(round(report.seconds, 1), format="0.0", locale=locale())))
     for event in report.listed[:SHOWN]:
         click.echo(f"  {event_text(event)}")
     if len(report.listed) > SHOWN:
-        click.echo(f"  … and {len(report.listed) - SHOWN} more events (relance events)")
+        click.echo("  " + _("… et {n} autres événements (relance events)", n=len(report.listed) - SHOWN))
 
 
 @import_group.command("an")
 @click.option("--legislature", type=click.IntRange(1, 30),
-              help="Import this legislature's archive (default: those of [sources.an] legislatures).")
+              help="Importer l'archive de cette législature (par défaut : celles de [sources.an] legislatures).")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Import this local zip instead of downloading.")
+              help="Importer ce zip local au lieu de télécharger.")
 @click.option("--again", is_flag=True,
-              help="Read every question of the archive again, even if unchanged since the last import.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
+              help="Relire chaque question de l'archive, même inchangée depuis le dernier import.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Afficher le résumé, les événements et les erreurs en un objet JSON.")
 @pass_context
 @one_line_errors
 def an(context: Context, legislature: int | None, file: Path | None, again: bool, as_json: bool) -> None:
-    """Import the AN's archive of written questions: every question becomes a stored snapshot.
+    """Importer l'archive des questions écrites de l'AN : chaque question devient un état enregistré.
 
-    The archive (one per legislature, 50 to 130 MB) is downloaded to [http] cache_dir, resumed if
-    interrupted, and not downloaded again while it is unchanged. Exit code 0 when everything was
-    read, 2 when an archive or some question in it could not be read (named on stderr), 1 when the
-    config, the database or the --file is unusable.
+    L'archive (une par législature, 50 à 130 Mo) est téléchargée dans [http] cache_dir, reprise si elle
+    est interrompue, et pas téléchargée de nouveau tant qu'elle est inchangée. Code de sortie 0 quand tout
+    a été lu, 2 quand une archive ou une de ses questions n'a pas pu être lue (nommée sur stderr), 1 quand
+    la configuration, la base ou le --file est inutilisable.
     """
     config = context.config
     if file is not None and legislature is not None:
-        click.echo("relance: --file and --legislature do not go together: the file's questions name "
-                   "their legislature", err=True)
+        click.echo("relance: " + _("--file et --legislature ne vont pas ensemble : les questions du fichier "
+                                   "nomment leur législature"), err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    if file is not None and not file.is_file():
-        click.echo(f"relance: --file {file}: no such file", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+    _file_exists(file)
     db = context.database()
     legislatures = [legislature] if legislature else None
     report = import_an(config, db, now=now, legislatures=legislatures, file=file, again=again)
@@ -107,14 +121,22 @@ def an(context: Context, legislature: int | None, file: Path | None, again: bool
         _an_report_text(report)
     for archive in report.archives:
         if archive.error:
-            click.echo(f"relance: AN archive {archive.source}: {archive.error}", err=True)
+            click.echo("relance: " + _("archive de l'AN {source} : {error}", source=archive.source,
+                                       error=archive.error), err=True)
     for error in report.errors[:SHOWN]:
         click.echo(f"relance: {error.member}: {error.error}", err=True)
     if len(report.errors) > SHOWN:
-        click.echo(f"relance: … and {len(report.errors) - SHOWN} more questions not read (--json lists them)",
-                   err=True)
+        click.echo("relance: " + _("… et {n} autres questions non lues (--json les liste toutes)",
+                                   n=len(report.errors) - SHOWN), err=True)
     if not report.ok:
         sys.exit(EXIT_SOURCE_FAILED)
+
+
+def _file_exists(file: Path | None) -> None:
+    """A --file that names no file stops the command before anything is opened."""
+    if file is not None and not file.is_file():
+        click.echo("relance: " + _("--file {file} : fichier introuvable", file=file), err=True)
+        sys.exit(EXIT_CANNOT_RUN)
 
 
 def _actors_report_text(report: ActorsReport) -> None:
@@ -131,26 +153,28 @@ def _actors_report_text(report: ActorsReport) -> None:
 
 @import_group.command("actors")
 @click.option("--legislature", type=click.IntRange(1, 30),
-              help="Import this legislature's file (default: those of [sources.an] legislatures).")
+              help="Importer le fichier de cette législature (par défaut : ceux de [sources.an] legislatures).")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Import this local AMO zip instead of downloading [sources.an] actors_url.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
+              help="Importer ce zip AMO local au lieu de télécharger [sources.an] actors_url.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Afficher le résumé, les événements et les erreurs en un objet JSON.")
 @pass_context
 @one_line_errors
 def actors(context: Context, legislature: int | None, file: Path | None, as_json: bool) -> None:
-    """Import the AN's open data of deputies, senators and ministers (AMO) and name the AN's authors.
+    """Importer les données ouvertes de l'AN sur les députés, sénateurs et ministres (AMO) et nommer les
+    auteurs de l'AN.
 
-    Actors, their dated mandates and the bodies (groups, ministries) are stored; then every stored AN
-    question is named again: its author as the AN writes the name, and the group they were in on the
-    question's publication date. Exit code 0 when everything was read, 2 when a file or some member of
-    it could not be read (named on stderr), 1 when the config, the database or the --file is unusable.
+    Les acteurs, leurs mandats datés et les organes (groupes, ministères) sont enregistrés ; puis chaque
+    question de l'AN enregistrée est nommée de nouveau : son auteur tel que l'AN écrit le nom, et le groupe
+    où il était à la date de publication de la question. Code de sortie 0 quand tout a été lu, 2 quand un
+    fichier ou un de ses membres n'a pas pu être lu (nommé sur stderr), 1 quand la configuration, la base
+    ou le --file est inutilisable.
     """
     if file is not None and legislature is not None:
-        click.echo("relance: --file and --legislature do not go together: give one or the other", err=True)
+        click.echo("relance: " + _("--file et --legislature ne vont pas ensemble : donner l'un ou l'autre"),
+                   err=True)
         sys.exit(EXIT_CANNOT_RUN)
-    if file is not None and not file.is_file():
-        click.echo(f"relance: --file {file}: no such file", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+    _file_exists(file)
     report = import_actors(context.config, context.database(), now=now,
                            legislatures=[legislature] if legislature else None, file=file)
     if as_json:
@@ -163,7 +187,8 @@ def actors(context: Context, legislature: int | None, file: Path | None, as_json
     for error in report.errors[:SHOWN]:
         click.echo(f"relance: {error.member}: {error.error}", err=True)
     if len(report.errors) > SHOWN:
-        click.echo(f"relance: … and {len(report.errors) - SHOWN} more members not read (--json lists them)", err=True)
+        click.echo("relance: " + _("… et {n} autres membres non lus (--json les liste tous)",
+                                   n=len(report.errors) - SHOWN), err=True)
     if not report.ok:
         sys.exit(EXIT_SOURCE_FAILED)
 
@@ -171,11 +196,14 @@ def actors(context: Context, legislature: int | None, file: Path | None, as_json
 def _senat_report_text(report: SenatImportReport) -> None:
     i = report.ingest
     if report.revalidated:
-        click.echo(f"{report.url}: unchanged since the last import (HTTP 304), nothing parsed")
-    rejected = f"rows rejected {len(report.rejected)} (not imported, listed on stderr), " if report.rejected else ""
-    click.echo(f"rows {report.rows}, {rejected}new {i.new}, changed {i.changed}, unchanged {i.unchanged}, "
-               f"matched {i.matched}, pages fetched {report.pages_fetched}, search pages {report.search_pages}, "
-               f"errors {len(report.errors)}")
+        click.echo(_("{url} : inchangé depuis le dernier import (HTTP 304), rien d'analysé", url=report.url))
+    rejected = _("lignes rejetées {n} (non importées, listées sur stderr), ", n=len(report.rejected)) \
+        if report.rejected else ""
+    click.echo(_("lignes {rows}, {rejected}nouvelles {new}, modifiées {changed}, inchangées {unchanged}, "
+                 "trouvées par une règle {matched}, pages lues {pages}, pages de recherche {search_pages}, "
+                 "erreurs {errors}", rows=report.rows, rejected=rejected, new=i.new, changed=i.changed,
+                 unchanged=i.unchanged, matched=i.matched, pages=report.pages_fetched,
+                 search_pages=report.search_pages, errors=len(report.errors)))
     # A first import sees every question for the first time: their `published` events are counted in
     # `new`, the other events are listed.
     for event in i.events:
@@ -185,17 +213,21 @@ def _senat_report_text(report: SenatImportReport) -> None:
 
 def _rappel_report_text(report: RappelReport) -> None:
     i = report.imported.ingest
-    same = " (unchanged since the last reading, HTTP 304: compared again)" if report.revalidated else ""
-    rejected = f", rows rejected {len(report.rejected)} (listed on stderr)" if report.rejected else ""
-    click.echo(f"{report.url}: liste de rappel{same}: {report.listed} written questions listed, "
-               f"{report.skipped} rows of other kinds{rejected}")
-    click.echo(f"not held before, imported: new {i.new}, matched {i.matched}, pages fetched "
-               f"{report.imported.pages_fetched}, errors {len(report.imported.errors)}")
-    click.echo(f"disagreements {len(report.disagreements)} (new {len(report.new)}), admin notices queued "
-               f"{report.notices}, sent {report.alarm.sent}")
+    same = _(" (inchangée depuis la dernière lecture, HTTP 304 : comparée de nouveau)") if report.revalidated else ""
+    rejected = _(", lignes rejetées {n} (listées sur stderr)", n=len(report.rejected)) if report.rejected else ""
+    click.echo(_("{url} : liste de rappel{same} : questions écrites listées {listed}, lignes d'autres sortes "
+                 "{skipped}{rejected}", url=report.url, same=same, listed=report.listed, skipped=report.skipped,
+                 rejected=rejected))
+    click.echo(_("absentes jusqu'ici, importées : nouvelles {new}, trouvées par une règle {matched}, pages lues "
+                 "{pages}, erreurs {errors}", new=i.new, matched=i.matched, pages=report.imported.pages_fetched,
+                 errors=len(report.imported.errors)))
+    click.echo(_("désaccords {disagreements} (nouveaux {new}), alertes à l'administrateur en file {queued}, "
+                 "envoyées {sent}", disagreements=len(report.disagreements), new=len(report.new),
+                 queued=report.notices, sent=report.alarm.sent))
     new = {e.id for e in report.new}
     for event in report.disagreements:
-        click.echo(f"  {'new ' if event.id in new else ''}{event_text(event)}")
+        line = event_text(event)
+        click.echo("  " + (_("nouveau : {event}", event=line) if event.id in new else line))
 
 
 def _rappel(context: Context, data: bytes | None, file: Path | None, as_json: bool) -> None:
@@ -208,9 +240,11 @@ def _rappel(context: Context, data: bytes | None, file: Path | None, as_json: bo
     else:
         _rappel_report_text(report)
     for row in report.rejected:
-        click.echo(f"relance: Sénat: {report.url}: row rejected, not compared: {row}", err=True)
+        click.echo("relance: " + _("Sénat : {url} : ligne rejetée, non comparée : {row}", url=report.url, row=row),
+                   err=True)
     for failure in report.imported.errors:
-        click.echo(f"relance: Sénat: {failure.ref or 'search'} not read: {failure.error}", err=True)
+        click.echo("relance: " + _("Sénat : {what} non lue : {error}", what=failure.ref or _("recherche"),
+                                   error=failure.error), err=True)
     for error in report.alarm.errors:
         click.echo(f"relance: {error}", err=True)
     if not report.ok:
@@ -219,29 +253,31 @@ def _rappel(context: Context, data: bytes | None, file: Path | None, as_json: bo
 
 @import_group.command("senat")
 @click.option("--rappel", is_flag=True,
-              help="Read the Sénat's liste de rappel export (--file, or [sources.senat] rappel_url) and report "
-                   "where it disagrees with relance.")
+              help="Lire l'export de la liste de rappel du Sénat (--file, ou [sources.senat] rappel_url) et dire "
+                   "où elle diffère de relance.")
 @click.option("--since", type=DAY,
-              help="Only questions published on or after this day; before the CSV's year, the search is paged too.")
+              help="Seulement les questions publiées ce jour ou après (avant l'année du CSV, la recherche est "
+                   "aussi parcourue).")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Read this CSV file instead of downloading [sources.senat] csv_url.")
+              help="Lire ce fichier CSV au lieu de télécharger [sources.senat] csv_url.")
 @click.option("--max-pages", type=click.IntRange(min=0), default=DEFAULT_MAX_PAGES, show_default=True,
-              help="At most this many search result pages for the period before the CSV's year.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary, events and errors as one JSON object.")
+              help="Au plus ce nombre de pages de résultats de recherche pour la période avant l'année du CSV.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Afficher le résumé, les événements et les erreurs en un objet JSON.")
 @pass_context
 @one_line_errors
 def senat(context: Context, *, rappel: bool, since: datetime | None, file: Path | None, max_pages: int,
           as_json: bool) -> None:
-    """Import the Sénat's open data: every question of the last twelve months (one daily CSV).
+    """Importer les données ouvertes du Sénat : chaque question des douze derniers mois (un CSV quotidien).
 
-    With --rappel, read the Sénat's liste de rappel instead (questions unanswered after two months) and
-    report every disagreement with relance's view (a finding, not a failure: exit code 0); the
-    questions relance does not hold are imported.
+    Avec --rappel, lire plutôt la liste de rappel du Sénat (les questions sans réponse après deux mois) et
+    dire chaque désaccord avec ce que relance sait (un constat, pas un échec : code de sortie 0) ; les
+    questions que relance n'a pas sont importées.
 
-    A row whose value cannot be read is rejected (its line, column and value on stderr) and the
-    other rows are imported; a header lacking a required column refuses the whole file.
-    Exit code 0 when everything was read, 2 when the CSV, some row of it or some page could not be
-    read (named on stderr; the rest is imported), 1 when the config, the database or the --file is unusable.
+    Une ligne dont une valeur ne peut pas être lue est rejetée (sa ligne, sa colonne et sa valeur sur
+    stderr) et les autres lignes sont importées ; un en-tête sans une colonne requise refuse tout le fichier.
+    Code de sortie 0 quand tout a été lu, 2 quand le CSV, une de ses lignes ou une page n'a pas pu être lue
+    (nommée sur stderr ; le reste est importé), 1 quand la configuration, la base ou le --file est inutilisable.
     """
     config = context.config
     data = None
@@ -249,13 +285,13 @@ def senat(context: Context, *, rappel: bool, since: datetime | None, file: Path 
         try:
             data = file.read_bytes()
         except OSError as error:
-            click.echo(f"relance: --file {file}: {error.strerror or error}", err=True)
+            click.echo("relance: " + _("--file {file} : {error}", file=file, error=error.strerror or error), err=True)
             sys.exit(EXIT_CANNOT_RUN)
     if rappel:
         if since is not None or click.get_current_context().get_parameter_source("max_pages") is not \
                 click.core.ParameterSource.DEFAULT:
-            click.echo("relance: --rappel reads the whole liste de rappel: --since and --max-pages do not apply",
-                       err=True)
+            click.echo("relance: " + _("--rappel lit toute la liste de rappel : --since et --max-pages ne "
+                                       "s'appliquent pas"), err=True)
             sys.exit(EXIT_CANNOT_RUN)
         return _rappel(context, data, file, as_json)
     db = context.database()
@@ -269,8 +305,10 @@ def senat(context: Context, *, rappel: bool, since: datetime | None, file: Path 
     else:
         _senat_report_text(report)
     for row in report.rejected:
-        click.echo(f"relance: Sénat: {report.url}: row rejected, not imported: {row}", err=True)
+        click.echo("relance: " + _("Sénat : {url} : ligne rejetée, non importée : {row}", url=report.url, row=row),
+                   err=True)
     for failure in report.errors:
-        click.echo(f"relance: Sénat: {failure.ref or 'search'} not read: {failure.error}", err=True)
+        click.echo("relance: " + _("Sénat : {what} non lue : {error}", what=failure.ref or _("recherche"),
+                                   error=failure.error), err=True)
     if not report.ok:
         sys.exit(EXIT_SOURCE_FAILED)

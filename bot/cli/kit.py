@@ -55,8 +55,9 @@ def one_line_errors(command: F) -> F:
         except sqlite3.Error as error:
             # The database failed under a command (most often: locked by another process for longer
             # than the busy timeout). Each write is one transaction, so nothing was left half done.
-            click.echo(f"relance: database: {type(error).__name__}: {error} (nothing was half written; "
-                       "try again once the other process is done)", err=True)
+            click.echo("relance: " + _("base de données : {kind} : {error} (rien n'a été écrit à moitié ; "
+                                       "réessayer quand l'autre processus aura fini)",
+                                       kind=type(error).__name__, error=error), err=True)
             sys.exit(EXIT_CANNOT_RUN)
     wrapper.one_line_errors = True  # type: ignore[attr-defined]  # what tests/cli/test_error_root.py looks for
     return wrapper  # type: ignore[return-value]
@@ -81,7 +82,8 @@ class Context(AppContext):
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            raise CannotRun("this command line was built without its runtime (start it as `relance`)")
+            raise CannotRun(_("cette ligne de commande a été construite sans son environnement d'exécution "
+                              "(la lancer comme `relance`)"))
         return self._runtime
 
 

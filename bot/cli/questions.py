@@ -20,11 +20,13 @@ from bot.cli.kit import DAY, EXIT_SOURCE_FAILED, Context, now, one_line_errors, 
 from bot.cli.table import WIDE, print_lines
 from bot.cli.views import event_text, render_events, render_status, rows_json, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
+from bot.notify.i18n import _, n_
 from bot.notify.wording import (
     MISSING_REASON,
     SOURCE_NAMES,
     added_but_missing,
     added_but_unverified,
+    days,
     events_since_heading,
     late_question_advice,
     local_time,
@@ -47,13 +49,14 @@ from storage.questions import get_question, list_events, recent_polls, source_he
 
 @click.command()
 @click.argument("ref")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher un objet JSON.")
 @pass_context
 @one_line_errors
 def fetch(context: Context, ref: str, as_json: bool) -> None:
-    """Fetch one question now and print its state (no database is touched).
+    """Lire une question maintenant et afficher son état (aucune base n'est touchée).
 
-    REF is any form of reference: an AN or Sénat URL, QANR5L17QE5268, 'AN 17-5268', SEQ221103705.
+    REF est une référence sous n'importe quelle forme : une URL de l'AN ou du Sénat, QANR5L17QE5268,
+    'AN 17-5268', SEQ221103705.
     """
     question = parse_ref(ref)
     config = context.config
@@ -74,8 +77,9 @@ def _report_json(report: CycleReport) -> dict[str, Any]:
 
 
 def _report_text(report: CycleReport) -> None:
-    click.echo(f"checked {report.checked}, changed {report.changed}, events {len(report.events)}, "
-               f"errors {len(report.errors)}, not due {report.skipped}")
+    click.echo(_("vérifiées {checked}, modifiées {changed}, événements {events}, erreurs {errors}, "
+                 "pas encore dues {skipped}", checked=report.checked, changed=report.changed,
+                 events=len(report.events), errors=len(report.errors), skipped=report.skipped))
     for event in report.events:
         click.echo(f"  {event_text(event)}")
 
@@ -84,27 +88,32 @@ def _failures_by_source(report: CycleReport) -> None:
     """One line per failing source on stderr, naming the questions it failed on."""
     for source, failures in failures_by_source(report).items():
         refs = [f.ref for f in failures]
-        shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
-        click.echo(f"relance: {SOURCE_NAMES.get(source, source)}: {len(refs)} question(s) not read ({shown}): "
-                   f"{failures[0].error}", err=True)
+        shown = ", ".join(refs[:5])
+        if len(refs) > 5:
+            shown = _("{refs} et {more} autres", refs=shown, more=len(refs) - 5)
+        click.echo("relance: " + n_("{source} : {n} question non lue ({refs}) : {error}",
+                                    "{source} : {n} questions non lues ({refs}) : {error}", len(refs),
+                                    source=SOURCE_NAMES.get(source, source), refs=shown,
+                                    error=failures[0].error), err=True)
 
 
 def _missing(report: CycleReport) -> None:
     """One warning per question its site does not have (404, 410): the question's problem, not the site's."""
     for missing in report.missing:
-        click.echo(f"relance: warning: {missing_question_line(missing.ref)} ({missing.url})", err=True)
+        click.echo("relance: " + _("avertissement : {problem} ({url})", problem=missing_question_line(missing.ref),
+                                   url=missing.url), err=True)
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print {checked, events, errors} as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher {checked, events, errors} en JSON.")
 @pass_context
 @one_line_errors
 def check(context: Context, as_json: bool) -> None:
-    """Read the watched questions that are due, store what changed, print a summary.
+    """Lire les questions suivies qui sont dues, enregistrer ce qui a changé, afficher un résumé.
 
-    Exit code 0 when every question was read, 2 when some failed (named on stderr), 1 when the
-    config or the database is unusable. A question the site does not have (404) is a warning on
-    stderr, read again a day later, and leaves the exit code at 0.
+    Code de sortie 0 quand chaque question a été lue, 2 quand certaines ont échoué (nommées sur stderr),
+    1 quand la configuration ou la base est inutilisable. Une question que le site n'a pas (404) est un
+    avertissement sur stderr, relue un jour plus tard, et laisse le code de sortie à 0.
     """
     config = context.config
     db = context.database()
@@ -117,7 +126,7 @@ def check(context: Context, as_json: bool) -> None:
     _missing(report)
     alarms = run_source_alarms(db, now(), config)  # the admin hears of a source that keeps failing
     for subject in [] if as_json else alarms.notices:
-        click.echo(f"admin: {subject}")
+        click.echo(_("admin : {subject}", subject=subject))
     for error in alarms.errors:
         click.echo(f"relance: {error}", err=True)
     if not report.ok or alarms.errors:
@@ -125,23 +134,25 @@ def check(context: Context, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
-@click.option("--overdue", is_flag=True, help="Only questions past a deadline without an answer.")
-@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
-@click.option("--tag", help="Only questions watched with this tag.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the JSON keys as columns.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher une liste d'objets JSON.")
+@click.option("--overdue", is_flag=True, help="Seulement les questions sans réponse dont une échéance est passée.")
+@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Une seule chambre.")
+@click.option("--tag", help="Seulement les questions suivies avec ce thème.")
+@click.option("--csv", "as_csv", is_flag=True, help="Afficher du CSV, les clés JSON pour colonnes.")
 @WIDE
 @pass_context
 @one_line_errors
 def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, tag: str | None, *,
            as_csv: bool, wide: bool) -> None:
-    """Where every watched question stands: deadline, days late or left, title, ministry, last check.
+    """Où en est chaque question suivie : échéance, jours de retard ou restants, titre, ministère,
+    dernière vérification.
 
-    The table fits the terminal (80 columns when the output is not one, or $COLUMNS): only titles,
-    ministries and authors wrap, and the columns that do not fit are left out, the last kept being
-    the reference, the state, the deadline, the delay, the title, the ministry (abridged)."""
+    Le tableau tient dans le terminal (80 colonnes quand la sortie n'en est pas un, ou $COLUMNS) : seuls
+    les titres, les ministères et les auteurs passent à la ligne, et les colonnes qui ne tiennent pas sont
+    laissées de côté, les dernières gardées étant la référence, l'état, l'échéance, le délai, le titre,
+    le ministère (abrégé)."""
     if as_json and as_csv:
-        raise click.UsageError("--json and --csv: choose one")
+        raise click.UsageError(_("--json et --csv : choisir l'un des deux"))
     db = context.database()
     today = today_in_paris(now())
     rows = WatchedView(context.config, db, today).rows(Filters(chamber=chamber, tag=tag, overdue=overdue,
@@ -157,15 +168,16 @@ def status(context: Context, as_json: bool, overdue: bool, chamber: str | None, 
 @click.command()
 @click.argument("ref")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object: the keys of status --json, plus group, text, answer, attributions, history.")
+              help="Afficher un objet JSON : les clés de status --json, plus group, text, answer, attributions, "
+                   "history.")
 @pass_context
 @one_line_errors
 def show(context: Context, ref: str, as_json: bool) -> None:
-    """The whole record of one question: its texts whole (paged on a terminal), ministries, each
-    deadline and its rule, what to do when it is late, events, polls.
+    """Tout ce que relance sait d'une question : ses textes entiers (paginés dans un terminal), ses
+    ministères, chaque échéance et sa règle, que faire quand elle est en retard, ses événements, ses lectures.
 
-    Any stored question, watched or not (found by a rule, imported); exit code 1 for one relance does
-    not hold."""
+    Toute question enregistrée, suivie ou non (trouvée par une règle, importée) ; code de sortie 1 pour
+    une question que relance n'a pas."""
     question = parse_ref(ref)
     db = context.database()
     if as_json:
@@ -176,29 +188,32 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         raise UnknownQuestion(question.uid, question.label)
     lines: list[str] = []
     if stored.snapshot is None:
-        lines.append(f"{question.uid}  ({question.label})  état inconnu : jamais lue avec succès")
+        lines.append(_("{uid}  ({label})  état inconnu : jamais lue avec succès", uid=question.uid,
+                       label=question.label))
     else:
         lines.append(snapshot_text(stored.snapshot, full=True))
         status_now = deadline_status(stored.snapshot, today_in_paris(now()))
         for deadline in (status_now.answer_deadline, status_now.signalement_deadline):
             if deadline is not None:
-                lines.append(f"  Échéance : {short_date(deadline.date)}, {deadline.explain_fr()}")
+                lines.append("  " + _("Échéance : {day}, {rule}", day=short_date(deadline.date),
+                                      rule=deadline.explain_fr()))
         if status_now.days_late:
-            lines.append(f"  Retard : {status_now.days_late} jour(s)")
+            lines.append("  " + _("Retard : {days}", days=days(status_now.days_late)))
         elif status_now.days_left is not None:
-            lines.append(f"  Jours restants : {status_now.days_left}")
+            lines.append("  " + _("Jours restants : {n}", n=status_now.days_left))
         late_now = stored.snapshot.status == "pending" and (status_now.overdue or status_now.signaled_overdue)
         advice = late_question_advice(stored.snapshot.chamber, signaled_overdue=status_now.signaled_overdue)
         if late_now and advice:
             lines.append(f"  {advice}")
     if stored.missing:
-        lines.append(f"  {missing_question_line('Dernière lecture')} ({stored.last_error})")
+        last_reading = missing_question_line(_("Dernière lecture"))
+        lines.append(f"  {last_reading} ({stored.last_error})")
     elif stored.last_error:
-        lines.append(f"  Dernière erreur : {stored.last_error}")
-    lines.append("Historique :")
+        lines.append("  " + _("Dernière erreur : {error}", error=stored.last_error))
+    lines.append(_("Historique :"))
     lines += [f"  {event_text(event)}" for event in list_events(db, ref=question.uid)]
     lines += notes_block([(n.number, n.at, n.text) for n in list_notes(db, question.uid)])
-    lines.append("Lectures récentes :")
+    lines.append(_("Lectures récentes :"))
     lines += [f"  {local_time(poll.at)}  {poll.outcome:<9} {poll.http_status or '—'}  {poll.error or poll.url}"
               for poll in recent_polls(db, question.uid)]
     text = "\n".join(lines)
@@ -210,15 +225,17 @@ def show(context: Context, ref: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--since", type=DAY, help="Only events relance saw on or after this day (YYYY-MM-DD or DD/MM/YYYY).")
-@click.option("--ref", "ref_text", help="Only the events of this question.")
-@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
+@click.option("--since", type=DAY,
+              help="Seulement les événements que relance a vus ce jour ou après (AAAA-MM-JJ ou JJ/MM/AAAA).")
+@click.option("--ref", "ref_text", help="Seulement les événements de cette question.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher une liste d'objets JSON.")
 @WIDE
 @pass_context
 @one_line_errors
 def events(context: Context, since: datetime | None, ref_text: str | None, as_json: bool, wide: bool) -> None:
-    """The event log, oldest first: a table of each event's official date (JO, answer, deadline), its
-    question, what happened, and the day relance saw it, which is what --since filters on."""
+    """Le journal des événements, du plus ancien au plus récent : un tableau de la date officielle de
+    chaque événement (JO, réponse, échéance), de sa question, de ce qui s'est passé et du jour où relance
+    l'a vu, sur lequel --since filtre."""
     ref = parse_ref(ref_text).uid if ref_text else None
     start = datetime.combine(since.date(), datetime.min.time(), PARIS) if since else None
     found = list_events(context.database(), since=start, ref=ref)
@@ -233,32 +250,34 @@ def events(context: Context, since: datetime | None, ref_text: str | None, as_js
 
 @click.command()
 @click.argument("ref")
-@click.option("--tag", "tags", multiple=True, help="A tag for this question (repeatable).")
-@click.option("--note", help="A note kept with the question.")
+@click.option("--tag", "tags", multiple=True, help="Un thème pour cette question (répétable).")
+@click.option("--note", help="Une note gardée avec la question.")
 @pass_context
 @one_line_errors
 def add(context: Context, ref: str, tags: tuple[str, ...], note: str | None) -> None:
-    """Follow a question: add it to config.toml's watchlist (comments and layout are kept).
+    """Suivre une question : l'ajouter à la liste de config.toml (commentaires et mise en page gardés).
 
-    A question just added is read once: a warning says when its site does not have it (404) or could
-    not be read; it is followed all the same.
+    Une question tout juste ajoutée est lue une fois : un avertissement dit quand son site ne l'a pas
+    (404) ou n'a pas pu être lu ; elle est suivie quand même.
     """
     change = add_watch(context.path, ref, tags, note)
     readmitted = readmit(context.path, context.database, change.ref, now())  # a rule's exclusion is lifted
     if readmitted.rules:
         click.echo(exclusion_lifted(change.ref, readmitted.rules, str(change.path)))
     if change.action == "added":
-        click.echo(f"{change.ref} added to {change.path}")
+        click.echo(_("{ref} ajoutée à {path}", ref=change.ref, path=change.path))
         # One polite read now: a mistyped number is told at once, but still followed (the site may be late).
         probe = probe_question(context.config, parse_ref(change.ref))
         if probe.outcome == "missing":
-            click.echo(f"relance: warning: {added_but_missing(change.ref)}", err=True)
+            click.echo("relance: " + _("avertissement : {problem}", problem=added_but_missing(change.ref)),
+                       err=True)
         elif probe.outcome == "unverified":
-            click.echo(f"relance: warning: {added_but_unverified(change.ref, probe.error or '?')}", err=True)
+            click.echo("relance: " + _("avertissement : {problem}",
+                                       problem=added_but_unverified(change.ref, probe.error or "?")), err=True)
     elif change.written:
-        click.echo(f"{change.ref} already followed: tags and note updated in {change.path}")
+        click.echo(_("{ref} déjà suivie : thèmes et note mis à jour dans {path}", ref=change.ref, path=change.path))
     else:
-        click.echo(f"{change.ref} already followed: nothing to change")
+        click.echo(_("{ref} déjà suivie : rien à changer", ref=change.ref))
 
 
 @click.command()
@@ -266,9 +285,9 @@ def add(context: Context, ref: str, tags: tuple[str, ...], note: str | None) -> 
 @pass_context
 @one_line_errors
 def remove(context: Context, ref: str) -> None:
-    """Stop following a question: remove it from config.toml's watchlist; a question a follow rule found
-    is excluded from that rule (its `exclude` list), which never finds it again (relance add undoes it).
-    Its history stays stored."""
+    """Ne plus suivre une question : la retirer de la liste de config.toml ; une question qu'une règle de
+    suivi a trouvée est exclue de cette règle (sa liste `exclude`), qui ne la trouve plus jamais (relance
+    add l'y remet). Son historique reste enregistré."""
     change = remove_question(context.path, context.database, ref)
     if change.unwatched:
         click.echo(watch_removed(change.ref, str(change.path)))

@@ -15,6 +15,7 @@ from bot.app.config import ConfigError
 from bot.app.doctor import Check, check_line, diagnose
 from bot.app.settings import http_settings, source_settings
 from bot.cli.kit import EXIT_CANNOT_RUN, EXIT_SOURCE_FAILED, Context, one_line_errors, pass_context
+from bot.notify.i18n import _
 from storage.db import database_path
 
 
@@ -22,15 +23,16 @@ from storage.db import database_path
 @pass_context
 @one_line_errors
 def doctor(context: Context) -> None:
-    """Check the config, the database, the SMTP server and each source; one line per check.
+    """Vérifier la configuration, la base, le serveur SMTP et chaque source ; une ligne par vérification.
 
-    Exit code 0 when every check is ok, 2 when one found a problem, 1 when the config cannot be read.
-    Nothing is changed or sent; each source gets one GET, without retry or cache.
+    Code de sortie 0 quand chaque vérification est bonne, 2 quand l'une trouve un problème, 1 quand la
+    configuration ne peut pas être lue. Rien n'est modifié ni envoyé ; chaque source reçoit un GET, sans
+    nouvel essai ni cache.
     """
     try:
         config = context.config
     except ConfigError as error:
-        click.echo(check_line(Check("config", False, str(error), "corriger le fichier (ou donner --config PATH)")))
+        click.echo(check_line(Check("config", False, str(error), _("corriger le fichier (ou donner --config PATH)"))))
         sys.exit(EXIT_CANNOT_RUN)
     http = dataclasses.replace(http_settings(config), retries=0, cache_dir=None)
     problems = 0
@@ -46,28 +48,28 @@ def doctor(context: Context) -> None:
 @pass_context
 @one_line_errors
 def run(context: Context) -> None:
-    """Run as a service: check and notify on the [schedule] until SIGTERM or SIGINT.
+    """Tourner en service : vérifier et notifier selon [schedule] jusqu'à SIGTERM ou SIGINT.
 
-    Logs one line per event on stderr. One instance per database (a lock beside it): a second one
-    exits with code 1. On SIGTERM or SIGINT it finishes the current question and exits 0.
+    Écrit une ligne par événement sur stderr. Une instance par base (un verrou à côté) : une seconde
+    s'arrête avec le code 1. Sur SIGTERM ou SIGINT, elle finit la question en cours et sort avec 0.
     """
     context.runtime.run(context.path, context.config)
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", type=click.IntRange(1, 64), help="Worker threads.  [default: [web] threads, 4]")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port d'écoute.")
+@click.option("--threads", type=click.IntRange(1, 64), help="Fils de travail.  [par défaut : [web] threads, 4]")
 @click.option("--trusted-proxy", metavar="ADDRESS",
-              help="The reverse proxy's address: its X-Forwarded-For, -Proto and -Host are then believed "
-                   "(the client address the rate limits count on).")
+              help="L'adresse du proxy inverse : ses X-Forwarded-For, -Proto et -Host sont alors crus "
+                   "(l'adresse du client, sur laquelle comptent les limites de débit).")
 @pass_context
 @one_line_errors
 def serve(context: Context, host: str, port: int, threads: int | None, trusted_proxy: str | None) -> None:
-    """Serve the web interface: subscriber pages, public pages, feeds and the JSON API.
+    """Servir l'interface web : pages des abonnés, pages publiques, flux et API JSON.
 
-    Needs RELANCE_SECRET (it signs the e-mail links and the forms' cookie). Links in pages, feeds and
-    e-mails start with [web] base_url. Stops cleanly on SIGTERM or Ctrl-C.
+    Demande RELANCE_SECRET (il signe les liens des e-mails et le cookie des formulaires). Les liens des
+    pages, des flux et des e-mails commencent par [web] base_url. S'arrête proprement sur SIGTERM ou Ctrl-C.
     """
     context.runtime.serve(context.path, context.config, host=host, port=port, threads=threads,
                           trusted_proxy=trusted_proxy)

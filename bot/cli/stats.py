@@ -12,13 +12,14 @@ from bot.cli.kit import DAY, Context, now, one_line_errors, pass_context, print_
 from bot.cli.table import WIDE, Column, print_lines, print_table
 from bot.cli.views import ministry_cell
 from bot.core.deadlines import today_in_paris
+from bot.notify.i18n import _
 from bot.notify.wording import CHAMBER_NAMES
 from bot.notify.wording.stats import BY_FR, COLUMNS_FR, NO_QUESTIONS, RATES_NOTE, UNNAMED, median_fr, rate_fr
 
 
 def _name(row: StatRow, by: str) -> str:
     if row.name is None:
-        return UNNAMED
+        return _(UNNAMED)
     return CHAMBER_NAMES.get(row.name, row.name) if by == "chamber" else row.name
 
 
@@ -38,29 +39,30 @@ def render_stats(rows: Sequence[StatRow], by: str, *, wide: bool) -> None:
                                               row.overdue)),
                            rate_fr(row.answer_rate), rate_fr(row.on_time_rate), median_fr(row.median_days_to_answer)]
                           for row in rows], wide=wide)
-    print_lines([NO_QUESTIONS if not rows else RATES_NOTE], wide=wide)
+    print_lines([_(NO_QUESTIONS) if not rows else _(RATES_NOTE)], wide=wide)
 
 
 @click.command("stats")
 @click.option("--by", "by", type=click.Choice(BY), default="ministry", show_default=True,
-              help="Group by the ministry holding the question now, the ministry asked, the author, the "
-                   "author's political group, the chamber, or the watched set's tags.")
-@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Only one chamber.")
+              help="Grouper par le ministère qui détient la question aujourd'hui, le ministère interrogé, "
+                   "l'auteur, le groupe politique de l'auteur, la chambre, ou les thèmes des questions suivies.")
+@click.option("--chamber", type=click.Choice(["an", "senat"]), help="Une seule chambre.")
 @click.option("--since", type=DAY,
-              help="Only questions published on or after this day (YYYY-MM-DD).")
+              help="Seulement les questions publiées ce jour ou après (AAAA-MM-JJ).")
 @click.option("--until", type=DAY,
-              help="Only questions published on or before this day (YYYY-MM-DD).")
-@click.option("--json", "as_json", is_flag=True, help="Print a list of JSON objects.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with the JSON keys as columns.")
+              help="Seulement les questions publiées ce jour ou avant (AAAA-MM-JJ).")
+@click.option("--json", "as_json", is_flag=True, help="Afficher une liste d'objets JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Afficher du CSV, les clés JSON pour colonnes.")
 @WIDE
 @pass_context
 @one_line_errors
 def stats_command(context: Context, *, by: str, chamber: str | None, since: datetime | None,
                   until: datetime | None, as_json: bool, as_csv: bool, wide: bool) -> None:
-    """Answer statistics over every stored question: per group, questions, answered (on time), pending,
-    overdue, answer and on-time rates, median days from publication to answer; most questions first."""
+    """Statistiques des réponses sur toutes les questions enregistrées : par groupe, les questions, les
+    répondues (dans les délais), en attente, en retard, les taux de réponse et dans les délais, le délai
+    médian en jours de la publication à la réponse ; les groupes aux plus de questions d'abord."""
     if as_json and as_csv:
-        raise click.UsageError("--json and --csv: choose one")
+        raise click.UsageError(_("--json et --csv : choisir l'un des deux"))
     request = checked_request(by, chamber, since.date() if since else None, until.date() if until else None)
     rows = stats(context.config, context.database(), request, today_in_paris(now()))
     if as_json:

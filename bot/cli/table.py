@@ -15,7 +15,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import click
@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.core.text import printable
+from bot.notify.i18n import _
 from storage.search import MARK_END, MARK_START
 
 DEFAULT_WIDTH = 80  # what a table is made for when the output is not a terminal and $COLUMNS says nothing
@@ -45,7 +46,7 @@ class Column:
     A column is shown only when those kept before it have their `easy_width` and it its least.
     """
 
-    title: str
+    title: str  # a message marked with N_, read in the current language by `read_titles`
     priority: int
     kind: Kind = "token"
     min_width: int = 0
@@ -64,7 +65,12 @@ Row = Sequence["str | Cell"]
 
 
 WIDE = click.option("--wide", is_flag=True,
-                    help="Every column at its full width, nothing abridged (lines may be longer than the terminal).")
+                    help="Chaque colonne à sa pleine largeur, rien d'abrégé (les lignes peuvent dépasser le terminal).")
+
+
+def read_titles(columns: Sequence[Column]) -> list[Column]:
+    """`columns` with their titles in the current language (they are written once, as messages)."""
+    return [replace(column, title=_(column.title)) for column in columns]
 
 
 def kept_whole(text: str) -> str:

@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from bot.cli.table import Cell, Column, kept_whole, print_lines, print_table
+from bot.cli.table import Cell, Column, kept_whole, print_lines, print_table, read_titles
 from bot.core.deadlines import PARIS
 from bot.core.ministries import ministry_history
+from bot.notify.i18n import _, n_
 from bot.notify.wording import (
     SOURCE_NAMES,
     STATUS_FR,
@@ -77,28 +78,31 @@ def snapshot_text(snapshot: QuestionSnapshot, *, full: bool = False) -> str:
     """A readable summary for the terminal, in French like the sources it reads; `full`: with the texts
     of the question and the answer whole (`relance show`), else the answer's first words (`fetch`)."""
     s = snapshot
-    author = " ".join(p for p in (s.author.civility, s.author.name) if p) or "auteur inconnu"
+    author = " ".join(p for p in (s.author.civility, s.author.name) if p) or _("auteur inconnu")
     where = ", ".join(p for p in (s.author.constituency, s.author.group) if p)
     lines = [
         f"{s.ref.uid}  ({s.ref.label})  {STATUS_LONG_FR[s.status]}",
-        f"  {s.title or '(sans titre)'}",
-        f"  Auteur : {author}" + (f" ({where})" if where else ""),
-        f"  Publiée au JO le {_fr(s.published)}" + (f", page {s.published_page}" if s.published_page else ""),
-        f"  Ministère interrogé : {s.ministry_asked or '—'}",
+        f"  {s.title or untitled()}",
+        "  " + (_("Auteur : {author} ({where})", author=author, where=where) if where
+                else _("Auteur : {author}", author=author)),
+        "  " + (_("Publiée au JO le {day}, page {page}", day=_fr(s.published), page=s.published_page)
+                if s.published_page else _("Publiée au JO le {day}", day=_fr(s.published))),
+        "  " + _("Ministère interrogé : {ministry}", ministry=s.ministry_asked or NO_VALUE),
     ]
     # Each change of ministry once (bot.core.ministries): the sources repeat the one asked, or rename one.
     changes = [step for step in ministry_history(s) if not step.asked]
     if changes:
-        lines.append(f"  Ministère attributaire : {s.ministry}")
-        lines += [f"    - {step.ministry} (depuis le {_fr(step.date)})" for step in changes]
-    lines += [f"  Signalée le {_fr(d)}" for d in s.signaled]
-    lines += [f"  Renouvelée le {_fr(d)}" for d in s.renewed]
+        lines.append("  " + _("Ministère attributaire : {ministry}", ministry=s.ministry))
+        lines += ["    - " + _("{ministry} (depuis le {day})", ministry=step.ministry, day=_fr(step.date))
+                  for step in changes]
+    lines += ["  " + _("Signalée le {day}", day=_fr(d)) for d in s.signaled]
+    lines += ["  " + _("Renouvelée le {day}", day=_fr(d)) for d in s.renewed]
     if full and s.text:
-        lines.append("  Texte de la question :")
+        lines.append("  " + _("Texte de la question :"))
         lines += _paragraphs(s.text)
     if s.answer:
-        page = f", page {s.answer.page}" if s.answer.page else ""
-        lines.append(f"  Réponse publiée le {_fr(s.answer.date)}{page}")
+        lines.append("  " + (_("Réponse publiée le {day}, page {page}", day=_fr(s.answer.date), page=s.answer.page)
+                             if s.answer.page else _("Réponse publiée le {day}", day=_fr(s.answer.date))))
         preview = " ".join(s.answer.text.split())
         if full and preview:
             lines += _paragraphs(s.answer.text)
@@ -106,9 +110,14 @@ def snapshot_text(snapshot: QuestionSnapshot, *, full: bool = False) -> str:
             more = "…" if len(preview) > ANSWER_PREVIEW_CHARS else ""
             lines.append(f"    {preview[:ANSWER_PREVIEW_CHARS]}{more}")
     if s.closure and s.status != "answered":
-        lines.append(f"  Clôture : {s.closure.label} ({_fr(s.closure.date)})")
+        lines.append("  " + _("Clôture : {label} ({day})", label=s.closure.label, day=_fr(s.closure.date)))
     lines.append(f"  {s.ref.public_url}")
     return "\n".join(lines)
+
+
+def untitled() -> str:
+    """What stands for the title of a question its source gives none."""
+    return _("(sans titre)")
 
 
 def _short(value: date | None) -> str:
@@ -141,7 +150,7 @@ def _state(row: Mapping[str, Any], *, wide: bool) -> Cell:
     state = (STATUS_LONG_FR if wide else STATUS_FR)[row["status"]]
     if row["missing"]:  # never read: that it is not on the site is all there is to say
         return Cell(missing_short() if row["status"] == "unknown" else f"{state} ({missing_short()})", "yellow")
-    return Cell(f"{state} ({ERROR_SHORT})", "red") if row["last_error"] else Cell(state)
+    return Cell(f"{state} ({_(ERROR_SHORT)})", "red") if row["last_error"] else Cell(state)
 
 
 def ministry_cell(name: str | None, *, wide: bool) -> str:
@@ -172,14 +181,16 @@ def render_status(rows: Sequence[dict[str, Any]], health: Sequence[SourceHealth]
     lines = []
     for source in health:
         name = SOURCE_NAMES.get(source.source, source.source)
-        line = f"{name} : dernière lecture réussie {local_time(source.last_success)}"
-        if source.failed_cycles:
-            line += f" — en échec depuis {source.failed_cycles} cycle(s) : {source.last_error}"
-        lines.append(line)
+        last = local_time(source.last_success)
+        lines.append(n_("{source} : dernière lecture réussie {last} — en échec depuis {n} cycle : {error}",
+                        "{source} : dernière lecture réussie {last} — en échec depuis {n} cycles : {error}",
+                        source.failed_cycles, source=name, last=last, error=source.last_error)
+                     if source.failed_cycles else
+                     _("{source} : dernière lecture réussie {last}", source=name, last=last))
     print_lines(lines, wide=wide)
-    print_table(STATUS_COLUMNS, [status_cells(row, wide=wide) for row in rows], wide=wide)
+    print_table(read_titles(STATUS_COLUMNS), [status_cells(row, wide=wide) for row in rows], wide=wide)
     if not rows:
-        print_lines([tables.NO_QUESTIONS], wide=wide)
+        print_lines([_(tables.NO_QUESTIONS)], wide=wide)
     print_lines([missing_question_line(ref_label(row["ref"])) for row in rows if row["missing"]], wide=wide)
 
 
@@ -189,11 +200,11 @@ EVENT_COLUMNS = (Column(tables.EVENT_DATE, 2), Column(tables.QUESTION, 1),
 
 def render_events(found: Sequence[Event], *, wide: bool) -> None:
     """`relance events`: the official date, the question, what happened, the day relance saw it."""
-    print_table(EVENT_COLUMNS, [[_short(event.official_date), ref_label(event.ref),
+    print_table(read_titles(EVENT_COLUMNS), [[_short(event.official_date), ref_label(event.ref),
                                  event_line(event.kind, event.details),
                                  short_date(event.seen_at.astimezone(PARIS).date())] for event in found], wide=wide)
     if not found:
-        print_lines([tables.NO_EVENTS], wide=wide)
+        print_lines([_(tables.NO_EVENTS)], wide=wide)
 
 
 def search_hit_lines(row: Mapping[str, Any], *, watched: bool, wide: bool) -> list[str]:
@@ -202,12 +213,12 @@ def search_hit_lines(row: Mapping[str, Any], *, watched: bool, wide: bool) -> li
     ministry (abridged, in full with --wide)."""
     parts = [ref_label(row["ref"]), STATUS_FR.get(row["status"], row["status"])]
     if row["deadline"]:
-        parts.append(f"{tables.DEADLINE.lower()} {_table_date(row['deadline'])}")
+        parts.append(_("échéance {day}", day=_table_date(row["deadline"])))
     if row["days_overdue"] or row["days_left"] is not None:
         parts.append(delay_short(row["days_overdue"], row["days_left"]))
     if watched:
-        parts.append(tables.WATCHED)
+        parts.append(_(tables.WATCHED))
     who = [part for part in (row["author"], ministry_cell(row["ministry"], wide=wide) if row["ministry"] else None)
            if part]
     return [f"{row['rank']:>3}. " + " · ".join(kept_whole(part) for part in parts),
-            f"     {row['title'] or '(sans titre)'}"] + ([f"     {' · '.join(who)}"] if who else [])
+            "     " + (row["title"] or untitled())] + ([f"     {' · '.join(who)}"] if who else [])

@@ -146,7 +146,7 @@ def test_error_page_served_with_200(httpserver: HTTPServer, tmp_path: Path) -> N
         "<html><head><title>Error 503</title></head><body><h1>Error 503</h1></body></html>",
         content_type="text/html")
     done = run_failing(["--config", str(cli_config(tmp_path, httpserver)), "fetch", "AN 17-5268"])
-    assert done.returncode == 2 and "ErrorPage" in done.stderr
+    assert done.returncode == 2 and "page d'erreur servie à la place des données" in done.stderr
 
 
 def test_page_of_another_question_is_refused(httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -176,16 +176,16 @@ def test_add_and_remove_edit_the_config(tmp_path: Path) -> None:
     path.write_text(head + '[http]\nretries = 0\n[sources.senat]\nbase_url = "http://127.0.0.1:9"\n', encoding="utf-8")
     added = CliRunner().invoke(main, ["--config", str(path), "add", "https://www.senat.fr/questions/base/2022/"
                                       "qSEQ221103705.html", "--tag", "vsa", "--note", "Dossus"])
-    assert added.exit_code == 0 and "SEQ221103705 added" in added.stdout
+    assert added.exit_code == 0 and "SEQ221103705 ajoutée à" in added.stdout
     text = path.read_text(encoding="utf-8")
     assert text.startswith(head)
     assert '[[watch]]\nref = "SEQ221103705"\ntags = ["vsa"]\nnote = "Dossus"' in text
     again = CliRunner().invoke(main, ["--config", str(path), "add", "SEQ221103705"])
-    assert again.exit_code == 0 and "nothing to change" in again.stdout
+    assert again.exit_code == 0 and "déjà suivie : rien à changer" in again.stdout
     removed = CliRunner().invoke(main, ["--config", str(path), "remove", "SEQ221103705"])
     assert removed.exit_code == 0 and "retirée de la liste de suivi" in removed.stdout
     assert "SEQ221103705" not in path.read_text(encoding="utf-8")
     missing = CliRunner().invoke(main, ["--config", str(path), "remove", "SEQ221103705"])
     assert missing.exit_code == 1 and "n'est ni dans la liste de suivi" in missing.stderr
     bad = CliRunner().invoke(main, ["--config", str(path), "add", "nonsense"])
-    assert bad.exit_code == 1 and "accepted forms" in bad.stderr
+    assert bad.exit_code == 1 and "formes acceptées" in bad.stderr

@@ -98,10 +98,10 @@ def test_every_command_turns_project_errors_into_one_line(path: str, command: cl
 
 
 @pytest.mark.parametrize(("args", "said"), [
-    (["statuss"], "No such command 'statuss'"),
-    (["status", "--bogus"], "No such option '--bogus'"),
-    (["events", "--since", "hier"], "Invalid value for '--since'"),
-    (["show"], "Missing argument 'REF'"),
+    (["statuss"], "Commande inconnue : 'statuss'"),
+    (["status", "--bogus"], "Option inconnue : '--bogus'"),
+    (["events", "--since", "hier"], "Valeur invalide pour '--since'"),
+    (["show"], "Argument manquant 'REF'"),
 ])
 def test_a_mistyped_command_is_one_line_and_code_1_not_the_code_of_a_failed_site(args: list[str], said: str) -> None:
     result = CliRunner().invoke(main, args)
@@ -112,4 +112,4 @@ def test_a_mistyped_command_is_one_line_and_code_1_not_the_code_of_a_failed_site
 
 def test_relance_alone_prints_its_help() -> None:
     result = CliRunner().invoke(main, [])
-    assert result.exit_code == 0 and result.stdout.startswith("Usage: relance [OPTIONS] COMMAND")
+    assert result.exit_code == 0 and result.stdout.startswith("Usage : relance [OPTIONS] COMMAND")

@@ -41,7 +41,7 @@ def test_follow_add_appends_a_table_and_keeps_every_comment(config_path: Path) -
     result = run_cli(config_path, "follow", "add", "Diamants", "--keyword", "diamants synthétiques",
                      "--chamber", "an", "--tag", "commerce")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"rule 'Diamants' added to {config_path}\n")
+    assert result.output.startswith(f"règle 'Diamants' ajoutée à {config_path}\n")
     # After the last [[follow]] table of the bundled file, before the comments heading the watchlist.
     last = 'caméras intelligentes", "VSA"]\ntags = ["vsa"]\n'
     assert text_of(config_path) == original.replace(last, last + DIAMANTS_TABLE)
@@ -57,12 +57,12 @@ def test_follow_add_to_a_rule_merges_keywords_and_tags(config_path: Path) -> Non
     result = run_cli(config_path, "follow", "add", "Diamants", "--keyword", "DIAMANTS SYNTHETIQUES",
                      "--keyword", "pierres gemmes", "--tag", "commerce", "--author", "Grégoire")
     assert result.exit_code == 0, result.output
-    assert "rule 'Diamants' updated" in result.output
+    assert "règle 'Diamants' mise à jour dans" in result.output
     assert text_of(config_path) == before.replace(
         'keywords = ["diamants synthétiques"]\nchamber = "an"',
         'keywords = ["diamants synthétiques", "pierres gemmes"]\nauthor = "Grégoire"\nchamber = "an"')
     unchanged = run_cli(config_path, "follow", "add", "Diamants", "--keyword", "pierres gemmes")
-    assert "already says so: nothing to change" in unchanged.output
+    assert "la règle 'Diamants' le dit déjà : rien à changer" in unchanged.output
 
 
 @pytest.mark.parametrize(("args", "problem"), [
@@ -88,8 +88,8 @@ def test_follow_list_counts_what_each_rule_found(config_path: Path, db: Database
         ("Reconnaissance faciale", 1, ["vsa"], None), ("Vidéosurveillance algorithmique", 1, ["vsa"], None),
         ("Diamants", 1, ["commerce"], None)]
     text = run_cli(config_path, "follow", "list").output
-    assert 'Reconnaissance faciale: 1 question found\n  keywords: "reconnaissance faciale",' in text
-    assert "Diamants: 1 question found\n" in text and "  chamber: both; tags: commerce\n" in text
+    assert 'Reconnaissance faciale : 1 question trouvée\n  mots-clés : "reconnaissance faciale",' in text
+    assert "Diamants : 1 question trouvée\n" in text and "  chambre : les deux ; thèmes : commerce\n" in text
 
 
 def test_follow_remove_takes_the_table_out_and_forgets_what_only_it_found(config_path: Path, db: Database) -> None:
@@ -103,18 +103,18 @@ def test_follow_remove_takes_the_table_out_and_forgets_what_only_it_found(config
 
     result = run_cli(config_path, "follow", "remove", "Grégoire")
     assert result.exit_code == 0, result.output
-    assert result.output == (f"rule 'Grégoire' removed from {config_path}\n"
-                             "0 question(s) found only by 'Grégoire' no longer watched\n")
+    assert result.output == (f"règle 'Grégoire' retirée de {config_path}\n"
+                             "0 question trouvée par 'Grégoire' seule n'est plus suivie\n")
     assert {f.ref: f.rules for f in list_followed(db)}[AN_UID] == ("Diamants",)  # still found by the other
     assert {f.ref: f.tags for f in list_followed(db)}[AN_UID] == ("commerce",)  # the removed rule's tag goes
     result = run_cli(config_path, "follow", "remove", "Diamants")
-    assert "1 question(s) found only by 'Diamants' no longer watched" in result.output
+    assert "1 question trouvée par 'Diamants' seule n'est plus suivie" in result.output
     assert text_of(config_path) == original  # byte for byte: comments and layout kept
     assert AN_UID not in {f.ref for f in list_followed(db)}
     assert [e.kind for e in list_events(db, ref=AN_UID)] == ["published", "matched"]  # the history stays
 
     removed = run_cli(config_path, "follow", "remove", "Reconnaissance faciale")
-    assert "1 question(s) found only by 'Reconnaissance faciale' no longer watched" in removed.output
+    assert "1 question trouvée par 'Reconnaissance faciale' seule n'est plus suivie" in removed.output
     table = ('[[follow]]\nname = "Reconnaissance faciale"\nkeywords = ["reconnaissance faciale", '
              '"identification faciale", "reconnaissance biométrique"]\ntags = ["vsa"]\n\n')
     assert text_of(config_path) == original.replace(table, "")  # its comment heading the rules stays
@@ -136,10 +136,11 @@ def test_a_rule_deleted_by_hand_can_still_be_forgotten(config_path: Path, db: Da
     config_path.write_text(text[:text.index("[[follow]]\nname = \"Reconnaissance faciale\"")] +
                            text[text.index("[[follow]]\nname = \"Vidéosurveillance"):], encoding="utf-8")
     listed = run_cli(config_path, "follow", "list").output
-    assert "Reconnaissance faciale: no longer in" in listed and "1 question(s) it found are still watched" in listed
+    assert f"Reconnaissance faciale : n'est plus dans {config_path} ; 1 question qu'elle a trouvée est encore " \
+           "suivie (relance follow remove 'Reconnaissance faciale' l'oublie)" in listed
     result = run_cli(config_path, "follow", "remove", "Reconnaissance faciale")
     assert result.exit_code == 0, result.output
-    assert result.output == "1 question(s) found only by 'Reconnaissance faciale' no longer watched\n"
+    assert result.output == "1 question trouvée par 'Reconnaissance faciale' seule n'est plus suivie\n"
 
 
 # --- relance remove on a question a rule found: excluded from the rule, for good ----------------------
@@ -179,7 +180,8 @@ def test_remove_excludes_what_a_rule_found_and_no_import_finds_it_again(config_p
     assert report.changed == 1 and report.matched == 0
     assert LAGONTRIE_UID not in found_refs(db)
     added = run_cli(config_path, "follow", "add", "Faciale", "--keyword", "reconnaissance faciale")
-    assert "1 stored question(s) newly found by this rule" in added.output  # a new rule is not bound by it
+    # A new rule is not bound by the old one's exclusion.
+    assert "1 question enregistrée nouvellement trouvée par cette règle" in added.output
     assert found_refs(db)[LAGONTRIE_UID] == ("Faciale",)
 
 
@@ -187,7 +189,7 @@ def test_follow_list_names_what_each_rule_excludes(config_path: Path, db: Databa
     ingest_all(db, load_config(config_path).follow)
     run_cli(config_path, "remove", LAGONTRIE_UID)
     text = run_cli(config_path, "follow", "list").output
-    assert "Reconnaissance faciale: 0 questions found\n" in text
+    assert "Reconnaissance faciale : 0 question trouvée\n" in text
     assert "  exclues (1 question) : Sénat 1335 (2024-05)\n" in text
     rules = json.loads(run_cli(config_path, "follow", "list", "--json").output)
     assert [(r["name"], r["exclude"]) for r in rules] == [("Reconnaissance faciale", [LAGONTRIE_UID]),
@@ -228,8 +230,8 @@ def test_remove_what_nothing_watches_is_one_french_line(config_path: Path, db: D
     original = text_of(config_path)
     unknown = run_cli(config_path, "remove", "AN 17-9999")
     assert unknown.exit_code == 1
-    assert unknown.stderr == (f"relance: {config_path}: watch: 'QANR5L17QE9999' n'est ni dans la liste de suivi "
-                              "ni trouvée par une règle de suivi\n")
+    assert unknown.stderr == (f"relance: {config_path}, entrée watch : 'QANR5L17QE9999' n'est ni dans la liste "
+                              "de suivi ni trouvée par une règle de suivi\n")
     run_cli(config_path, "remove", LAGONTRIE_UID)
     again = run_cli(config_path, "remove", LAGONTRIE_UID)
     assert again.exit_code == 1

@@ -66,6 +66,7 @@ def test_a_file_that_is_not_an_amo_zip(make_config: ConfigFactory, tmp_path: Pat
     assert report["files"][0]["error"].startswith("AmoFileError: AMO file ")
     assert "not a zip archive" in report["files"][0]["error"]
     result = relance(config, "--file", str(tmp_path / "absent.zip"))
-    assert (result.exit_code, result.stderr) == (1, f"relance: --file {tmp_path / 'absent.zip'}: no such file\n")
+    absent = tmp_path / "absent.zip"
+    assert (result.exit_code, result.stderr) == (1, f"relance: --file {absent} : fichier introuvable\n")
     result = relance(config, "--file", str(config), "--legislature", "16")
-    assert result.exit_code == 1 and "do not go together" in result.stderr
+    assert result.exit_code == 1 and "ne vont pas ensemble" in result.stderr

@@ -82,8 +82,8 @@ def test_stats_on_nothing_says_so(config: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--by", "party"], "Invalid value for '--by'"), (["--since", "2023-02-31"], "Invalid value for '--since'"),
-    (["--json", "--csv"], "--json and --csv: choose one")])
+    (["--by", "party"], "Valeur invalide pour '--by'"), (["--since", "2023-02-31"], "Valeur invalide pour '--since'"),
+    (["--json", "--csv"], "--json et --csv : choisir l'un des deux")])
 def test_stats_usage_errors(config: Path, args: list[str], message: str) -> None:
     result = relance(config, "stats", *args)
     # A usage mistake is the user's: exit code 1 (2 means a site failed), one line on stderr.

@@ -32,7 +32,7 @@ def test_follow_list_names_the_rules_tags_by_label_and_name(labelled: Path) -> N
     result = run_cli(labelled, "follow", "list")
     assert result.exit_code == 0, result.output
     # Both bundled rules give the tag vsa.
-    assert result.output.count(f"tags: {LABELLED}") == 2
+    assert result.output.count(f"thèmes : {LABELLED}") == 2
     listed = json.loads(run_cli(labelled, "follow", "list", "--json").output)
     assert [rule["tags"] for rule in listed] == [["vsa"], ["vsa"]]  # JSON keeps the names
 
