@@ -37,15 +37,15 @@ def test_a_550_is_given_up_after_three_tries(notify_config: Path, httpserver: HT
     mailer.inbox.refuse.add(BOB)
     with time_machine.travel(at("2025-06-03", 18), tick=True):
         first = relance(notify_config, "notify")
-        assert first.exit_code == 2 and "sent 1, failed 1" in first.stdout and "given up" not in first.stdout
+        assert first.exit_code == 2 and "envoyés 1, en échec 1" in first.stdout and "abandonnés" not in first.stdout
         assert "il a refusé le message pour bob@example.net" in first.stderr and "550" in first.stderr
         assert relance(notify_config, "notify").exit_code == 2
         assert states(notify_config)[-1] == "failed"
         third = relance(notify_config, "notify")
-        assert third.exit_code == 2 and "sent 0, failed 1, given up 1" in third.stdout
+        assert third.exit_code == 2 and "envoyés 0, en échec 1, abandonnés 1" in third.stdout
         assert "abandonné après 3 refus définitifs" in third.stderr
         assert states(notify_config) == ["sent", "sent", "sent", "given_up"]
-        assert "sent 0, failed 0" in ok(relance(notify_config, "notify")).stdout  # never tried again
+        assert "envoyés 0, en échec 0" in ok(relance(notify_config, "notify")).stdout  # never tried again
     assert len(mailer.inbox.to(BOB)) == 1 and len(mailer.inbox.to(ALICE)) == 2  # bob: his confirmation only
 
     listed = json.loads(ok(relance(notify_config, "subscribers", "--json")).stdout)
@@ -72,7 +72,7 @@ def test_give_up_after_is_a_setting(notify_config: Path, httpserver: HTTPServer,
     notices_due(notify_config, httpserver, mailer)
     mailer.inbox.refuse.add(BOB)
     with time_machine.travel(at("2025-06-03", 18), tick=True):
-        assert "failed 1, given up 1" in relance(notify_config, "notify").stdout
+        assert "en échec 1, abandonnés 1" in relance(notify_config, "notify").stdout
     assert states(notify_config)[-1] == "given_up"
 
 
@@ -82,10 +82,10 @@ def test_a_450_is_retried_until_it_goes(notify_config: Path, httpserver: HTTPSer
     with time_machine.travel(at("2025-06-03", 18), tick=True):
         for _ in range(4):
             result = relance(notify_config, "notify")
-            assert result.exit_code == 2 and "450" in result.stderr and "given up" not in result.stdout
+            assert result.exit_code == 2 and "450" in result.stderr and "abandonnés" not in result.stdout
         assert states(notify_config)[-1] == "failed"
         mailer.inbox.defer.clear()
-        assert "sent 1, failed 0" in ok(relance(notify_config, "notify")).stdout
+        assert "envoyés 1, en échec 0" in ok(relance(notify_config, "notify")).stdout
     assert states(notify_config)[-1] == "sent" and len(mailer.inbox.to(BOB)) == 2
     [check] = [c for c in database_checks(notify_config.parent / "relance.db") if c.name == "messages abandonnés"]
     assert check.ok and check.detail == "aucun"

@@ -95,7 +95,7 @@ def test_a_question_first_read_a_year_late_is_told_late_everywhere_once(config: 
         ok(relance(config, "check"))  # the next day
         ok(relance(config, "notify"))
     assert kinds(config) == [("published", "published", "2025-03-25"), ("overdue", "2025-05-25", "2025-05-25")]
-    assert "sent 1" in sent
+    assert "envoyés 1" in sent
 
     _confirmation, notice = mailer.inbox.to("alice@example.net")  # one notice, never a second
     assert notice["Subject"] == "relance : 1 délai dépassé, 1 autre nouvelle"

@@ -38,7 +38,7 @@ def test_a_clock_stepped_back_after_confirming_loses_no_event(notify_config: Pat
     [_confirmation, notice] = mailer.inbox.to(ALICE)
     assert "AN 17-5268" in text_of(notice) and "réponse" in text_of(notice).lower()
     with time_machine.travel(confirmed + timedelta(hours=1), tick=True):
-        assert "sent 0" in ok(relance(notify_config, "notify")).stdout  # told once, whatever the clock does next
+        assert "envoyés 0" in ok(relance(notify_config, "notify")).stdout  # told once, whatever the clock does next
     assert len(mailer.inbox.to(ALICE)) == 2
 
 

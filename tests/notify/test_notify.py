@@ -47,7 +47,7 @@ def test_answer_reaches_each_confirmed_subscriber_once(config: Path, httpserver:
     with time_machine.travel(at("2025-06-03", 18), tick=True):
         ok(relance(config, "check"))
         out = ok(relance(config, "notify")).stdout
-        assert "sent 2" in out
+        assert "envoyés 2" in out
         ok(relance(config, "check"))
         ok(relance(config, "notify"))  # both again: nothing new
     for address in ("alice@example.net", "bob@example.net"):
@@ -117,7 +117,7 @@ def test_unsubscribe_by_one_click_token(config: Path, httpserver: HTTPServer, ma
     assert token
     assert "not valid" in relance(config, "unsubscribe", token[2] + "x").stderr
     # The whole link, as the e-mail shows it, works as well as its token.
-    assert "alice@example.net unsubscribed" in ok(relance(config, "unsubscribe", token[1])).stdout
+    assert "alice@example.net désabonnée" in ok(relance(config, "unsubscribe", token[1])).stdout
     listed = json.loads(ok(relance(config, "subscribers", "--json")).stdout)
     assert [(s["email"], s["state"]) for s in listed] == [("alice@example.net", "unsubscribed")]
 
@@ -190,8 +190,8 @@ tags = ["diamants"]
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     with time_machine.travel(at("2025-06-03", 18), tick=True):
         ok(relance(config, "check"))
-        assert "channels: sent 1" in ok(relance(config, "notify")).stdout
-        assert "channels: sent 0" in ok(relance(config, "notify")).stdout
+        assert "canaux : envoyés 1" in ok(relance(config, "notify")).stdout
+        assert "canaux : envoyés 0" in ok(relance(config, "notify")).stdout
     posts = [json.loads(request.get_data()) for request, _ in httpserver.log if request.path == "/hook"]
     assert [p["relance"]["kind"] for p in posts] == ["answered"]
     assert posts[0]["relance"]["ref"] == "QANR5L17QE5268" and posts[0]["relance"]["days_late"] == 9
@@ -201,7 +201,7 @@ def test_a_whole_link_pasted_from_the_email_is_accepted(config: Path, mailer: Ma
     """A subscriber or the operator pastes the link as the e-mail shows it, not only its token."""
     ok(relance(config, "subscribe", "alice@example.net"))
     link = f"https://relance.test/confirm/{token_in(mailer.inbox.to('alice@example.net')[0], 'confirm')}"
-    assert "confirmed" in ok(relance(config, "confirm", link + "/")).stdout
+    assert "confirmée" in ok(relance(config, "confirm", link + "/")).stdout
 
 
 def test_dry_run_shows_a_message_waiting_for_a_retry_as_its_reader_sees_it(tmp_path: Path) -> None:
