@@ -243,9 +243,9 @@ def _translated(message: str) -> str:
     return _(message)
 
 
-def _words_of_the_page() -> dict[str, Any]:
-    """The constants the templates show, read in the current language at each page."""
-    return {"MISSING_REASON": _(MISSING_REASON)}
+def _missing_reason() -> str:
+    """What a question the site does not have is marked with, in the page's language."""
+    return _(MISSING_REASON)
 
 
 def _table_link(endpoint: str, path_args: dict[str, Any], query: dict[str, Any]) -> str:
@@ -266,5 +266,4 @@ def _templates(app: Flask) -> None:
                                  STATUS_FR=STATUS_FR, follows_text=_follows_text, html_language=current_language,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
                                  state_fr=lambda s: STATES_FR.get(s, s), tag_description=_tag_description,
-                                 ministry_history=ministry_history)
-    app.context_processor(_words_of_the_page)
+                                 ministry_history=ministry_history, missing_reason=_missing_reason)
