@@ -55,9 +55,9 @@ def test_archive_names() -> None:
 
 
 @pytest.mark.parametrize(("template", "problem"), [
-    ("https://data.an.test/Questions_ecrites.json.zip", "has no {leg}"),
-    ("https://data.an.test/{leg}/{year}.zip", "only {leg} and {suffix} may stand in braces"),
-    ("ftp://data.an.test/{leg}.zip", "is not an http(s) URL template")])
+    ("https://data.an.test/Questions_ecrites.json.zip", "n'a pas de {leg}"),
+    ("https://data.an.test/{leg}/{year}.zip", "seuls {leg} et {suffix} peuvent figurer entre accolades"),
+    ("ftp://data.an.test/{leg}.zip", "n'est pas un modèle d'URL http(s)")])
 def test_archive_url_setting(tmp_path: Path, template: str, problem: str) -> None:
     path = tmp_path / "config.toml"
     path.write_text(f'[relance]\ncontact = "tests@relance.test"\n[sources.an]\narchive_url = "{template}"\n',

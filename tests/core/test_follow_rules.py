@@ -119,10 +119,10 @@ def test_the_bundled_rules_find_the_facial_recognition_and_vsa_questions_only() 
 
 
 @pytest.mark.parametrize(("fields", "problem"), [
-    ({"tags": ["x"]}, "give at least one of keywords, author, ministry"),
-    ({"keywords": ["«»"]}, "keyword '«»' has no letter or digit"),
-    ({"keywords": [" "]}, "has no letter or digit"),
-    ({"author": "-"}, "author '-' has no letter or digit"),
+    ({"tags": ["x"]}, "donner au moins l'un de keywords, author ou ministry"),
+    ({"keywords": ["«»"]}, "le mot-clé \"«»\" n'a ni lettre ni chiffre"),
+    ({"keywords": [" "]}, "n'a ni lettre ni chiffre"),
+    ({"author": "-"}, "author = \"-\" : ni lettre ni chiffre"),
 ])
 def test_a_rule_that_would_match_everything_is_refused(fields: dict[str, Any], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):

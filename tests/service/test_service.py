@@ -291,7 +291,7 @@ def test_bad_schedule_or_log_entry_is_a_config_error(tmp_path: Path, extra: str,
         load_config(path)
     assert error.value.entry == entry
     if entry == "schedule.check":
-        assert "is not a crontab entry" in error.value.problem
+        assert "n'est pas une ligne de crontab" in error.value.problem
 
 
 def test_a_failing_job_is_logged_and_returns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
