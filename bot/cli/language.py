@@ -65,6 +65,10 @@ def translate_help(root: click.Command) -> None:
     for command in _commands(root):
         for name, text in _originals(command).items():
             setattr(command, name, _(text) if text else text)
+        # Click (8.1.8 on) keeps the --help option it made, its help read in the language of that time:
+        # made again, it is read in this one (a process that runs relance in two languages, as tests do).
+        if getattr(command, "_help_option", None) is not None:
+            command._help_option = None
         for param in command.params:
             if isinstance(param, click.Option):
                 text = _originals(param).get("help")

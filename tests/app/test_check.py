@@ -85,7 +85,7 @@ def test_500_then_200(config: Path, site: Site) -> None:
         report = json.loads(result.stdout)
         assert [e["ref"] for e in report["errors"]] == ["QANR5L17QE5268"]
         assert "HTTP 500" in report["errors"][0]["error"]
-        assert "Assemblée nationale (open data): 1 question(s) not read (QANR5L17QE5268)" in result.stderr
+        assert "Assemblée nationale (open data) : 1 question non lue (QANR5L17QE5268)" in result.stderr
         assert stored_snapshot(config, "QANR5L17QE5268") is None
         rows = {r["ref"]: r for r in json.loads(relance(config, "status", "--json").stdout)}
         assert rows["QANR5L17QE5268"]["status"] == "unknown" and "500" in rows["QANR5L17QE5268"]["last_error"]

@@ -107,12 +107,12 @@ def test_a_rule_added_after_an_import_finds_the_stored_questions(config_path: Pa
     added = CliRunner().invoke(main, ["--config", str(config_path), "follow", "add", "Diamants",
                                       "--keyword", "diamants synthetiques", "--tag", "diamants"])
     assert added.exit_code == 0, added.output
-    assert "1 stored question(s) newly found by this rule" in added.stdout
+    assert "1 question enregistrée nouvellement trouvée par cette règle" in added.stdout
     assert [(f.ref, f.rules) for f in list_followed(db)] == [("QANR5L17QE5268", ("Diamants",))]
     assert [e.kind for e in list_events(db, ref="QANR5L17QE5268")][-1] == "matched"
     again = CliRunner().invoke(main, ["--config", str(config_path), "follow", "add", "Diamants",
                                       "--keyword", "diamants synthetiques"])
-    assert "0 stored question(s) newly found" in again.stdout  # found once, announced once
+    assert "0 question enregistrée nouvellement trouvée" in again.stdout  # found once, announced once
     rows = json.loads(CliRunner().invoke(main, ["--config", str(config_path), "status", "--json",
                                                 "--tag", "diamants"]).stdout)
     assert [r["ref"] for r in rows] == ["QANR5L17QE5268"] and rows[0]["deadline"] == "2025-05-25"

@@ -223,7 +223,7 @@ def test_relance_check_raises_the_alarm(tmp_path: Path, mailer: Mailer, httpserv
         assert result.exit_code == 2, result.output  # the Sénat question was not read
         outputs.append(result.stdout)
     assert "admin:" not in outputs[0] + outputs[1] + outputs[3]
-    assert "admin: relance : Sénat en échec depuis 3 cycles" in outputs[2]
+    assert "admin : relance : Sénat en échec depuis 3 cycles" in outputs[2]
     [alarm] = mailer.inbox.to("admin@example.net")  # the address as normalised by the config
     assert f"dernière erreur : HttpStatusError: {base}{page_url_path(SENAT_REF)}: HTTP 500" in text_of(alarm)
     assert f"que faire : vérifier que {base} répond, lancer `relance doctor`." in text_of(alarm)

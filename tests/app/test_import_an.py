@@ -123,8 +123,8 @@ def test_download_import_then_unchanged_archive(site: RangeSite, httpserver: HTT
     assert counts(second) == (0, 0, 0, 0, 0, 0, 0) and second["archives"][0]["fetched"] == "not_modified"
     assert second["archives"][0]["imported"] is False
     text = relance(config, "import", "an")
-    assert text.exit_code == 0 and "AN 17: unchanged on the server (HTTP 304), nothing downloaded; imported already, " \
-        "nothing imported" in text.stdout
+    assert text.exit_code == 0 and "AN 17 : inchangé sur le serveur (HTTP 304), rien téléchargé ; déjà importé, " \
+        "rien importé" in text.stdout
     # --again reads every question again through the store's diff: nothing changed, no event.
     again = import_json(config, "--again")
     assert counts(again) == (3, 0, 0, 3, 0, 0, 0) and again["unopened"] == 0
@@ -148,7 +148,7 @@ def test_interrupted_download_resumes_on_the_next_run(site: RangeSite, httpserve
     site.cuts = 1  # the first body stops half-way: the connection drops
     failed = relance(config, "import", "an")
     assert failed.exit_code == 2 and "Traceback" not in failed.output
-    assert f"relance: AN archive {httpserver.url_for(ARCHIVE_PATH)}: TransportError" in failed.stderr
+    assert f"relance: archive de l'AN {httpserver.url_for(ARCHIVE_PATH)} : TransportError" in failed.stderr
     part = tmp_path / "cache" / "downloads" / "an-17" / "Questions_ecrites.json.zip.part"
     kept = part.stat().st_size
     assert 0 < kept < len(site.body)
@@ -231,12 +231,13 @@ def test_file_import_goes_on_past_a_bad_question(tmp_path: Path, httpserver: HTT
     text = relance(config, "import", "an", "--file", str(file))
     assert text.exit_code == 2
     assert "relance: json/QANR5L17QE3.json: ParseError:" in text.stderr
-    assert "read 2, new 0, changed 0, unchanged 2 (2 files not reopened), matched 0, behind 0, errors 1" in text.stdout
+    assert ("lues 2, nouvelles 0, modifiées 0, inchangées 2 (2 fichiers non rouverts), trouvées par une règle 0, "
+            "en retard 0, erreurs 1") in text.stdout
     # The user's mistakes: exit 1, one line.
     missing = relance(config, "import", "an", "--file", str(tmp_path / "nothing.zip"))
-    assert missing.exit_code == 1 and "no such file" in missing.stderr
+    assert missing.exit_code == 1 and "fichier introuvable" in missing.stderr
     both = relance(config, "import", "an", "--file", str(file), "--legislature", "17")
-    assert both.exit_code == 1 and "do not go together" in both.stderr
+    assert both.exit_code == 1 and "ne vont pas ensemble" in both.stderr
 
 
 def test_follow_rule_finds_questions_then_status(tmp_path: Path, httpserver: HTTPServer) -> None:
@@ -360,7 +361,7 @@ def test_one_file_holding_every_question(tmp_path: Path, httpserver: HTTPServer)
     assert [(e["ref"], e["kind"], e["date"]) for e in second["events"]] == [("QANR5L17QE2", "answered", "2025-06-03")]
     assert len(kinds(tmp_path)) == 4
     text = relance(config, "import", "an", "--file", str(later))
-    assert "Questions_ecrites" not in text.stderr and "3 questions, imported" in text.stdout
+    assert "Questions_ecrites" not in text.stderr and "3 questions, importées" in text.stdout
 
 
 def test_the_14th_legislature_archive(httpserver: HTTPServer, tmp_path: Path) -> None:

@@ -53,8 +53,8 @@ def test_import_then_an_unchanged_file_costs_a_304(tmp_path: Path, site: Site) -
         assert len(events(first, "published")) == 5 and first["errors"] == []
         second = relance(config, "import", "senat")
     assert second.exit_code == 0, second.output
-    assert "unchanged since the last import (HTTP 304), nothing parsed" in second.stdout
-    assert "rows 0, new 0, changed 0, unchanged 0, matched 0" in second.stdout
+    assert "inchangé depuis le dernier import (HTTP 304), rien d'analysé" in second.stdout
+    assert "lignes 0, nouvelles 0, modifiées 0, inchangées 0, trouvées par une règle 0" in second.stdout
     assert [r.headers.get("If-None-Match") is not None for r, _ in site.server.log] == [False, True]
     # What the CSV said, kept whole: the Dossus question is pending, addressed to the Ministère de l'intérieur.
     dossus = stored(config, "SEQ221103705")
@@ -205,9 +205,10 @@ def test_a_file_as_published_imports_its_good_rows_and_names_the_bad_one(tmp_pat
                                    "problem": report["rejected"][0]["problem"]}]
     assert "unknown sort" in report["rejected"][0]["problem"]
     assert text.exit_code == 2
-    assert "rows 2, rows rejected 1 (not imported, listed on stderr), new 0, changed 0, unchanged 2" in text.stdout
+    assert ("lignes 2, lignes rejetées 1 (non importées, listées sur stderr), nouvelles 0, modifiées 0, "
+            "inchangées 2") in text.stdout
     assert text.stderr.splitlines() == [
-        f"relance: Sénat: {path}: row rejected, not imported: line 3, column 'Sort': unknown sort (known: "
+        f"relance: Sénat : {path} : ligne rejetée, non importée : line 3, column 'Sort': unknown sort (known: "
         "En cours, Réponse reçue / Répondu / Réponse…, Caduque, Retirée, Transformée…): found 'Irrecevable'"]
     answered = stored(config, "SEQ091211244")
     assert answered is not None and answered["status"] == "answered" and answered["answer"]["date"] == "2010-10-28"

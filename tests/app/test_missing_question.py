@@ -57,7 +57,7 @@ def status_rows(config: Path) -> dict[str, dict[str, Any]]:
 
 
 def warning(ref: str, url: str) -> str:
-    return f"relance: warning: {ref} : introuvable sur le site : vérifier la référence ({url})"
+    return f"relance: avertissement : {ref} : introuvable sur le site : vérifier la référence ({url})"
 
 
 def test_missing_questions_are_named_and_raise_no_alarm(config: Path, site: Site, mailer: Mailer) -> None:
@@ -78,8 +78,8 @@ def test_missing_questions_are_named_and_raise_no_alarm(config: Path, site: Site
         with time_machine.travel(at(day), tick=True):
             text = relance(config, "check")
         assert text.exit_code == 0, text.output
-        assert text.stdout.startswith("checked 0, changed 0, events 0, errors 0")
-        assert warning(MISTYPED, site.base_url + MISTYPED_PATH) in text.stderr and "admin:" not in text.stdout
+        assert text.stdout.startswith("vérifiées 0, modifiées 0, événements 0, erreurs 0")
+        assert warning(MISTYPED, site.base_url + MISTYPED_PATH) in text.stderr and "admin :" not in text.stdout
     assert site.requests_to(MISTYPED_PATH) == site.requests_to(LATE_PATH) == 3
     assert mailer.inbox.messages == []  # an alarm after one failed cycle, and none was raised
     with sqlite3.connect(config.parent / "relance.db") as conn:
@@ -133,9 +133,9 @@ def test_a_failing_source_still_fails_beside_a_missing_question(config: Path, si
     with time_machine.travel(at("2025-11-20"), tick=True):
         result = relance(config, "check")
     assert result.exit_code == 2
-    assert "Assemblée nationale (open data): 1 question(s) not read (QANR5L17QE5268): HttpStatusError" in result.stderr
+    assert "Assemblée nationale (open data) : 1 question non lue (QANR5L17QE5268) : HttpStatusError" in result.stderr
     assert warning(MISTYPED, site.base_url + MISTYPED_PATH) in result.stderr
-    assert "admin: relance : Assemblée nationale (open data) en échec depuis 1 cycle" in result.stdout
+    assert "admin : relance : Assemblée nationale (open data) en échec depuis 1 cycle" in result.stdout
     assert [str(m["Subject"]) for m in mailer.inbox.to(ADMIN)] == [
         "relance : Assemblée nationale (open data) en échec depuis 1 cycle"]
 
@@ -185,7 +185,7 @@ def test_doctor_still_fails_when_the_known_question_is_missing_too(config: Path,
     with PoliteClient(http_settings(loaded)) as client:
         checks = source_checks(source_settings(loaded), [parse_ref("AN 17-99999")], client)
     an = next(c for c in checks if c.name == "source AN (open data)")
-    assert not an.ok and an.detail.startswith("QANR5L17QE5268 : NotFound")
+    assert not an.ok and an.detail.startswith("QANR5L17QE5268 : ") and "introuvable sur le site (HTTP 404)" in an.detail
     assert f"{MISTYPED} : introuvable" in an.detail and "[sources.an] base_url" in (an.fix or "")
 
 
@@ -200,8 +200,8 @@ def empty_config(make_config: ConfigFactory, site: Site) -> Path:
 def test_add_warns_when_the_site_does_not_have_it_and_still_adds(empty_config: Path, site: Site) -> None:
     result = relance(empty_config, "add", "AN 17-99999", "--tag", "typo")
     assert result.exit_code == 0, result.output
-    assert f"{MISTYPED} added to {empty_config}" in result.stdout
-    assert (f"relance: warning: {MISTYPED} : introuvable sur le site : vérifier la référence ; elle est suivie "
+    assert f"{MISTYPED} ajoutée à {empty_config}" in result.stdout
+    assert (f"relance: avertissement : {MISTYPED} : introuvable sur le site : vérifier la référence ; elle est suivie "
             "quand même") in result.stderr
     assert f'ref = "{MISTYPED}"' in empty_config.read_text(encoding="utf-8")
     assert site.requests_to(MISTYPED_PATH) == 1  # one read, never retried
@@ -217,7 +217,7 @@ def test_add_says_nothing_more_when_the_question_is_there(empty_config: Path, si
 def test_add_blames_the_site_not_the_question_when_it_fails(empty_config: Path, site: Site) -> None:
     site.serve(XML_PATH, b"Internal Server Error", "text/plain", status=500)
     result = relance(empty_config, "add", "14-47351QE")
-    assert result.exit_code == 0 and "QANR5L14QE47351 added" in result.stdout
+    assert result.exit_code == 0 and "QANR5L14QE47351 ajoutée à" in result.stdout
     assert "QANR5L14QE47351 : le site n'a pas pu être lu (HttpStatusError: " in result.stderr
     assert "introuvable" not in result.stderr
     assert site.requests_to(XML_PATH) == 1
@@ -226,7 +226,7 @@ def test_add_blames_the_site_not_the_question_when_it_fails(empty_config: Path, 
 def test_add_on_an_unreachable_site(make_config: ConfigFactory) -> None:
     config = make_config(site="http://127.0.0.1:9")  # the discard port: nothing listens there
     result = relance(config, "add", "AN 17-99999")
-    assert result.exit_code == 0 and f"{MISTYPED} added" in result.stdout
+    assert result.exit_code == 0 and f"{MISTYPED} ajoutée à" in result.stdout
     assert f"{MISTYPED} : le site n'a pas pu être lu (TransportError: " in result.stderr
     assert "introuvable" not in result.stderr
 

@@ -245,7 +245,7 @@ def test_text_output(config: Path) -> None:
         "     Utilisation illégale des algorithmes de vidéosurveillance par les polices",
         "     municipales",
         "     Thomas Dossus · Intérieur et outre-mer"]
-    assert lines[-2:] == ["     https://www.senat.fr/questions/base/2022/qSEQ221103705.html", "1 question(s) found"]
+    assert lines[-2:] == ["     https://www.senat.fr/questions/base/2022/qSEQ221103705.html", "1 question trouvée"]
     assert "communes" in " ".join(lines[5:-2]) and all(len(line) <= 80 for line in lines)
     assert "\x1b" not in result.output and MARK_START not in result.output  # no terminal: no bold
     wide = run(config, "search", "communes", "--chamber", "senat", "--status", "pending", "--wide").output
@@ -254,7 +254,7 @@ def test_text_output(config: Path) -> None:
         "     Utilisation illégale des algorithmes de vidéosurveillance par les polices municipales",
         "     Thomas Dossus · ministre de l'intérieur et des outre-mer"]
     nothing = run(config, "search", "diamants", "--chamber", "senat")
-    assert nothing.output.startswith("no stored question has these words")
+    assert nothing.output.startswith("aucune question enregistrée n'a ces mots")
 
 
 @pytest.mark.parametrize("query", ["", "   ", '"', "*", ":-"])

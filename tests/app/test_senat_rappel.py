@@ -226,10 +226,10 @@ def test_downloaded_from_the_configured_address(tmp_path: Path, site: RappelSite
         result = relance(config, "import", "senat", "--rappel")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        f"{site.server.url_for(RAPPEL_PATH)}: liste de rappel: 1 written questions listed, 0 rows of other kinds")
-    assert "disagreements 1 (new 1), admin notices queued 1, sent 1" in result.stdout
-    assert f"new —  {PAUL}  désaccord avec la liste de rappel du Sénat : listée en retard par le Sénat, caduque " \
-           "pour relance" in result.stdout
+        f"{site.server.url_for(RAPPEL_PATH)} : liste de rappel : questions écrites listées 1, lignes d'autres sortes 0")
+    assert "désaccords 1 (nouveaux 1), alertes à l'administrateur en file 1, envoyées 1" in result.stdout
+    assert f"nouveau : —  {PAUL}  désaccord avec la liste de rappel du Sénat : listée en retard par le Sénat, " \
+           "caduque pour relance" in result.stdout
 
 
 def test_no_address_and_no_file_says_so(tmp_path: Path, site: RappelSite, mailer: Mailer) -> None:
@@ -239,7 +239,7 @@ def test_no_address_and_no_file_says_so(tmp_path: Path, site: RappelSite, mailer
     assert "pas d'adresse connue : donner --file CHEMIN" in result.stderr
     assert "[sources.senat] rappel_url" in result.stderr
     since = relance(config, "import", "senat", "--rappel", "--since", "2024-01-01")
-    assert since.exit_code == 1 and "--since and --max-pages do not apply" in since.stderr
+    assert since.exit_code == 1 and "--since et --max-pages ne s'appliquent pas" in since.stderr
 
 
 def test_a_bad_row_is_named_and_the_others_compared(tmp_path: Path, site: RappelSite, mailer: Mailer) -> None:

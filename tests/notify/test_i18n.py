@@ -7,14 +7,17 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+import click
 import pytest
 from babel.messages.pofile import read_po
+from click.testing import CliRunner
 
 from bot.core.deadlines import PARIS
+from bot.main import main as relance_main
 from bot.notify.channel_notice import notice_text, payload
 from bot.notify.content import Digest, Item, SourceLine
 from bot.notify.digest import render_confirmation, render_digest
@@ -207,3 +210,53 @@ def test_doctor_speaks_english_when_asked(tmp_path: Path) -> None:
     assert senat.startswith("PROBLEM") and f"SEQ221103705: {closed}/" in senat
     assert "site unreachable" in senat and "— what to do: site unreachable: check the network" in senat
     assert "PROBLÈME" not in done.stdout and "introuvable" not in done.stdout
+
+
+# --- the command line: help, summaries and errors -------------------------------------------------
+
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, command in sorted(group.commands.items()):
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _command_paths(command, (*prefix, name))
+
+
+def _help(language: str, *path: str) -> str:
+    """The help of `relance PATH` in `language`, its lines joined (Click wraps them at its width)."""
+    result = CliRunner().invoke(relance_main, ["--lang", language, *path, "--help"], prog_name="relance")
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_every_command_s_help_is_in_the_language_asked() -> None:
+    for path in [(), *_command_paths(relance_main)]:
+        english, french = _help("en", *path), _help("fr", *path)
+        assert "Show this message and exit." in english and "Afficher" not in english, path
+        assert "Afficher cette aide et quitter." in french, path
+        assert not {"Print", "Only", "Show"} & set(french.split()), path  # no option left in English
+    assert "Read the watched questions that are due, store what changed, print a summary." in _help("en", "check")
+    assert ("Lire les questions suivies qui sont dues, enregistrer ce qui a changé, afficher un résumé."
+            in _help("fr", "check"))
+    assert "--json Print the summary, events and errors as one JSON object." in _help("en", "import", "an")
+    assert "--version Show the version and exit." in _help("en")
+    assert "--version Afficher la version et quitter." in _help("fr")
+
+
+def test_a_command_s_summary_table_and_errors_speak_english_when_asked(make_config: Callable[..., Path]) -> None:
+    # The AN's site is a closed local port: the one watched question cannot be read.
+    config = str(make_config(site="http://127.0.0.1:9", watch=["AN 17-5268"]))
+    checked = CliRunner().invoke(relance_main, ["--config", config, "--lang", "en", "check"], prog_name="relance")
+    assert checked.exit_code == 2
+    assert checked.stdout == "checked 0, changed 0, events 0, errors 1, not due 0\n"
+    assert checked.stderr.startswith("relance: Assemblée nationale (open data): 1 question not read "
+                                     "(QANR5L17QE5268): TransportError: ")
+    shown = CliRunner().invoke(relance_main, ["--config", config, "--lang", "en", "status", "--wide"])
+    header = next(line for line in shown.stdout.splitlines() if line.startswith("Question"))
+    assert header.split() == ["Question", "Title", "Author", "Ministry", "Published", "Deadline", "Status", "Delay",
+                              "Checked"]
+    assert "AN 17-5268" in shown.stdout and "unknown (error)" in shown.stdout
+    use_language("fr")
+    french = CliRunner().invoke(relance_main, ["--config", config, "check"], prog_name="relance")
+    assert french.stdout == "vérifiées 0, modifiées 0, événements 0, erreurs 1, pas encore dues 0\n"
+    assert french.stderr.startswith("relance: Assemblée nationale (open data) : 1 question non lue "
+                                    "(QANR5L17QE5268) : TransportError: ")
