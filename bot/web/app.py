@@ -166,7 +166,7 @@ def error_response(app: Flask, code: int, path: str) -> tuple[str, list[tuple[st
             response = app.process_response(app.make_response(_error_page(error)))
     except Exception:  # the page could not be made (a path it cannot be made for, a template's fault)
         log.exception("the page of error %s could not be made", code)
-        title, message = ERRORS_FR[code if code in ERRORS_FR else (500 if code >= 500 else 400)]
+        title, message = (_(text) for text in ERRORS_FR[code if code in ERRORS_FR else (500 if code >= 500 else 400)])
         response = Response(f"{title}\n\n{message}\n", code, mimetype="text/plain")
         response.headers.update(SECURITY_HEADERS)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection")]
