@@ -3,7 +3,6 @@ search over every stored question). Added to the `relance` group in bot/cli/__in
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -14,7 +13,7 @@ from bot.app.config import FollowRule, load_config
 from bot.app.ingest import apply_rules_to_stored
 from bot.app.watched import tags_of
 from bot.app.watchlist import add_rule, remove_rule
-from bot.cli.kit import EXIT_CANNOT_RUN, Context, now, one_line_errors, pass_context, print_json
+from bot.cli.kit import Context, now, one_line_errors, pass_context, print_json
 from bot.cli.table import WIDE, print_lines
 from bot.cli.views import search_hit_lines
 from bot.core.deadlines import today_in_paris
@@ -25,7 +24,7 @@ from bot.notify.wording.tags import TagLabels, tag_with_name
 from scrapers.model import STATUSES
 from scrapers.refs import parse_ref
 from storage.followed import list_followed, unfollow_rule
-from storage.search import DEFAULT_LIMIT, SearchError, SearchHit, search_questions
+from storage.search import DEFAULT_LIMIT, SearchHit, search_questions
 
 # --- follow rules ----------------------------------------------------------------------------------
 
@@ -178,12 +177,8 @@ def search(context: Context, *, query: str, chamber: str | None, author: str | N
     ne font que séparer les mots.
     """
     db = context.database()
-    try:
-        hits = search_questions(db, query, chamber=chamber, author=author, ministry=ministry, status=status,
-                                limit=limit)
-    except SearchError as error:
-        click.echo(f"relance: {error}", err=True)
-        sys.exit(EXIT_CANNOT_RUN)
+    # A query with nothing to search for is a SearchError (CannotRun): one line and exit code 1.
+    hits = search_questions(db, query, chamber=chamber, author=author, ministry=ministry, status=status, limit=limit)
     today = today_in_paris(now())
     tags = tags_of(context.config, db)
     rows = [_hit_row(hit, tags, today) for hit in hits]

@@ -18,7 +18,7 @@ from bot.app.stats import rows_csv, status_keys
 from bot.app.watchlist import add_watch
 from bot.cli.kit import DAY, EXIT_SOURCE_FAILED, Context, now, one_line_errors, pass_context, print_json
 from bot.cli.table import WIDE, print_lines
-from bot.cli.views import event_text, render_events, render_status, rows_json, snapshot_text
+from bot.cli.views import POLL_OUTCOMES, event_text, render_events, render_status, rows_json, snapshot_text
 from bot.core.deadlines import PARIS, deadline_status, today_in_paris
 from bot.notify.i18n import _, n_
 from bot.notify.wording import (
@@ -214,8 +214,8 @@ def show(context: Context, ref: str, as_json: bool) -> None:
     lines += [f"  {event_text(event)}" for event in list_events(db, ref=question.uid)]
     lines += notes_block([(n.number, n.at, n.text) for n in list_notes(db, question.uid)])
     lines.append(_("Lectures récentes :"))
-    lines += [f"  {local_time(poll.at)}  {poll.outcome:<9} {poll.http_status or '—'}  {poll.error or poll.url}"
-              for poll in recent_polls(db, question.uid)]
+    lines += [f"  {local_time(poll.at)}  {POLL_OUTCOMES.get(poll.outcome, poll.outcome):<11} "
+              f"{poll.http_status or '—'}  {poll.error or poll.url}" for poll in recent_polls(db, question.uid)]
     text = "\n".join(lines)
     # The whole texts can be long: paged on a terminal (less, or $PAGER), printed as is otherwise.
     if sys.stdout.isatty():

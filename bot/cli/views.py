@@ -11,7 +11,7 @@ from typing import Any
 from bot.cli.table import Cell, Column, kept_whole, print_lines, print_table, read_titles
 from bot.core.deadlines import PARIS
 from bot.core.ministries import ministry_history
-from bot.notify.i18n import _, n_
+from bot.notify.i18n import N_, Translated, _, n_
 from bot.notify.wording import (
     SOURCE_NAMES,
     STATUS_FR,
@@ -31,6 +31,9 @@ from scrapers.refs import RefError, parse_ref
 from storage.records import Event, SourceHealth
 
 ANSWER_PREVIEW_CHARS = 300
+# What a reading found, in `show`'s recent readings (the poll log keeps the code).
+POLL_OUTCOMES = Translated({"changed": N_("changement"), "unchanged": N_("identique"), "error": N_("erreur"),
+                            "missing": N_("introuvable")})
 _json_text = json.encoder.encode_basestring  # a JSON string, its non-ASCII characters kept (ensure_ascii=False)
 
 
