@@ -113,8 +113,8 @@ def test_notify_killed_mid_send_repeats_at_most_the_message_in_the_window(notify
                                      "carol@example.net": ("queued", 0)}
     assert integrity(notify_config) == "ok"
 
-    assert "sent 2, failed 0" in ok(relance(notify_config, "notify")).stdout
-    assert "sent 0, failed 0" in ok(relance(notify_config, "notify")).stdout
+    assert "envoyés 2, en échec 0" in ok(relance(notify_config, "notify")).stdout
+    assert "envoyés 0, en échec 0" in ok(relance(notify_config, "notify")).stdout
     # Everyone has their notice; the one message in the window came twice, and nothing else did.
     assert [len(notices(mailer, a)) for a in SUBSCRIBERS] == [1, 2, 1]
     first, again = notices(mailer, "bob@example.net")
