@@ -5,11 +5,14 @@ SQLite cannot encode, a terminal escape sequence in a title).
 The one place of these rules; every parser calls it (AN JSON and XML, the AN archive through the JSON
 reader, the senat.fr page, the Sénat CSV, the AMO actors and bodies):
 
-- a date lies between `earliest` and two years after today (Europe/Paris). For a question (its
-  publication, answer, transfers, signalements…) `earliest` is 4 October 1958, the Constitution of the
-  Fifth Republic, before which no written question relance reads exists; for the AMO's actors and
-  bodies it is 1 January 1800 (the AMO writes 1899-12-31 and 1900-01-01 as "date unknown"). Two years
-  ahead leaves room for a date the JO announces in advance, never for 9999-12-31;
+- a date lies between `earliest` and `LATEST`, 31 December 2099. For a question (its publication,
+  answer, transfers, signalements…) `earliest` is 4 October 1958, the Constitution of the Fifth
+  Republic, before which no written question relance reads exists; for the AMO's actors and bodies it
+  is 1 January 1800 (the AMO writes 1899-12-31 and 1900-01-01 as "date unknown"). The upper bound is a
+  fixed date, not "today plus a margin": the parsers stay pure functions of their input (an import
+  gives the same result whatever the day and the machine's clock, a clock set back refuses nothing
+  true), and the deadline engine's arithmetic (months and years added to a date) stays far inside the
+  calendar, which 9999-12-31 left;
 - a text is Unicode without lone surrogates and without control characters but the tab, the line
   feed and a carriage return before a line feed (Windows line ends);
 - a text is at most `SHORT_TEXT` characters (a title, a name, a ministry, a label) or `LONG_TEXT` (the
@@ -21,15 +24,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from scrapers.model import ParseError, QuestionSnapshot
 
-PARIS = ZoneInfo("Europe/Paris")
 FIFTH_REPUBLIC = date(1958, 10, 4)  # the earliest date of a question
 AMO_EARLIEST = date(1800, 1, 1)  # the earliest date of an actor's mandate or a body
-YEARS_AHEAD = 2
+LATEST = date(2099, 12, 31)  # the latest date of anything a source gives
 SHORT_TEXT = 10_000  # characters: a title, a name, a ministry, a label, a page
 LONG_TEXT = 1_000_000  # characters: a question's or an answer's text, a note
 MAX_ITEMS = 1_000  # attributions, signalements, renewals or notes of one question
@@ -39,24 +40,10 @@ MAX_ITEMS = 1_000  # attributions, signalements, renewals or notes of one questi
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|\r(?!\n)")
 
 
-def today_in_paris() -> date:
-    return datetime.now(PARIS).date()
-
-
-def latest_plausible(today: date | None = None) -> date:
-    """The latest date a source may give: two years after `today` (Europe/Paris by default)."""
-    today = today or today_in_paris()
-    try:
-        return today.replace(year=today.year + YEARS_AHEAD)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year + YEARS_AHEAD, day=28)
-
-
 def plausible_date(value: date, where: str, field: str, *, earliest: date = FIFTH_REPUBLIC) -> date:
     """`value`, or a `ParseError` naming `where` and `field` when it is outside the plausible range."""
-    latest = latest_plausible()
-    if not earliest <= value <= latest:
-        raise ParseError(where, f"{field} (a date between {earliest:%d/%m/%Y} and {latest:%d/%m/%Y})",
+    if not earliest <= value <= LATEST:
+        raise ParseError(where, f"{field} (a date between {earliest:%d/%m/%Y} and {LATEST:%d/%m/%Y})",
                          value.isoformat())
     return value
 
