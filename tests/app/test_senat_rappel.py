@@ -228,7 +228,8 @@ def test_downloaded_from_the_configured_address(tmp_path: Path, site: RappelSite
     assert result.stdout.splitlines()[0] == (
         f"{site.server.url_for(RAPPEL_PATH)} : liste de rappel : questions écrites listées 1, lignes d'autres sortes 0")
     assert "désaccords 1 (nouveaux 1), alertes à l'administrateur en file 1, envoyées 1" in result.stdout
-    assert f"nouveau : —  {PAUL}  désaccord avec la liste de rappel du Sénat : listée en retard par le Sénat, " \
+    assert "nouveau : —  Sénat 28479 (2022-06)  désaccord avec la liste de rappel du Sénat : listée en retard par " \
+           "le Sénat, " \
            "caduque pour relance" in result.stdout
 
 
