@@ -53,6 +53,9 @@ _REASONS = Translated({
 })
 
 
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+
+
 def _reason(text: str) -> str:
     return _REASONS.get(text, text)
 
@@ -136,5 +139,6 @@ def describe(error: BaseException) -> str:
     module for the lower layers' errors, the error's own message (already worded) for the others."""
     for kind, sentence in _SENTENCES:
         if isinstance(error, kind):
-            return " ".join(sentence(error).split())
+            # One line, its no-break spaces kept (French writes "8 388 608" and "5,2 s" with them).
+            return _LINE_BREAKS.sub(" ", sentence(error))
     return str(error) or type(error).__name__
