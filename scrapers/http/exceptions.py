@@ -62,8 +62,9 @@ class TooLarge(FetchError):
     names the setting that sets the cap. Never retried: the next attempt would be as large."""
 
     def __init__(self, url: str, limit: int, what: str) -> None:
-        self.limit = limit
-        super().__init__(url, f"body larger than {limit:,} bytes ({what}): refused, not read further")
+        self.limit, self.what = limit, what
+        size = f"{limit:,}" if isinstance(limit, int) else str(limit)  # an error's message never fails
+        super().__init__(url, f"body larger than {size} bytes ({what}): refused, not read further")
 
 
 class OffSiteRedirect(FetchError):
@@ -82,4 +83,4 @@ class CannotWrite(CannotRun):
 
     def __init__(self, url: str, path: Path, error: OSError) -> None:
         self.url, self.path, self.error = url, path, error
-        super().__init__(f"{path}: cannot write the download of {url}: {error.strerror or error}")
+        super().__init__(f"{path}: cannot write the download of {url}: {getattr(error, 'strerror', None) or error}")

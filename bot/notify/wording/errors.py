@@ -109,7 +109,8 @@ _SENTENCES: list[tuple[type[Any], Callable[[Any], str]]] = [
     (OffSiteRedirect, lambda e: _("{url} : redirigé vers un autre site, {target}, non suivi (l'autoriser dans "
                                   "[http] redirect_sites si c'est le site de la chambre)", url=e.url, target=e.target)),
     (TooLarge, lambda e: _("{url} : réponse de plus de {limit} octets ({setting}), refusée sans être lue plus "
-                           "loin", url=e.url, limit=number(e.limit), setting=_setting(e.message))),
+                           "loin", url=e.url, limit=number(e.limit) if isinstance(e.limit, int) else e.limit,
+                           setting=_setting(e.message))),
     (RateLimited, _rate_limited),
     (NotFound, lambda e: _("{url} : introuvable sur le site (HTTP {status})", url=e.url, status=e.status)),
     (HttpStatusError, _http_status),
@@ -118,7 +119,7 @@ _SENTENCES: list[tuple[type[Any], Callable[[Any], str]]] = [
     (TransportError, lambda e: _("{url} : site injoignable : {problem}", url=e.url, problem=e.message)),
     (FetchError, lambda e: _("{url} : lecture impossible : {problem}", url=e.url, problem=e.message)),
     (CannotWrite, lambda e: _("{path} : impossible d'écrire le téléchargement de {url} : {problem}", path=e.path,
-                              url=e.url, problem=e.error.strerror or e.error)),
+                              url=e.url, problem=getattr(e.error, "strerror", None) or e.error)),
     (ArchiveError, lambda e: _("archive {path} : {problem}", path=e.path, problem=e.problem)),
     (AmoFileError, lambda e: _("fichier AMO {path} : {problem}", path=e.path, problem=e.problem)),
     (RefError, _ref),
