@@ -63,7 +63,6 @@ def unfollow_rule(db: Database, rule: str, tags_of_rules: Mapping[str, Sequence[
     return dropped
 
 
-
 def unfollow(db: Database, ref: str) -> bool:
     """Forget that rules found `ref` (`relance remove`, which also excludes it from them); whether it was followed."""
     with db.atomic():
