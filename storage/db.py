@@ -319,24 +319,6 @@ def m015_snapshots_table(db: Database) -> None:
 
 
 @migrations()
-def m017_notes(db: Database) -> None:
-    # What the user noted about a question (`relance note`, storage/notes.py): numbered per question,
-    # dated (UTC ISO text, as every instant of the store). A question's notes are read together.
-    db.table("notes").create({"ref": str, "number": int, "at": str, "text": str}, pk=("ref", "number"),
-                             not_null={"at", "text"})
-
-
-@migrations()
-def m018_subscriber_searches(db: Database) -> None:
-    # The searches a subscriber follows (storage/searches.py, the web's search alerts): each a canonical
-    # query string (`SavedSearch.query`), once per subscriber; matched against the stored questions when
-    # digests are planned, so that a question found later is told too.
-    db.execute("CREATE TABLE IF NOT EXISTS subscriber_searches (id INTEGER PRIMARY KEY, "
-               "subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE, "
-               "query TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (subscriber_id, query))")
-
-
-@migrations()
 def m016_claims_joined_watermark(db: Database) -> None:
     # Issue 17. `messages.claimed_at`: a sender takes a message before handing it to its transport, so two
     # processes (the web's sender and `relance notify`) never send it both; `claimed_by`, which process.
@@ -354,3 +336,21 @@ def m016_claims_joined_watermark(db: Database) -> None:
                "WHERE e.seen_at < subscribers.confirmed_at) WHERE confirmed_at IS NOT NULL")
     db.table("smtp_servers").create({"server": str, "smtputf8": int, "seen_at": str}, pk="server",
                                     not_null={"smtputf8", "seen_at"})
+
+
+@migrations()
+def m017_notes(db: Database) -> None:
+    # What the user noted about a question (`relance note`, storage/notes.py): numbered per question,
+    # dated (UTC ISO text, as every instant of the store). A question's notes are read together.
+    db.table("notes").create({"ref": str, "number": int, "at": str, "text": str}, pk=("ref", "number"),
+                             not_null={"at", "text"})
+
+
+@migrations()
+def m018_subscriber_searches(db: Database) -> None:
+    # The searches a subscriber follows (storage/searches.py, the web's search alerts): each a canonical
+    # query string (`SavedSearch.query`), once per subscriber; matched against the stored questions when
+    # digests are planned, so that a question found later is told too.
+    db.execute("CREATE TABLE IF NOT EXISTS subscriber_searches (id INTEGER PRIMARY KEY, "
+               "subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE, "
+               "query TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (subscriber_id, query))")
