@@ -65,7 +65,7 @@ from typing import Any
 
 from bot.core.deadlines import PARIS
 from bot.notify.content import Item, LateGroup
-from bot.notify.i18n import _, current_language, use_language
+from bot.notify.i18n import _, in_language
 from bot.notify.wording import STATUS_LONG_FR, advice_label, event_advice, event_sentence, kind_fr
 from bot.notify.wording.late_group import (
     late_group_action,
@@ -116,14 +116,8 @@ def payload(item: Item) -> dict[str, Any]:
 
 def _kind_in_french(item: Item) -> str:
     """The payload's `kind_fr`: French whatever language relance speaks, as the payload is documented."""
-    spoken = current_language()
-    if spoken == "fr":
+    with in_language("fr"):
         return kind_fr(item.kind, item.details)
-    use_language("fr")
-    try:
-        return kind_fr(item.kind, item.details)
-    finally:
-        use_language(spoken)
 
 
 def _rules(item: Item) -> list[str]:

@@ -15,6 +15,7 @@ import gettext as gettext_module
 import io
 import os
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -123,7 +124,26 @@ def use_language(language: str | None) -> str:
     return chosen
 
 
+# A language for one piece of work in this thread only (`in_language`), over the process's.
+_FOR_NOW: ContextVar[str | None] = ContextVar("relance_language_for_now", default=None)
+
+
+@contextlib.contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Messages in `language` for the time of the block, in this thread only (a payload documented in
+    French while relance speaks English); the process's language is untouched."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}: {', '.join(LANGUAGES)}")
+    token = _FOR_NOW.set(language)
+    try:
+        yield
+    finally:
+        _FOR_NOW.reset(token)
+
+
 def current_language() -> str:
+    if (for_now := _FOR_NOW.get()) is not None:
+        return for_now
     if _Language.chosen is None:
         _Language.chosen = _Language.of_environment()
     return _Language.chosen

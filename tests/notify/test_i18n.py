@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from bot.main import main as relance_main
 from bot.notify.channel_notice import notice_text, payload
 from bot.notify.content import Digest, Item, SourceLine
 from bot.notify.digest import render_confirmation, render_digest
-from bot.notify.i18n import current_language, language_from_environment, use_language
+from bot.notify.i18n import current_language, in_language, language_from_environment, use_language
 from bot.notify.wording import STATUS_FR, days, event_sentence, fr_date
 from bot.web.app import create_app
 from tests.web.seeded import web_config
@@ -260,3 +261,16 @@ def test_a_command_s_summary_table_and_errors_speak_english_when_asked(make_conf
     assert french.stdout == "vérifiées 0, modifiées 0, événements 0, erreurs 1, pas encore dues 0\n"
     assert french.stderr.startswith("relance: Assemblée nationale (open data) : 1 question non lue "
                                     "(QANR5L17QE5268) : TransportError: ")
+
+
+def test_a_language_for_a_block_is_this_threads_only() -> None:
+    # A webhook's payload is documented in French while the process speaks English: `in_language`
+    # changes the language of its block in its thread, never the process's or another thread's.
+    use_language("en")
+    try:
+        with in_language("fr"), ThreadPoolExecutor(1) as other:
+            assert STATUS_FR["pending"] == "en attente"
+            assert other.submit(lambda: STATUS_FR["pending"]).result() == "pending"
+        assert STATUS_FR["pending"] == "pending"
+    finally:
+        use_language("fr")
