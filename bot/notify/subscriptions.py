@@ -187,9 +187,9 @@ def _queue_search_access(db: Database, subscriber: Subscriber, search: SavedSear
 def _subscriber_for(db: Database, claim: TokenClaim) -> Subscriber:
     subscriber = get_subscriber(db, id=claim.subscriber_id)
     if subscriber is None or subscriber.email != claim.email:
-        raise TokenError("this link is not valid")
+        raise TokenError("invalid")
     if claim.generation < subscriber.joined_generation:  # signed before the address left and came back
-        raise TokenError("this link is no longer valid: it belongs to a subscription that ended")
+        raise TokenError("ended")
     return subscriber
 
 
@@ -200,7 +200,7 @@ def confirm(db: Database, token: str, *, now: datetime, secret: str) -> Subscrib
     if subscriber.state == "confirmed" and subscriber.generation == claim.generation + 1:
         return subscriber  # the same link clicked twice: already done
     if subscriber.state != "pending" or subscriber.generation != claim.generation:
-        raise TokenError("this confirmation link is no longer valid: subscribe again")
+        raise TokenError("spent")
     return set_state(db, subscriber, "confirmed", now)
 
 
@@ -209,10 +209,10 @@ def unsubscribe(db: Database, token_or_address: str, *, now: datetime, secret: s
     if "@" in token_or_address and "/" not in token_or_address:  # an address, not a pasted link
         subscriber = get_subscriber(db, email=normalize_address(token_or_address, smtputf8=True))
         if subscriber is None:
-            raise TokenError(_("{address} n'est pas abonnée", address=token_or_address))
+            raise TokenError("invalid", _("{address} n'est pas abonnée", address=token_or_address))
     else:
         if secret is None:
-            raise TokenError(_("impossible de lire un lien sans RELANCE_SECRET"))
+            raise TokenError("invalid", _("impossible de lire un lien sans RELANCE_SECRET"))
         subscriber = _subscriber_for(db, read_token(secret, "unsubscribe", token_or_address))
     if subscriber.state == "unsubscribed":
         return subscriber

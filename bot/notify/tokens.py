@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from bot.notify.i18n import _
 from scrapers.errors import CannotRun
 
 Purpose = Literal["confirm", "manage", "unsubscribe"]
@@ -25,14 +26,36 @@ MAX_AGE_SECONDS: dict[Purpose, int | None] = {"confirm": 7 * 24 * 3600, "manage"
                                               "unsubscribe": None}
 
 
+# Why a link is refused: the web page and the command line each say it in their words.
+TokenProblem = Literal["expired", "invalid", "spent", "ended"]
+
+
+def _token_problem(problem: TokenProblem) -> str:
+    match problem:
+        case "expired":
+            return _("ce lien a expiré")
+        case "spent":
+            return _("ce lien n'est plus valable : il a déjà servi, ou l'abonnement a changé depuis")
+        case "ended":
+            return _("ce lien n'est plus valable : il appartient à un abonnement terminé")
+        case _:
+            return _("ce lien n'est pas valide")
+
+
 class TokenError(CannotRun, ValueError):
-    """A token that is forged, expired, or made for another purpose, address or state."""
+    """A token that is forged, expired, or made for another purpose, address or state; `problem` says
+    which, the message says it in words (or what else is wrong: an address that is not subscribed)."""
+
+    def __init__(self, problem: TokenProblem = "invalid", message: str | None = None) -> None:
+        super().__init__(message or _token_problem(problem))
+        self.problem = problem
 
 
 class SecretMissing(CannotRun, RuntimeError):
     def __init__(self) -> None:
-        super().__init__(f"RELANCE_SECRET is not set (or shorter than {MIN_SECRET_LENGTH} characters): "
-                         "links in e-mails cannot be signed; set it in the environment")
+        super().__init__(_("RELANCE_SECRET n'est pas défini (ou fait moins de {n} caractères) : les liens des "
+                           "e-mails ne peuvent pas être signés ; le définir dans l'environnement",
+                           n=MIN_SECRET_LENGTH))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +108,10 @@ def read_token(secret: str, purpose: Purpose, token: str) -> TokenClaim:
     try:
         data = _serializer(secret, purpose).loads(token_in(token, purpose), max_age=MAX_AGE_SECONDS[purpose])
     except SignatureExpired:
-        raise TokenError("this link has expired") from None
+        raise TokenError("expired") from None
     except BadSignature:
-        raise TokenError("this link is not valid") from None
+        raise TokenError("invalid") from None
     if (not isinstance(data, list) or len(data) != 3 or not isinstance(data[0], int)
             or not isinstance(data[1], str) or not isinstance(data[2], int)):
-        raise TokenError("this link is not valid")
+        raise TokenError("invalid")
     return TokenClaim(data[0], data[1], data[2])

@@ -209,7 +209,7 @@ def _owner(token: str) -> Subscriber:
     """The subscriber a manage link belongs to; an error page for any other token."""
     try:
         if len(token) > MAX_TOKEN_LENGTH:
-            raise TokenError("this link is not valid")
+            raise TokenError("invalid")
         return identify(db(), token, purpose="manage", secret=site().secret)
     except TokenError:
         raise Refusal(400, _("Lien non valable"), _("Ce lien n'est pas valide, ou plus : ouvrez le lien « Gérer mon "

@@ -88,10 +88,9 @@ def _too_many(wait: int) -> Refusal:
 
 
 def _token_refusal(error: TokenError, purpose: Purpose) -> Refusal:
-    text = str(error)
-    if "expired" in text:
+    if error.problem == "expired":
         message = _("Ce lien a expiré.")
-    elif "no longer valid" in text:
+    elif error.problem in ("spent", "ended"):
         message = _("Ce lien a déjà servi, ou l'abonnement a changé depuis : il n'est plus valable.")
     else:
         message = _("Ce lien n'est pas valide. Vérifiez qu'il est complet : certains logiciels de messagerie "
@@ -104,7 +103,7 @@ def _token_refusal(error: TokenError, purpose: Purpose) -> Refusal:
 
 def _claim(token: str, purpose: Purpose) -> TokenClaim:
     if len(token) > MAX_TOKEN_LENGTH:
-        raise _token_refusal(TokenError("this link is not valid"), purpose)
+        raise _token_refusal(TokenError("invalid"), purpose)
     try:
         return read_token(site().secret, purpose, token)
     except TokenError as error:
@@ -180,7 +179,7 @@ def confirm_page(token: str) -> ResponseReturnValue:
     if subscriber.state == "confirmed" and subscriber.generation == claim.generation + 1:
         return render_template("confirm.html", subscriber=subscriber, done=True, manage=manage_url(subscriber))
     if subscriber.state != "pending" or subscriber.generation != claim.generation:
-        raise _token_refusal(TokenError("this confirmation link is no longer valid"), "confirm")
+        raise _token_refusal(TokenError("spent"), "confirm")
     return render_template("confirm.html", subscriber=subscriber, done=False, manage=None)
 
 
