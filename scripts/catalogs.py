@@ -15,7 +15,9 @@ them and the French one translates them.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import json
 import sys
 from collections.abc import Iterable
@@ -155,7 +157,11 @@ def update(english_files: Iterable[Path]) -> None:
 
 def missing() -> list[str]:
     problems: list[str] = []
-    ours = relance_messages()
+    # Babel says on stderr what it could not extract: an f-string in `_()` is a message no catalog can hold.
+    told = io.StringIO()
+    with contextlib.redirect_stderr(told):
+        ours = relance_messages()
+    problems += [line.replace(str(ROOT) + "/", "") for line in told.getvalue().splitlines() if "warning:" in line]
     for language in ("fr", "en"):
         catalog = _read(language)
         for key, places in ours.items():
@@ -187,7 +193,7 @@ def main(argv: list[str]) -> int:
         for line in problems:
             print(line)
         if problems:
-            print(f"{len(problems)} messages missing: translate them in the .po files (see scripts/catalogs.py)")
+            print(f"{len(problems)} problems: each message must be in both .po files, written as a whole (see docs/languages.md)")
             return 1
         print(f"{len(relance_messages())} messages, every one in French and in English")
     return 0
