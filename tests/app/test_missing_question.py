@@ -146,7 +146,7 @@ def test_show_names_the_reason(config: Path) -> None:
         show = relance(config, "show", "AN 17-99999")
     assert show.exit_code == 0, show.output
     assert "Dernière lecture : introuvable sur le site : vérifier la référence (NotFound: " in show.stdout
-    assert "missing" in show.stdout  # the poll's outcome, in the recent reads
+    assert "  introuvable 404  NotFound: " in show.stdout  # the poll's outcome, in the recent reads
 
 
 def test_the_web_marks_it(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
