@@ -81,7 +81,7 @@ def main() -> None:
                 db.close()
         finally:
             db = open_database(db_path)
-            unfollow_rule(db, web.STATUS_RULE)
+            unfollow_rule(db, web.STATUS_RULE, {})
             db.close()
     assert text.encode() + b"\n" == out, "status --json's output is not rows_json's"
     print(f"relance status --json over {args.size:,} stored, {len(rows):,} watched, {args.runs} runs: "

@@ -203,7 +203,7 @@ def time_status(config_path: Path, size: int) -> None:
         seconds = time.perf_counter() - start
     finally:  # the kept database goes back to the web's watched set
         db = open_database(db_path)
-        unfollow_rule(db, STATUS_RULE)
+        unfollow_rule(db, STATUS_RULE, {})
         db.close()
     rows = len(json.loads(done.stdout))
     print(f"relance status --json over {size:,} stored, {rows:,} watched ({added:,} more followed for it): "
