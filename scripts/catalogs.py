@@ -193,7 +193,8 @@ def main(argv: list[str]) -> int:
         for line in problems:
             print(line)
         if problems:
-            print(f"{len(problems)} problems: each message must be in both .po files, written as a whole (see docs/languages.md)")
+            print(f"{len(problems)} problems: each message must be in both .po files, written as a whole "
+                  "(see docs/languages.md)")
             return 1
         print(f"{len(relance_messages())} messages, every one in French and in English")
     return 0
