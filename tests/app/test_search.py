@@ -261,6 +261,5 @@ def test_text_output(config: Path) -> None:
 def test_an_empty_query_is_one_line_and_code_1(config: Path, query: str) -> None:
     result = run(config, "search", query)
     assert result.exit_code == 1
-    shown = " ".join(repr(query).split())  # the error is one line, its blanks collapsed (wording.errors.describe)
-    assert result.output == (f"relance: recherche {shown} : rien à chercher : donner au moins un mot "
+    assert result.output == (f"relance: recherche {query!r} : rien à chercher : donner au moins un mot "
                              "(lettres ou chiffres)\n")

@@ -76,12 +76,6 @@ def _ref(error: RefError) -> str:
              forms=accepted_forms())
 
 
-def _setting(message: str) -> str:
-    # TooLarge keeps the setting that sets its cap only in its message: "body larger than N bytes (SETTING): …"
-    found = re.search(r"\((.*)\): refused", message)
-    return found.group(1) if found else "?"
-
-
 def _http_status(error: HttpStatusError) -> str:
     if error.message == f"HTTP {error.status}":
         return _("{url} : le site répond en erreur (HTTP {status})", url=error.url, status=error.status)
@@ -110,7 +104,7 @@ _SENTENCES: list[tuple[type[Any], Callable[[Any], str]]] = [
                                   "[http] redirect_sites si c'est le site de la chambre)", url=e.url, target=e.target)),
     (TooLarge, lambda e: _("{url} : réponse de plus de {limit} octets ({setting}), refusée sans être lue plus "
                            "loin", url=e.url, limit=number(e.limit) if isinstance(e.limit, int) else e.limit,
-                           setting=_setting(e.message))),
+                           setting=e.what)),
     (RateLimited, _rate_limited),
     (NotFound, lambda e: _("{url} : introuvable sur le site (HTTP {status})", url=e.url, status=e.status)),
     (HttpStatusError, _http_status),
