@@ -93,6 +93,11 @@ class Filters:
         return self.args(sort=column, order="desc" if column in ("delay", "checked") else "asc", page=1)
 
 
+def given(name: str, value: object) -> str:
+    """A parameter as it was given, `name='value'`, for the sentence that refuses it."""
+    return f"{name}={value!r}"
+
+
 def _one(args: Mapping[str, str], name: str) -> str | None:
     value = args.get(name)
     return value.strip() if value is not None and value.strip() else None
@@ -104,10 +109,10 @@ def _count(args: Mapping[str, str], name: str, default: int, lowest: int, highes
     if value is None:
         return default
     if not value.isdigit() or int(value) < lowest or (highest is not None and int(value) > highest):
-        given = f"{name}={value[:20]!r}"
-        raise BadArgs(_("{given} : un nombre entier, de {lowest} à {highest}", given=given, lowest=lowest,
+        shown = given(name, value[:20])
+        raise BadArgs(_("{given} : un nombre entier, de {lowest} à {highest}", given=shown, lowest=lowest,
                         highest=highest) if highest is not None else
-                      _("{given} : un nombre entier, {lowest} ou plus", given=given, lowest=lowest))
+                      _("{given} : un nombre entier, {lowest} ou plus", given=shown, lowest=lowest))
     return int(value)
 
 
@@ -116,22 +121,23 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     chamber, tag, status = _one(args, "chamber"), _one(args, "tag"), _one(args, "status")
     ministry = _one(args, "ministry")
     if chamber is not None and chamber not in CHAMBERS:
-        raise BadArgs(_("{given} : choisir an ou senat", given=f"chamber={chamber!r}"))
+        raise BadArgs(_("{given} : choisir an ou senat", given=given("chamber", chamber)))
     if status is not None and status not in STATUS_FR:
-        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"status={status!r}", choices=", ".join(STATUS_FR)))
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=given("status", status),
+                        choices=", ".join(STATUS_FR)))
     if tag is not None and len(tag) > MAX_TAG_LENGTH:
         raise BadArgs(_("{name} : trop long", name="tag"))
     if ministry is not None and len(ministry) > MAX_MINISTRY_LENGTH:
         raise BadArgs(_("{name} : trop long", name="ministry"))
     overdue = (args.get("overdue") or "").strip().lower()
     if overdue not in _TRUE + _FALSE:
-        raise BadArgs(_("{given} : 1 ou 0", given=f"overdue={overdue!r}"))
+        raise BadArgs(_("{given} : 1 ou 0", given=given("overdue", overdue)))
     sort = _one(args, "sort") or DEFAULT_SORT
     if sort not in SORTS:
-        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"sort={sort!r}", choices=", ".join(SORTS)))
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=given("sort", sort), choices=", ".join(SORTS)))
     order = _one(args, "order") or ("desc" if sort in ("delay", "checked") else "asc")
     if order not in ("asc", "desc"):
-        raise BadArgs(_("{given} : asc ou desc", given=f"order={order!r}"))
+        raise BadArgs(_("{given} : asc ou desc", given=given("order", order)))
     return Filters(chamber=chamber, tag=tag, status=status, ministry=ministry, overdue=overdue in _TRUE, sort=sort,
                    order="asc" if order == "asc" else "desc", page=_count(args, "page", 1, 1))
 
@@ -366,4 +372,4 @@ def parse_day(value: str | None, name: str) -> date | None:
             return date(year, month, day)
     except ValueError:
         pass
-    raise BadArgs(_("{given} : une date AAAA-MM-JJ ou JJ/MM/AAAA", given=f"{name}={value!r}"))
+    raise BadArgs(_("{given} : une date AAAA-MM-JJ ou JJ/MM/AAAA", given=given(name, value)))

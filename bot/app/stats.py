@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.app.config import Config
-from bot.app.questions import BadArgs, parse_day
+from bot.app.questions import BadArgs, given, parse_day
 from bot.core.status import WatchedQuestion, status_row
 from bot.notify.i18n import _
 from bot.notify.wording import CHAMBER_NAMES
@@ -60,15 +60,18 @@ class StatsRequest:
         return {key: value for key, value in found.items() if value}
 
 
+def _iso(name: str, day: date) -> str:
+    return f"{name}={day.isoformat()}"
+
+
 def checked_request(by: str, chamber: str | None, since: date | None, until: date | None) -> StatsRequest:
     """The request, or BadArgs naming the parameter that cannot be used."""
     if by not in BY_COLUMNS:
-        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"by={by!r}", choices=", ".join(BY_COLUMNS)))
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=given("by", by), choices=", ".join(BY_COLUMNS)))
     if chamber is not None and chamber not in CHAMBER_NAMES:
-        raise BadArgs(_("{given} : choisir an ou senat", given=f"chamber={chamber!r}"))
+        raise BadArgs(_("{given} : choisir an ou senat", given=given("chamber", chamber)))
     if since is not None and until is not None and since > until:
-        raise BadArgs(_("{since} est après {until}", since=f"since={since.isoformat()}",
-                        until=f"until={until.isoformat()}"))
+        raise BadArgs(_("{since} est après {until}", since=_iso("since", since), until=_iso("until", until)))
     return StatsRequest(by=by, chamber=chamber, since=since, until=until)
 
 
@@ -99,7 +102,7 @@ def behind(config: Config, db: Database, request: StatsRequest, name: str | None
            limit: int, offset: int = 0) -> tuple[int, list[BehindRow]]:
     """(how many, a page of) the questions behind one figure of one row, late ones first."""
     if figure not in FIGURES:
-        raise BadArgs(_("{given} : choisir parmi {choices}", given=f"figure={figure!r}", choices=", ".join(FIGURES)))
+        raise BadArgs(_("{given} : choisir parmi {choices}", given=given("figure", figure), choices=", ".join(FIGURES)))
     return questions_behind(db, request.by, today, request.scope(name, one_group=True), figure,
                             config_tags=config_tags(config), limit=limit, offset=offset)
 
