@@ -196,7 +196,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         for deadline in (status_now.answer_deadline, status_now.signalement_deadline):
             if deadline is not None:
                 lines.append("  " + _("Échéance : {day}, {rule}", day=short_date(deadline.date),
-                                      rule=deadline.explain_fr()))
+                                      rule=deadline.explain(_)))
         if status_now.days_late:
             lines.append("  " + _("Retard : {days}", days=days(status_now.days_late)))
         elif status_now.days_left is not None:

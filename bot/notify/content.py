@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from bot.core.deadlines import deadline_status
+from bot.core.deadlines import Deadline, deadline_status
+from bot.notify.i18n import _
 from scrapers.model import QuestionSnapshot, normalize_ministry
 from scrapers.refs import parse_ref
 from storage.records import Event, EventKind, SourceHealth
@@ -187,6 +188,17 @@ def _day(value: object) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def _deadline_rule(details: Mapping[str, Any], binding: Deadline | None) -> str | None:
+    """How the event's deadline was counted, in the reader's language when it is the question's deadline
+    now; else as the event stored it (in French, as events keep it)."""
+    stored = details.get("explanation")
+    if binding is None:
+        return stored if isinstance(stored, str) else None
+    if stored is None or _day(details.get("deadline")) == binding.date:
+        return binding.explain(_)
+    return str(stored)
+
+
 def item_from_event(event: Event, snapshot: QuestionSnapshot | None, today: date) -> Item:
     """Make an event ready to show, completing it from the question's stored snapshot."""
     ref = parse_ref(event.ref)
@@ -200,7 +212,7 @@ def item_from_event(event: Event, snapshot: QuestionSnapshot | None, today: date
         ministry=d.get("ministry") or (snapshot.ministry.name if snapshot and snapshot.ministry else None),
         official_date=event.official_date, seen_at=event.seen_at,
         deadline=_day(d.get("deadline")) or (binding.date if binding else None),
-        deadline_rule=d.get("explanation") or (binding.explain_fr() if binding else None),
+        deadline_rule=_deadline_rule(d, binding),
         days_late=_int(d.get("days_late")), days_left=_int(d.get("days_left")), excerpt=d.get("excerpt"),
         from_ministry=d.get("from_ministry"), to_ministry=d.get("to_ministry"), label_fr=d.get("label"),
         details=dict(d),

@@ -216,7 +216,7 @@ def deadline_description(snapshot: QuestionSnapshot, deadline: Deadline, today: 
     author = " ".join(p for p in (snapshot.author.civility, snapshot.author.name) if p)
     lines = [_("Échéance du signalement : {day} ({where})", day=day, where=where) if deadline.kind == "signalement"
              else _("Échéance de la réponse : {day} ({where})", day=day, where=where),
-             _("Règle : {rule}", rule=deadline.explain_fr())]
+             _("Règle : {rule}", rule=deadline.explain(_))]
     if snapshot.title:
         lines.append(_("Question : {title}", title=snapshot.title))
     if snapshot.ministry:

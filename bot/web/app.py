@@ -266,4 +266,5 @@ def _templates(app: Flask) -> None:
                                  STATUS_FR=STATUS_FR, follows_text=_follows_text, html_language=current_language,
                                  frequency_fr=lambda f: FREQUENCIES_FR.get(f, f),
                                  state_fr=lambda s: STATES_FR.get(s, s), tag_description=_tag_description,
-                                 ministry_history=ministry_history, missing_reason=_missing_reason)
+                                 ministry_history=ministry_history, missing_reason=_missing_reason,
+                                 deadline_rule=lambda deadline: deadline.explain(_))

@@ -42,6 +42,8 @@ def test_the_pages_speak_english_when_asked(site: Site, english: None) -> None:
     question = page(site.client.get(f"/questions/{SENAT_PENDING}"))
     assert "<dt>Deadline of the answer</dt><dd>15 September 2021" in question
     assert '<span class="late">1364 days late</span>' in question
+    # The rule under the deadline, from the core's marked words (bot/core/deadlines.py), in English too.
+    assert '<span class="rule">2 months after publication in the JO of 15/07/2021 (' in question
 
     tag = page(site.client.get("/tags/exemples"))
     assert "<h1>Theme: exemples</h1>" in tag
