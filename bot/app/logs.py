@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal, TextIO
 
 from bot.core.deadlines import PARIS
+from bot.core.text import printable
 
 Level = Literal["debug", "info", "warning", "error"]
 LEVELS: dict[str, int] = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
@@ -45,8 +46,10 @@ def _value(value: object) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(PARIS).isoformat(timespec="seconds")
     text = str(value)
-    if not text or any(c.isspace() or c in '"=\\' for c in text):
-        return json.dumps(text, ensure_ascii=False)
+    # A value quoted from a source may hold control characters: quoted, then escaped (JSON escapes C0;
+    # DEL and C1, which some terminals obey, by bot.core.text.printable), never written raw to a log.
+    if not text or printable(text) != text or any(c.isspace() or c in '"=\\' for c in text):
+        return printable(json.dumps(text, ensure_ascii=False))
     return text
 
 

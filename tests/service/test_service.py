@@ -308,3 +308,13 @@ def test_log_line_format() -> None:
         "2025-06-03T18:00:00+02:00 level=info event=cycle_done checked=12 changed=1 events=2 errors=0"
     assert format_line(when, "warning", "notify_error", {"error": 'SMTP "down"\nagain', "sent": None, "ok": False}) \
         == r'2025-06-03T18:00:00+02:00 level=warning event=notify_error error="SMTP \"down\"\nagain" ok=false'
+
+
+def test_a_log_line_never_carries_a_control_character() -> None:
+    # A title quoted in an error may hold ESC (C0) or CSI (U+009B, C1), which some terminals obey: the
+    # value is quoted and escaped, without spaces (a bare word was written as it came) or with them.
+    when = datetime(2025, 6, 3, 16, 0, tzinfo=UTC)
+    line = format_line(when, "error", "check_error", {"ref": "QANR5L17QE5268", "error": "titre\x1b]0;x\x07",
+                                                      "detail": "a \x9b2J b"})
+    assert line == ('2025-06-03T18:00:00+02:00 level=error event=check_error ref=QANR5L17QE5268 '
+                    'error="titre\\u001b]0;x\\u0007" detail="a \\u009b2J b"')
