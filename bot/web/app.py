@@ -39,6 +39,7 @@ from bot.web.context import EXTENSION, Refusal, Site, absolute_url, close_db, db
 from bot.web.limits import Limiters
 from scrapers.refs import parse_ref
 from storage.subscribers import Subscriber
+from storage.transactions import DatabaseBusy
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
@@ -127,6 +128,7 @@ def create_app(config_path: str | Path, *, limiters: Limiters | None = None) -> 
     app.after_request(_security_headers)
     app.after_request(_location_from_base_url)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(DatabaseBusy, _busy_page)
     _templates(app)
     return app
 
@@ -171,6 +173,16 @@ def error_response(app: Flask, code: int, path: str) -> tuple[str, list[tuple[st
         response.headers.update(SECURITY_HEADERS)
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection")]
     return response.status, headers, response.get_data()
+
+
+def _busy_page(error: DatabaseBusy) -> ResponseReturnValue:
+    """The database stayed locked by another writer (an import, a check) past every retry: nothing was
+    written, so the visitor may simply try again; a 503 that says so, not a server error."""
+    logging.getLogger(__name__).warning("database busy: %s", error)
+    return _error_page(Refusal(503, _(ERRORS_FR[503][0]),
+                               _("La base de données est occupée par une autre tâche (une importation, une "
+                                 "vérification) : rien n'a été enregistré. Réessayez dans une minute."),
+                               headers={"Retry-After": "60"}))
 
 
 def _error_page(error: HTTPException) -> ResponseReturnValue:
