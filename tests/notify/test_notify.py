@@ -115,7 +115,7 @@ def test_unsubscribe_by_one_click_token(config: Path, httpserver: HTTPServer, ma
     notice = mailer.inbox.to("alice@example.net")[-1]
     token = re.search(r"<(https://relance\.test/unsubscribe/([\w.-]+))>", str(notice["List-Unsubscribe"]))
     assert token
-    assert "not valid" in relance(config, "unsubscribe", token[2] + "x").stderr
+    assert "ce lien n'est pas valide" in relance(config, "unsubscribe", token[2] + "x").stderr
     # The whole link, as the e-mail shows it, works as well as its token.
     assert "alice@example.net désabonnée" in ok(relance(config, "unsubscribe", token[1])).stdout
     listed = json.loads(ok(relance(config, "subscribers", "--json")).stdout)
@@ -125,14 +125,14 @@ def test_unsubscribe_by_one_click_token(config: Path, httpserver: HTTPServer, ma
 @pytest.mark.parametrize("token", ["nonsense", "InvalidButLooksLike.abc.def"])
 def test_bad_token_is_refused(config: Path, token: str) -> None:
     result = relance(config, "confirm", token)
-    assert result.exit_code == 1 and "not valid" in result.stderr and "Traceback" not in result.output
+    assert result.exit_code == 1 and "ce lien n'est pas valide" in result.stderr and "Traceback" not in result.output
 
 
 def test_confirmation_token_of_another_purpose_is_refused(config: Path, mailer: Mailer) -> None:
     ok(relance(config, "subscribe", "alice@example.net"))
     token = token_in(mailer.inbox.to("alice@example.net")[0], "confirm")
     result = relance(config, "unsubscribe", token)
-    assert result.exit_code == 1 and "not valid" in result.stderr
+    assert result.exit_code == 1 and "ce lien n'est pas valide" in result.stderr
     ok(relance(config, "confirm", token))
     ok(relance(config, "confirm", token))  # the same link clicked twice: still fine, nothing new
     listed: list[dict[str, Any]] = json.loads(ok(relance(config, "subscribers", "--json")).stdout)
