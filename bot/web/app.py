@@ -14,7 +14,7 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from flask import Flask, Request, Response, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -214,6 +214,11 @@ def _date_fr(value: str | date | None) -> str:
     return fr_date(day)
 
 
+def _readable_url(url: str) -> str:
+    """An address as a person reads it (« é » rather than « %C3%A9 »); the link itself keeps the encoded one."""
+    return unquote_plus(url)
+
+
 def _short_date(value: str | date | None) -> str:
     if value is None or value == "":
         return "—"
@@ -272,7 +277,7 @@ def _templates(app: Flask) -> None:
     app.jinja_env.filters.update(date_fr=_date_fr, short_date=_short_date, datetime_fr=_datetime_fr,
                                  percent=_percent, days=_days, status_fr=lambda s: STATUS_FR.get(s, s),
                                  chamber_fr=lambda c: CHAMBERS.get(c, c), ref_label=lambda r: parse_ref(r).label,
-                                 capitalize_first=capitalized, tag_label=_tag_label,
+                                 capitalize_first=capitalized, readable_url=_readable_url, tag_label=_tag_label,
                                  translated=_translated)
     app.jinja_env.globals.update(absolute_url=absolute_url, table_link=_table_link, CHAMBERS=CHAMBERS,
                                  STATUS_FR=STATUS_FR, follows_text=_follows_text, html_language=current_language,

@@ -44,7 +44,7 @@ def test_a_visitor_follows_a_search_by_email_and_hears_of_it(world: World, tab: 
     expect(page).to_have_url(re.compile(rf"^{re.escape(world.base)}/recherche\?q=diamants"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Rechercher dans les questions écrites")
     expect(page.get_by_role("status")).to_have_text(
-        f"1 question trouvée pour les questions contenant « {WORDS} ».")
+        f"Questions contenant « {WORDS} »\u00a0: 1 trouvée.")
     expect(page.locator("ol.hits li h2")).to_have_text(
         "AN 17-5268 — Révision de la terminologie des diamants synthétiques")
     feed = page.locator("link[rel=alternate][href*='recherche.atom']")

@@ -55,16 +55,16 @@ def searches(site: Site, email: str) -> list[SavedSearch]:
 
 def test_the_search_page_finds_words_and_authors_over_every_stored_question(site: Site) -> None:
     diamonds = page(site.client.get("/recherche?q=diamant"))  # a word's beginning finds « diamants »
-    assert "1 question trouvée pour les questions contenant « diamant »." in diamonds
+    assert "Questions contenant « diamant »&nbsp;: 1 trouvée." in diamonds
     assert f'href="/questions/{AN}">AN 17-5268</a> — Révision de la terminologie des diamants' in diamonds
     assert "les <mark>diamants</mark> produits en laboratoire" in diamonds  # the words found, marked
     assert "Suivre cette recherche par e-mail" in diamonds
     assert f'<link rel="alternate" type="application/atom+xml" title="relance : questions contenant « diamant »" ' \
            f'href="{BASE}/recherche.atom?q=diamant">' in diamonds
     masson = read(site.client.get("/recherche?author=Masson&chamber=senat"))
-    assert "2 questions trouvées pour les questions au Sénat, de l'auteur « Masson »." in masson
+    assert "Questions au Sénat, de l'auteur « Masson » : 2 trouvées." in masson
     assert SENAT_ANSWERED[3:] not in diamonds and "Sénat 11244" in masson and "Sénat 23812" in masson
-    assert "Aucune question trouvée" in page(site.client.get("/recherche?q=diamant&chamber=senat"))
+    assert "Questions contenant « diamant », au Sénat : aucune trouvée." in read(site.client.get("/recherche?q=diamant&chamber=senat"))
 
 
 def test_a_search_with_nothing_to_search_for_is_told_in_french(site: Site) -> None:
