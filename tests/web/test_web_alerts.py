@@ -64,7 +64,8 @@ def test_the_search_page_finds_words_and_authors_over_every_stored_question(site
     masson = read(site.client.get("/recherche?author=Masson&chamber=senat"))
     assert "Questions au Sénat, de l'auteur « Masson » : 2 trouvées." in masson
     assert SENAT_ANSWERED[3:] not in diamonds and "Sénat 11244" in masson and "Sénat 23812" in masson
-    assert "Questions contenant « diamant », au Sénat : aucune trouvée." in read(site.client.get("/recherche?q=diamant&chamber=senat"))
+    nothing = read(site.client.get("/recherche?q=diamant&chamber=senat"))
+    assert "Questions contenant « diamant », au Sénat : aucune trouvée." in nothing
 
 
 def test_a_search_with_nothing_to_search_for_is_told_in_french(site: Site) -> None:
