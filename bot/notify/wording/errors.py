@@ -16,7 +16,8 @@ from bot.notify.i18n import N_, Translated, _
 from bot.notify.wording import fr_count, locale, number
 from scrapers.an_actors import AmoFileError
 from scrapers.an_archive import ArchiveError
-from scrapers.http import (
+from scrapers.http.exceptions import (  # the exceptions alone, not the HTTP client (httpx) they come from
+    CannotWrite,
     ErrorPage,
     FetchError,
     HttpStatusError,
@@ -26,7 +27,6 @@ from scrapers.http import (
     TooLarge,
     TransportError,
 )
-from scrapers.http.exceptions import CannotWrite
 from scrapers.model import ParseError
 from scrapers.refs import ACCEPTED_FORMS, RefError
 from storage.db import StorageError
