@@ -25,6 +25,13 @@ os.environ["LANGUAGE"] = "fr"
 SAMPLES = Path(os.environ.get("RELANCE_SAMPLES", PROJECT.parent / "shared" / "samples"))
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """relance speaks English for the test (as `relance --lang en` makes it), French again after."""
+    use_language("en")
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _french_again_after_each_test() -> Iterator[None]:
     """A test that has relance speak English (`--lang en`, `use_language("en")`) leaves it French."""

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from bot.notify.addresses import normalize_address
 from bot.notify.content import LateQuestion as LateLine
 from bot.notify.content import StillLate
-from bot.notify.digest import render_confirmation, render_search_access
+from bot.notify.digest import Rendered, render_confirmation, render_search_access
 from bot.notify.i18n import _, n_
 from bot.notify.mail import build_email, message_id
 from bot.notify.tokens import Purpose, TokenClaim, TokenError, make_token, read_token
@@ -168,20 +168,24 @@ def request_search(db: Database, address: str, *, frequency: str, search: SavedS
     return result.confirmation
 
 
+def queue_access_mail(db: Database, email: str, rendered: Rendered, settings: MailSettings, now: datetime) -> Message:
+    """Queue one of the e-mails that answer a web request for an address already subscribed (its manage
+    link, a search to add). No subscriber id: the notify pass would otherwise cancel it for a paused
+    subscriber, who needs it most."""
+
+    def build(row_id: int) -> tuple[str, str, str]:
+        mid = message_id(settings.sender, "access", row_id)
+        return mid, rendered.subject, build_email(sender=settings.sender, to=email, subject=rendered.subject,
+                                                  text=rendered.text, html=rendered.html, message_id=mid, date=now)
+
+    return queue_message(db, recipient=email_recipient(email), kind="access", events=[], build=build, now=now)
+
+
 def _queue_search_access(db: Database, subscriber: Subscriber, search: SavedSearch, settings: MailSettings,
                          now: datetime) -> Message:
     rendered = render_search_access(subscriber.email, search_add_url(settings, subscriber, search),
                                     search_words(search), now)
-
-    def build(row_id: int) -> tuple[str, str, str]:
-        mid = message_id(settings.sender, "access", row_id)
-        return mid, rendered.subject, build_email(sender=settings.sender, to=subscriber.email,
-                                                  subject=rendered.subject, text=rendered.text, html=rendered.html,
-                                                  message_id=mid, date=now)
-
-    # No subscriber id, as the web's other access e-mail: a paused subscriber gets it too.
-    return queue_message(db, recipient=email_recipient(subscriber.email), kind="access", events=[], build=build,
-                         now=now)
+    return queue_access_mail(db, subscriber.email, rendered, settings, now)
 
 
 def _subscriber_for(db: Database, claim: TokenClaim) -> Subscriber:

@@ -24,7 +24,7 @@ from bot.app.questions import WatchedView
 from bot.app.watched import tags_of
 from bot.core.deadlines import today_in_paris
 from bot.notify.addresses import AddressError, normalize_address
-from bot.notify.i18n import N_, _, n_
+from bot.notify.i18n import N_, _
 from bot.notify.subscriptions import (
     describe_follows,
     follow_titles,
@@ -40,13 +40,13 @@ from bot.notify.wording.late_group import late_group_delay
 from bot.web.context import Refusal, db, now, site
 from bot.web.forms import FREQUENCY_CHOICES
 from bot.web.mailing import web_sender
-from bot.web.subscribers import manage_url
+from bot.web.subscribers import frequency_of, manage_url, too_many
 from bot.web.translated_form import TranslatedForm
 from scrapers.refs import parse_ref
 from storage.db import database_path
 from storage.search import MARK_END, MARK_START, SearchHit, search_questions
 from storage.searches import FIELDS, BadSearch, SavedSearch, drop_search, follow_search, searches_of
-from storage.subscribers import FREQUENCIES, Frequency, Subscriber
+from storage.subscribers import Subscriber
 
 bp = Blueprint("alerts", __name__)
 RESULTS = 50  # the search page's hits, the best first
@@ -164,7 +164,7 @@ def follow() -> ResponseReturnValue:
                       "la recherche reste à votre disposition."), link=("/", _("Revenir à l'accueil")))
     limiters = site().limiters
     if wait := limiters.per_client.hit(f"client:{request.remote_addr}"):
-        raise _too_many(wait)
+        raise too_many(wait, (url_for("alerts.search"), _("Revenir à la recherche")))
     smtputf8 = smtputf8_offered(site().config, db())
     form = AlertForm(smtputf8=smtputf8)
     try:
@@ -174,24 +174,12 @@ def follow() -> ResponseReturnValue:
     if not form.validate():
         return _search_page(found, form=form), 400
     if wait := limiters.per_address.hit(f"address:{form.clean_email}"):
-        raise _too_many(wait)
-    request_search(db(), form.clean_email, frequency=_frequency(form.frequency.data), search=found, now=now(),
+        raise too_many(wait, (url_for("alerts.search"), _("Revenir à la recherche")))
+    request_search(db(), form.clean_email, frequency=frequency_of(form.frequency.data), search=found, now=now(),
                    settings=mail, smtputf8=smtputf8)
     config = site().config
     web_sender(current_app, config, database_path(config.storage.path), now).wake()  # sent soon, never waited for
     return redirect(url_for("subscribers.sent"), 303)
-
-
-def _frequency(value: str) -> Frequency:
-    return next((f for f in FREQUENCIES if f == value), "daily")
-
-
-def _too_many(wait: int) -> Refusal:
-    minutes = max(1, round(wait / 60))
-    return Refusal(429, _("Trop de demandes"), n_("Trop de demandes d'abonnement en peu de temps. Réessayez dans "
-                                                  "{n} minute.", "Trop de demandes d'abonnement en peu de temps. "
-                                                  "Réessayez dans {n} minutes.", minutes),
-                   headers={"Retry-After": str(wait)}, link=(url_for("alerts.search"), _("Revenir à la recherche")))
 
 
 # --- behind a subscriber's manage link ----------------------------------------------------------

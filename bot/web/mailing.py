@@ -28,17 +28,21 @@ from bot.app.notify import remember_server
 from bot.app.settings import smtp_sender
 from bot.notify import delivery
 from bot.notify.access_mail import render_access
-from bot.notify.mail import build_email, message_id
-from bot.notify.subscriptions import MailSettings, describe_follows, follow_titles, link, subscribe
+from bot.notify.subscriptions import (
+    MailSettings,
+    describe_follows,
+    follow_titles,
+    link,
+    queue_access_mail,
+    subscribe,
+)
 from scrapers.errors import CannotRun
 from storage.db import open_db
 from storage.ledger import (
     Message,
     MessageKind,
-    email_recipient,
     mark_cancelled,
     messages_to_send,
-    queue_message,
 )
 from storage.subscribers import Frequency, Subscriber, get_subscriber
 
@@ -52,16 +56,7 @@ def queue_access(db: Database, subscriber: Subscriber, settings: MailSettings, n
     follows = describe_follows(subscriber, follow_titles(db, subscriber.refs), settings.tag_labels)
     rendered = render_access(subscriber.email, link(settings, "manage", subscriber), follows,
                              paused=subscriber.state == "paused", now=now)
-
-    def build(row_id: int) -> tuple[str, str, str]:
-        mid = message_id(settings.sender, "access", row_id)
-        return mid, rendered.subject, build_email(sender=settings.sender, to=subscriber.email,
-                                                  subject=rendered.subject, text=rendered.text, html=rendered.html,
-                                                  message_id=mid, date=now)
-
-    # No subscriber id: the notify pass would otherwise cancel it for a paused subscriber, who needs it most.
-    return queue_message(db, recipient=email_recipient(subscriber.email), kind="access", events=[], build=build,
-                         now=now)
+    return queue_access_mail(db, subscriber.email, rendered, settings, now)
 
 
 def request_subscription(db: Database, address: str, *, frequency: Frequency, tags: tuple[str, ...],

@@ -75,16 +75,19 @@ def _choices(extra_tags: tuple[str, ...] = (), extra_refs: tuple[str, ...] = ())
     return tags + [t for t in extra_tags if t not in tags], _Refs(view, extra_refs)
 
 
-def _frequency(value: str) -> Frequency:
+def frequency_of(value: str) -> Frequency:
+    """The frequency a form's radio gave (validated by the form), as its type."""
     return next((f for f in FREQUENCIES if f == value), "daily")
 
 
-def _too_many(wait: int) -> Refusal:
+def too_many(wait: int, back: tuple[str, str] | None = None) -> Refusal:
+    """The 429 page of a subscription asked too often from one address: when to try again, and a way back
+    (`back`: the link and its words; the home page by default)."""
     minutes = max(1, round(wait / 60))
     return Refusal(429, _("Trop de demandes"), n_("Trop de demandes d'abonnement en peu de temps. Réessayez dans "
                                                   "{n} minute.", "Trop de demandes d'abonnement en peu de temps. "
                                                   "Réessayez dans {n} minutes.", minutes),
-                   headers={"Retry-After": str(wait)}, link=(url_for("pages.home"), _("Revenir à l'accueil")))
+                   headers={"Retry-After": str(wait)}, link=back or (url_for("pages.home"), _("Revenir à l'accueil")))
 
 
 def _token_refusal(error: TokenError, purpose: Purpose) -> Refusal:
@@ -147,15 +150,15 @@ def subscribe() -> ResponseReturnValue:
     mail = _mail()
     limiters = site().limiters
     if wait := limiters.per_client.hit(f"client:{request.remote_addr}"):
-        raise _too_many(wait)
+        raise too_many(wait)
     tags, refs = _choices()
     smtputf8 = smtputf8_offered(site().config, db())
     form = SubscribeForm(tags, refs, smtputf8=smtputf8)
     if not form.validate():
         return render_template("subscribe.html", form=form), 400
     if wait := limiters.per_address.hit(f"address:{form.clean_email}"):
-        raise _too_many(wait)
-    request_subscription(db(), form.clean_email, frequency=_frequency(form.frequency.data),
+        raise too_many(wait)
+    request_subscription(db(), form.clean_email, frequency=frequency_of(form.frequency.data),
                                    tags=tuple(form.tags.data or ()), refs=form.clean_refs, now=now(), settings=mail,
                                    smtputf8=smtputf8)
     # Sent by the web process's sender (bot/web/mailing.py), never waited for here: a slow SMTP server
@@ -228,7 +231,7 @@ def save_choices(token: str) -> ResponseReturnValue:
     form = ChoicesForm(tags, refs)
     if not form.validate():
         return _manage_page(token, subscriber, form, 400)
-    update_choices(db(), subscriber, frequency=_frequency(form.frequency.data), tags=tuple(form.tags.data or ()),
+    update_choices(db(), subscriber, frequency=frequency_of(form.frequency.data), tags=tuple(form.tags.data or ()),
                    refs=form.clean_refs)
     flash(_("Vos choix sont enregistrés."))
     return redirect(url_for("subscribers.manage", token=token), 303)

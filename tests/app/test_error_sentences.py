@@ -4,11 +4,9 @@ failed and where, in French, or in English when asked; a detail quoted from the 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
 
-from bot.notify.i18n import use_language
 from bot.notify.wording.errors import describe
 from scrapers.an import parse_an_json
 from scrapers.http import NotFound, RateLimited, TooLarge
@@ -19,15 +17,6 @@ from storage.transactions import DatabaseBusy
 from tests.conftest import sample_bytes
 
 AN_URL = "https://www.assemblee-nationale.fr/dyn/opendata/QANR5L17QE5268.json"
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    use_language("en")
-    try:
-        yield
-    finally:
-        use_language("fr")
 
 
 def _truncated_sample_error() -> ParseError:

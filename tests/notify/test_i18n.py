@@ -31,15 +31,6 @@ PROJECT = Path(__file__).resolve().parents[2]
 FIELD = re.compile(r"\{(\w+)[^}]*\}")
 
 
-@pytest.fixture
-def english() -> Iterator[None]:
-    use_language("en")
-    try:
-        yield
-    finally:
-        use_language("fr")
-
-
 def test_every_message_is_in_both_catalogs() -> None:
     # The messages are extracted from the code, the templates and the command line's help, as the
     # build does: one missing from either catalog fails here, naming it and where it is written.

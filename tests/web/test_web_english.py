@@ -8,10 +8,7 @@ today (10/06/2025); the tag `exemples` holds AN 17-5268 (answered 03/06/2025, 9 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from html import unescape
-
-import pytest
 
 from bot.notify.i18n import use_language
 from tests.web import seeded
@@ -20,15 +17,6 @@ from tests.web.seeded import SENAT_PENDING, Site, page
 # Fixtures, registered here under these names: the site of seeded real snapshots, and today (autouse).
 site = seeded.site
 clock = seeded.clock
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    use_language("en")
-    try:
-        yield
-    finally:
-        use_language("fr")
 
 
 def test_the_pages_speak_english_when_asked(site: Site, english: None) -> None:
