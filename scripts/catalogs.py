@@ -40,6 +40,12 @@ JINJA_OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"},
                  "**/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
 
 Msgid = str | tuple[str, str]
+LANGUAGE_NAMES = {"fr": "French", "en": "English"}
+HEADER = """\
+# relance's messages in {language}.
+# The messages are written in French in the code; this file is written by
+# `python scripts/catalogs.py update` (see docs/languages.md): edit only the msgstr lines.
+#"""
 
 
 Places = list[tuple[str, int]]
@@ -136,9 +142,13 @@ def update(english_files: Iterable[Path]) -> None:
     given = _english_files(english_files)
     for language in ("fr", "en"):
         old = _read(language)
-        catalog = Catalog(locale=language, domain=DOMAIN, project="relance", charset="utf-8", fuzzy=False,
-                          copyright_holder="the relance authors", last_translator="the relance authors",
-                          language_team=f"{language} (relance)", msgid_bugs_address="")
+        # The header's dates are kept from the catalog's last version: an update that changes no message
+        # changes no line.
+        catalog = Catalog(locale=language, domain=DOMAIN, project="relance", version="0.1.0", charset="utf-8",
+                          fuzzy=False, copyright_holder="the relance authors",
+                          last_translator="the relance authors", language_team=f"{language} (relance)",
+                          msgid_bugs_address="", creation_date=old.creation_date, revision_date=old.revision_date,
+                          header_comment=HEADER.format(language=LANGUAGE_NAMES[language]))
         for key in sorted(set(ours) | theirs, key=str):
             string = _translation(old, key)
             source_language = "en" if key in theirs else SOURCE_LANGUAGE
