@@ -23,7 +23,7 @@ BENCH = Path(__file__).resolve().parent
 PARTS = {"sources": ["attack_sources.py"], "store": ["attack_store.py"], "mail": ["attack_mail.py"],
          "web": ["attack_web.py", "--defaults"]}
 # A case's line, as each part prints it: its name, then "held" or "FAILED", then its figures.
-VERDICT = re.compile(r"\s(held|FAILED)\s")
+VERDICT = re.compile(r"\s(held|FAILED)\s+\S")  # not a part's own count ("6 of 6 cases held")
 
 
 def run_part(name: str) -> tuple[int, int, float, int]:
