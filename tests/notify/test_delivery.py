@@ -4,22 +4,17 @@ and the SMTP transport's reading of a real server's refusals (aiosmtpd: 550 for 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
-from bot.core.deadlines import PARIS
 from bot.notify.delivery import DeliveryError, deliver
-from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import MailRefused, MailUnavailable, SmtpSettings, SmtpTransport
 from storage.db import open_db
-from storage.ledger import BuildMessage, Message, email_recipient, list_messages, messages_to_send, queue_message
+from storage.ledger import Message, list_messages, messages_to_send
+from tests.notify.queued_mail import NOW, SENDER, queue
 from tests.smtp import Mailer
-
-NOW = datetime(2025, 6, 4, 10, 0, tzinfo=PARIS)
-SENDER = "relance <relance@relance.test>"
 
 
 @pytest.fixture
@@ -27,19 +22,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = open_db(tmp_path / "relance.db")
     yield database
     database.close()
-
-
-def email_to(address: str) -> BuildMessage:
-    def build(row_id: int) -> tuple[str, str, str]:
-        mid = message_id(SENDER, "immediate", row_id)
-        return mid, "Bonjour", build_email(sender=SENDER, to=address, subject="Bonjour", text="Bonjour.\n",
-                                           html=None, message_id=mid, date=NOW)
-    return build
-
-
-def queue(db: Database, *addresses: str) -> list[Message]:
-    return [queue_message(db, recipient=email_recipient(a), kind="immediate", events=[], build=email_to(a), now=NOW)
-            for a in addresses]
 
 
 class Scripted:

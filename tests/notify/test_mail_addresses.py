@@ -6,23 +6,19 @@ servers, one without SMTPUTF8 and one with it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
-from bot.core.deadlines import PARIS
 from bot.notify.addresses import AddressError, needs_smtputf8, normalize_address, smtp_address
 from bot.notify.delivery import deliver
-from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import SmtpSettings, SmtpTransport
 from storage.db import open_db
-from storage.ledger import BuildMessage, Message, email_recipient, list_messages, messages_to_send, queue_message
+from storage.ledger import list_messages, messages_to_send
+from tests.notify.queued_mail import NOW, SENDER, queue
 from tests.smtp import Mailer
 
-NOW = datetime(2025, 6, 4, 10, 0, tzinfo=PARIS)
-SENDER = "relance <relance@relance.test>"
 IDN, IDN_ASCII = "jose@exämple.fr", "jose@xn--exmple-cua.fr"  # ä is xn--…-cua, as RFC 3492 encodes it
 ACCENTED = "josé@example.fr"
 
@@ -40,19 +36,6 @@ def utf8_mailer() -> Iterator[Mailer]:
     server.start()
     yield server
     server.stop()
-
-
-def email_to(address: str) -> BuildMessage:
-    def build(row_id: int) -> tuple[str, str, str]:
-        mid = message_id(SENDER, "immediate", row_id)
-        return mid, "Bonjour", build_email(sender=SENDER, to=address, subject="Résumé", text="Déjà là.\n",
-                                           html=None, message_id=mid, date=NOW)
-    return build
-
-
-def queue(db: Database, *addresses: str) -> list[Message]:
-    return [queue_message(db, recipient=email_recipient(a), kind="immediate", events=[], build=email_to(a), now=NOW)
-            for a in addresses]
 
 
 def transport(mailer: Mailer, give_up_after: int = 3) -> SmtpTransport:
@@ -88,7 +71,7 @@ def test_unusable_addresses_are_refused_in_french(address: str) -> None:
 
 
 def test_the_idn_address_goes_out_as_its_a_label(db: Database, mailer: Mailer) -> None:
-    queue(db, IDN)
+    queue(db, IDN, subject="Résumé", text="Déjà là.\n")
     with transport(mailer) as smtp:
         assert deliver(db, messages_to_send(db), smtp, now=lambda: NOW).sent == 1
         assert smtp.offers_smtputf8 is False
@@ -98,7 +81,7 @@ def test_the_idn_address_goes_out_as_its_a_label(db: Database, mailer: Mailer) -
 
 def test_a_message_the_server_cannot_carry_fails_alone_and_is_given_up(db: Database, mailer: Mailer) -> None:
     # The address as the old check let it in (issue 17): a stored subscriber, its message queued.
-    queue(db, "a@example.net", ACCENTED, "c@example.net")
+    queue(db, "a@example.net", ACCENTED, "c@example.net", subject="Résumé", text="Déjà là.\n")
     with transport(mailer, give_up_after=2) as smtp:
         first = deliver(db, messages_to_send(db), smtp, now=lambda: NOW)
         second = deliver(db, messages_to_send(db), smtp, now=lambda: NOW)
@@ -111,7 +94,7 @@ def test_a_message_the_server_cannot_carry_fails_alone_and_is_given_up(db: Datab
 
 
 def test_a_server_with_smtputf8_gets_the_accented_address(db: Database, utf8_mailer: Mailer) -> None:
-    queue(db, ACCENTED)
+    queue(db, ACCENTED, subject="Résumé", text="Déjà là.\n")
     with transport(utf8_mailer) as smtp:
         assert deliver(db, messages_to_send(db), smtp, now=lambda: NOW).sent == 1
         assert smtp.offers_smtputf8 is True

@@ -12,32 +12,26 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlite_utils import Database
 
-from bot.core.deadlines import PARIS
 from bot.notify.delivery import deliver
-from bot.notify.mail import build_email, message_id
 from bot.notify.smtp import SmtpSettings, SmtpTransport
 from storage.db import open_db
 from storage.ledger import (
     CLAIM_SECONDS,
-    BuildMessage,
     Message,
     claim,
-    email_recipient,
     list_messages,
     messages_to_send,
-    queue_message,
 )
+from tests.notify.queued_mail import NOW, SENDER, queue
 from tests.smtp import Inbox, Mailer
 
-NOW = datetime(2025, 6, 4, 10, 0, tzinfo=PARIS)
-SENDER = "relance <relance@relance.test>"
 LOCK_HELD_S = 1.5
 
 
@@ -79,19 +73,6 @@ def db(db_path: Path) -> Iterator[Database]:
     database.execute("PRAGMA busy_timeout = 100")
     yield database
     database.close()
-
-
-def email_to(address: str) -> BuildMessage:
-    def build(row_id: int) -> tuple[str, str, str]:
-        mid = message_id(SENDER, "immediate", row_id)
-        return mid, "Bonjour", build_email(sender=SENDER, to=address, subject="Bonjour", text="Bonjour.\n",
-                                           html=None, message_id=mid, date=NOW)
-    return build
-
-
-def queue(db: Database, *addresses: str) -> list[Message]:
-    return [queue_message(db, recipient=email_recipient(a), kind="immediate", events=[], build=email_to(a), now=NOW)
-            for a in addresses]
 
 
 def test_a_sent_record_refused_by_a_locked_database_is_retried_before_the_next_message(
