@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from bot.app.import_actors import report_json as actors_report_json
 from bot.app.import_an import SOURCE as AN_ARCHIVE
 from bot.app.import_an import ArchiveOutcome, ImportReport, import_an
 from bot.app.import_an import report_json as an_report_json
-from bot.app.import_senat import DEFAULT_MAX_PAGES, SenatImportReport, import_senat
+from bot.app.import_senat import DEFAULT_MAX_PAGES, ImportFailure, SenatImportReport, import_senat
 from bot.app.import_senat import SOURCE as SENAT_CSV
 from bot.app.import_senat import report_json as senat_report_json
 from bot.app.senat_rappel import RappelReport, import_rappel
@@ -230,6 +231,13 @@ def _rappel_report_text(report: RappelReport) -> None:
         click.echo("  " + (_("nouveau : {event}", event=line) if event.id in new else line))
 
 
+def _tell_unread(failures: Sequence[ImportFailure]) -> None:
+    """One stderr line per Sénat question (or search page) an import could not read."""
+    for failure in failures:
+        click.echo("relance: " + _("Sénat : {what} non lue : {error}", what=failure.ref or _("recherche"),
+                                   error=failure.error), err=True)
+
+
 def _rappel(context: Context, data: bytes | None, file: Path | None, as_json: bool) -> None:
     config = context.config
     db = context.database()
@@ -242,9 +250,7 @@ def _rappel(context: Context, data: bytes | None, file: Path | None, as_json: bo
     for row in report.rejected:
         click.echo("relance: " + _("Sénat : {url} : ligne rejetée, non comparée : {row}", url=report.url, row=row),
                    err=True)
-    for failure in report.imported.errors:
-        click.echo("relance: " + _("Sénat : {what} non lue : {error}", what=failure.ref or _("recherche"),
-                                   error=failure.error), err=True)
+    _tell_unread(report.imported.errors)
     for error in report.alarm.errors:
         click.echo(f"relance: {error}", err=True)
     if not report.ok:
@@ -307,8 +313,6 @@ def senat(context: Context, *, rappel: bool, since: datetime | None, file: Path 
     for row in report.rejected:
         click.echo("relance: " + _("Sénat : {url} : ligne rejetée, non importée : {row}", url=report.url, row=row),
                    err=True)
-    for failure in report.errors:
-        click.echo("relance: " + _("Sénat : {what} non lue : {error}", what=failure.ref or _("recherche"),
-                                   error=failure.error), err=True)
+    _tell_unread(report.errors)
     if not report.ok:
         sys.exit(EXIT_SOURCE_FAILED)
